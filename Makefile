@@ -1,0 +1,45 @@
+# The two commands a newcomer needs:
+#   make run    set up (.venv) and run the main job: dilemma run bmd-europe
+#   make test   set up (.venv with dev tools) and run every gate: ruff, mypy, pytest
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+PIP := $(BIN)/python -m pip install --quiet --disable-pip-version-check -c constraints.txt
+PYTEST_WORKERS ?= 2
+
+.PHONY: run test setup setup-dev lint typecheck pytest bench docs clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+$(VENV)/.runtime: $(BIN)/python pyproject.toml constraints.txt
+	$(PIP) -e .
+	@touch $@
+
+$(VENV)/.dev: $(VENV)/.runtime
+	$(PIP) -e ".[dev]"
+	@touch $@
+
+setup: $(VENV)/.runtime
+setup-dev: $(VENV)/.dev
+
+run: setup
+	$(BIN)/dilemma run bmd-europe
+
+test: setup-dev lint typecheck pytest
+
+lint: setup-dev
+	$(BIN)/ruff check src tests benchmarks docs
+	$(BIN)/ruff format --check src tests benchmarks docs
+
+typecheck: setup-dev
+	$(BIN)/mypy
+
+pytest: setup-dev
+	$(BIN)/pytest -n $(PYTEST_WORKERS)
+
+bench: setup-dev
+	$(BIN)/dilemma bench
+
+clean:
+	rm -rf $(VENV) build dist src/*.egg-info

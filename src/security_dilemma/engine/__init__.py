@@ -1,0 +1,1 @@
+"""engine (to be built by its issue)."""

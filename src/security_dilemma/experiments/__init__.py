@@ -1,0 +1,1 @@
+"""experiments (to be built by its issue)."""

@@ -1,0 +1,1 @@
+"""games (to be built by its issue)."""

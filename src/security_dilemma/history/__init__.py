@@ -1,0 +1,1 @@
+"""history (to be built by its issue)."""

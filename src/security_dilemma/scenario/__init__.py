@@ -1,0 +1,18 @@
+"""Cases: the file format (schema), safe loading with located errors, and the built-in library."""
+
+from .library import CaseInfo, builtin_case_names, builtin_case_path, list_cases, load_case
+from .loader import case_problems, load_case_file, parse_case_text
+from .schema import SCHEMA_VERSION, Case
+
+__all__ = [
+    "SCHEMA_VERSION",
+    "Case",
+    "CaseInfo",
+    "builtin_case_names",
+    "builtin_case_path",
+    "case_problems",
+    "list_cases",
+    "load_case",
+    "load_case_file",
+    "parse_case_text",
+]

@@ -1,0 +1,122 @@
+"""Generate the case-format field reference (``docs/case-format.md``) from the schema."""
+
+from __future__ import annotations
+
+import types
+import typing
+from typing import Any
+
+from pydantic import BaseModel
+from pydantic_core import PydanticUndefined
+
+from .schema import Case, Quantity
+
+__all__ = ["schema_markdown"]
+
+_HEADER = """# Case-file field reference
+
+Generated from the schema by `dilemma schema --markdown`; do not edit by hand
+(a test checks that this file matches the schema).
+
+Every record that states facts cites a `source`: an id from the case's `sources` list, or a
+list of ids. A number may also carry its own source: `range_km: {value: 1300, source: fas}`.
+Dates may be written as `2008-08-20`, `2008-08` or `2008`.
+
+"""
+
+
+def _type_name(annotation: Any) -> str:
+    origin = typing.get_origin(annotation)
+    args = typing.get_args(annotation)
+    if origin is typing.Annotated:
+        return _type_name(args[0])
+    if origin in (typing.Union, types.UnionType):
+        names = [_type_name(a) for a in args if a is not type(None)]
+        return " or ".join(dict.fromkeys(names))
+    if origin is typing.Literal:
+        return " \\| ".join(f"`{a}`" if not isinstance(a, bool) else str(a).lower() for a in args)
+    if origin is list:
+        return f"list of {_type_name(args[0])}"
+    if origin is dict:
+        return f"mapping of {_type_name(args[0])} to {_type_name(args[1])}"
+    if isinstance(annotation, type) and issubclass(annotation, Quantity):
+        return "number"
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return f"[{annotation.__name__}](#{annotation.__name__.lower()})"
+    return {str: "text", int: "integer", float: "number", bool: "true/false"}.get(
+        annotation, getattr(annotation, "__name__", str(annotation))
+    )
+
+
+def _models(annotation: Any) -> list[type[BaseModel]]:
+    origin = typing.get_origin(annotation)
+    if origin is not None:
+        return [m for a in typing.get_args(annotation) for m in _models(a)]
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return [annotation] if not issubclass(annotation, Quantity) else []
+    return []
+
+
+def _default(info: Any) -> str:
+    if info.is_required():
+        return "**required**"
+    if info.default_factory is not None:
+        value = info.default_factory()
+        if isinstance(value, Quantity):
+            return f"{value.value:g}"
+        return "empty" if value in ([], {}) else "see type"
+    if info.default is None or info.default is PydanticUndefined:
+        return "none"
+    if isinstance(info.default, str):
+        return f"`{info.default}`" if info.default else "empty"
+    return f"{info.default}"
+
+
+def _bounds(info: Any) -> str:
+    parts = []
+    for m in info.metadata:
+        for attr, sym in (("ge", ">="), ("gt", ">"), ("le", "<="), ("lt", "<")):
+            v = getattr(m, attr, None)
+            if v is not None:
+                parts.append(f"{sym} {v}")
+    ann = info.annotation
+    for q in _quantity_types(ann):
+        qinfo = q.model_fields["value"]
+        parts += [p for p in [_bounds(qinfo)] if p]
+    return ", ".join(parts)
+
+
+def _quantity_types(annotation: Any) -> list[type[Quantity]]:
+    origin = typing.get_origin(annotation)
+    if origin is not None:
+        return [q for a in typing.get_args(annotation) for q in _quantity_types(a)]
+    if isinstance(annotation, type) and issubclass(annotation, Quantity):
+        return [annotation]
+    return []
+
+
+def schema_markdown() -> str:
+    """The field reference for every record type reachable from :class:`Case`."""
+    seen: list[type[BaseModel]] = []
+    queue: list[type[BaseModel]] = [Case]
+    while queue:
+        model = queue.pop(0)
+        if model in seen:
+            continue
+        seen.append(model)
+        for info in model.model_fields.values():
+            queue += [m for m in _models(info.annotation) if m not in seen]
+    out = [_HEADER]
+    for model in seen:
+        doc = (model.__doc__ or "").strip().splitlines()[0]
+        out.append(f"## {model.__name__}\n\n{doc}\n\n")
+        out.append("| field | type | default | allowed | description |\n|---|---|---|---|---|\n")
+        for name, info in model.model_fields.items():
+            field = info.alias or name
+            desc = (info.description or "").replace("|", "\\|").replace("\n", " ")
+            out.append(
+                f"| `{field}` | {_type_name(info.annotation)} | {_default(info)} | "
+                f"{_bounds(info)} | {desc} |\n"
+            )
+        out.append("\n")
+    return "".join(out)

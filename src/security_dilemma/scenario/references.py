@@ -1,0 +1,301 @@
+"""Cross-reference checks on a case: ids exist, are unique, dates fall in the span, places resolve.
+
+These run on the raw data (not the validated model) so that a file with schema errors still
+gets its reference errors reported in the same pass. Malformed parts are skipped here: the
+schema reports them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from typing import Any
+
+from ..errors import did_you_mean
+from .reader import Loc, Located
+from .schema import to_date
+
+__all__ = ["FACTUAL_SECTIONS", "check_references", "check_sources_complete"]
+
+Issue = tuple[Loc, str, bool]  # (where, message, points at a key?)
+
+_UNIQUE = {
+    "actors": "id",
+    "sources": "id",
+    "missiles": "id",
+    "defence_sites": "id",
+    "institutions": "id",
+    "alliances": "id",
+    "events": "id",
+    "observables": "id",
+    "places": "name",
+}
+
+FACTUAL_SECTIONS = (
+    "capabilities",
+    "missiles",
+    "defence_sites",
+    "institutions",
+    "alliances",
+    "identities",
+    "beliefs",
+    "interdependence",
+    "places",
+    "events",
+    "observables",
+)
+"""Sections whose records state facts and so must cite a source in built-in cases."""
+
+
+def _records(data: Any, section: str) -> Iterator[tuple[int, dict[str, Any]]]:
+    items = data.get(section) if isinstance(data, dict) else None
+    if isinstance(items, list):
+        for i, item in enumerate(items):
+            if isinstance(item, dict):
+                yield i, item
+
+
+def _ids(data: Any, section: str) -> list[str]:
+    key = _UNIQUE[section]
+    return [r[key] for _, r in _records(data, section) if isinstance(r.get(key), str)]
+
+
+def _date(value: Any, *, end: bool = False) -> dt.date | None:
+    try:
+        out = to_date(value, end=end)
+    except (ValueError, TypeError):
+        return None
+    return out if isinstance(out, dt.date) else None
+
+
+def _as_list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else [value]
+
+
+class _Checker:
+    def __init__(self, data: dict[str, Any]) -> None:
+        self.data = data
+        self.issues: list[Issue] = []
+        self.actors = set(_ids(data, "actors"))
+        self.sources = set(_ids(data, "sources"))
+
+    def ref(self, loc: Loc, value: Any, known: set[str], what: str, *, star: bool = False) -> None:
+        for i, v in enumerate(_as_list(value)):
+            if not isinstance(v, str) or v in known or (star and v == "*"):
+                continue
+            where = (*loc, i) if isinstance(value, list) else loc
+            self.issues.append((where, f"unknown {what} '{v}'{did_you_mean(v, known)}", False))
+
+    def actor(self, loc: Loc, value: Any, *, star: bool = False) -> None:
+        self.ref(loc, value, self.actors, "actor", star=star)
+
+    def unique(self) -> None:
+        for section, key in _UNIQUE.items():
+            seen: dict[str, int] = {}
+            for i, r in _records(self.data, section):
+                v = r.get(key)
+                if not isinstance(v, str):
+                    continue
+                if v in seen:
+                    self.issues.append(
+                        (
+                            (section, i, key),
+                            f"duplicate {key} '{v}' (also {section}[{seen[v]}])",
+                            False,
+                        )
+                    )
+                else:
+                    seen[v] = i
+
+    def actors_refs(self) -> None:
+        d = self.data
+        for i, r in _records(d, "capabilities"):
+            self.actor(("capabilities", i, "actor"), r.get("actor"))
+        for i, r in _records(d, "missiles"):
+            self.actor(("missiles", i, "actor"), r.get("actor"))
+        for i, r in _records(d, "defence_sites"):
+            self.actor(("defence_sites", i, "actor"), r.get("actor"))
+            if "host" in r:
+                self.actor(("defence_sites", i, "host"), r.get("host"))
+        for i, r in _records(d, "institutions"):
+            members = r.get("members")
+            if isinstance(members, list):
+                for j, m in enumerate(members):
+                    if isinstance(m, dict):
+                        self.actor(("institutions", i, "members", j, "actor"), m.get("actor"))
+                    else:
+                        self.actor(("institutions", i, "members", j), m)
+        for i, r in _records(d, "alliances"):
+            self.actor(("alliances", i, "members"), r.get("members"))
+        for section in ("identities", "beliefs"):
+            for i, r in _records(d, section):
+                for key in ("from", "to", "between"):
+                    if key in r:
+                        self.actor((section, i, key), r[key])
+        for i, r in _records(d, "interdependence"):
+            self.actor(("interdependence", i, "between"), r.get("between"))
+        for i, r in _records(d, "observables"):
+            self.actor(("observables", i, "actor"), r.get("actor"))
+            if r.get("counterpart") is not None:
+                self.actor(("observables", i, "counterpart"), r.get("counterpart"))
+        params = d.get("parameters")
+        if isinstance(params, dict) and isinstance(params.get("actors"), dict):
+            for key in params["actors"]:
+                if isinstance(key, str) and key not in self.actors:
+                    msg = f"unknown actor '{key}'{did_you_mean(key, self.actors)}"
+                    self.issues.append((("parameters", "actors", key), msg, True))
+
+    def events(self) -> None:
+        known = {
+            "site": ("defence_sites", set(_ids(self.data, "defence_sites")), "defence site"),
+            "missile": ("missiles", set(_ids(self.data, "missiles")), "missile system"),
+            "institution": ("institutions", set(_ids(self.data, "institutions")), "institution"),
+            "alliance": ("alliances", set(_ids(self.data, "alliances")), "alliance"),
+        }
+        for i, event in _records(self.data, "events"):
+            self.actor(("events", i, "actors"), event.get("actors"))
+            effects = event.get("effects")
+            if not isinstance(effects, list):
+                continue
+            for j, eff in enumerate(effects):
+                if not isinstance(eff, dict):
+                    continue
+                loc: Loc = ("events", i, "effects", j)
+                for key in ("actor", "from", "to", "between"):
+                    if key in eff:
+                        self.actor((*loc, key), eff[key], star=key in ("from", "to"))
+                for key, (_, ids, what) in known.items():
+                    if key in eff:
+                        self.ref((*loc, key), eff[key], ids, what)
+
+    def span(self) -> None:
+        span = self.data.get("span")
+        if not isinstance(span, dict):
+            return
+        start, end = _date(span.get("start")), _date(span.get("end"), end=True)
+        if start is None or end is None:
+            return
+        for i, event in _records(self.data, "events"):
+            d = _date(event.get("date"))
+            if d is not None and not start <= d <= end:
+                msg = f"date {d} is outside the case's span ({start} to {end})"
+                self.issues.append((("events", i, "date"), msg, False))
+        for i, obs in _records(self.data, "observables"):
+            for key, is_end in (("start", False), ("end", True), ("period", False)):
+                if key not in obs:
+                    continue
+                d = _date(obs.get(key), end=is_end)
+                if d is not None and not start <= d <= end:
+                    msg = f"date {d} is outside the case's span ({start} to {end})"
+                    self.issues.append((("observables", i, key), msg, False))
+
+    def source_refs(self) -> None:
+        def walk(node: Any, loc: Loc) -> None:
+            if isinstance(node, dict):
+                for key, value in node.items():
+                    if key == "source" and loc[:1] != ("sources",):
+                        self.ref((*loc, key), value, self.sources, "source")
+                    else:
+                        walk(value, (*loc, key))
+            elif isinstance(node, list):
+                for i, item in enumerate(node):
+                    walk(item, (*loc, i))
+
+        walk(self.data, ())
+
+    def places(self) -> None:
+        from ..geo.gazetteer import Gazetteer
+
+        extra = []
+        for _, p in _records(self.data, "places"):
+            lat, lon = p.get("lat"), p.get("lon")
+            named = isinstance(p.get("name"), str)
+            if named and isinstance(lat, int | float) and isinstance(lon, int | float):
+                extra.append((p["name"], float(lat), float(lon)))
+        gaz = Gazetteer.with_places(extra)
+
+        def check(loc: Loc, name: Any) -> None:
+            if isinstance(name, str):
+                problem = gaz.explain_unknown(name)
+                if problem:
+                    self.issues.append((loc, problem, False))
+
+        for i, r in _records(self.data, "defence_sites"):
+            check(("defence_sites", i, "place"), r.get("place"))
+        for i, r in _records(self.data, "missiles"):
+            areas = r.get("launch_areas")
+            if isinstance(areas, list):
+                for j, a in enumerate(areas):
+                    check(("missiles", i, "launch_areas", j), a)
+        for i, r in _records(self.data, "actors"):
+            if "capital" in r:
+                check(("actors", i, "capital"), r.get("capital"))
+
+    def lenses(self) -> None:
+        from ..lenses import lens_names, lens_parameters
+
+        names = set(lens_names())
+        for i, r in _records(self.data, "actors"):
+            lens = r.get("lens")
+            if isinstance(lens, str) and lens not in names:
+                hint = did_you_mean(lens, names)
+                msg = f"unknown lens '{lens}'{hint}; lenses: {', '.join(sorted(names))}"
+                self.issues.append((("actors", i, "lens"), msg, False))
+        params = self.data.get("parameters")
+        lenses = params.get("lenses") if isinstance(params, dict) else None
+        if not isinstance(lenses, dict):
+            return
+        for lens, values in lenses.items():
+            loc: Loc = ("parameters", "lenses", lens)
+            if lens not in names:
+                msg = f"unknown lens '{lens}'{did_you_mean(str(lens), names)}"
+                self.issues.append((loc, msg, True))
+                continue
+            allowed = set(lens_parameters(lens))
+            if isinstance(values, dict):
+                for key in values:
+                    if key not in allowed:
+                        hint = did_you_mean(str(key), allowed)
+                        msg = f"lens '{lens}' has no parameter '{key}'{hint}"
+                        if allowed:
+                            msg += f"; it takes: {', '.join(sorted(allowed))}"
+                        self.issues.append(((*loc, key), msg, True))
+
+
+def check_references(located: Located) -> list[Issue]:
+    """Every reference problem in a case's raw data, as ``(loc, message, at_key)``."""
+    data = located.data
+    if not isinstance(data, dict):
+        return []
+    checker = _Checker(data)
+    checker.unique()
+    checker.actors_refs()
+    checker.events()
+    checker.span()
+    checker.source_refs()
+    checker.places()
+    checker.lenses()
+    return checker.issues
+
+
+def check_sources_complete(located: Located) -> list[Issue]:
+    """Records in factual sections that cite no source (required of built-in cases)."""
+    issues: list[Issue] = []
+    data = located.data
+    for section in FACTUAL_SECTIONS:
+        for i, r in _records(data, section):
+            if r.get("source"):
+                continue
+            quantities = [v for v in r.values() if isinstance(v, dict) and "value" in v]
+            numbers = [
+                k
+                for k, v in r.items()
+                if isinstance(v, int | float) and not isinstance(v, bool) and k != "year"
+            ]
+            if quantities and not numbers and all(q.get("source") for q in quantities):
+                continue
+            issues.append(((section, i), "cites no source (add `source: <id>`)", False))
+    for i, r in _records(data, "actors"):
+        if r.get("ccode") is not None and not r.get("source"):
+            issues.append((("actors", i), "cites no source for its data (add `source`)", False))
+    return issues

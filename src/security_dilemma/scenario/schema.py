@@ -1,0 +1,763 @@
+"""The case-file schema: what a case says about states, weapons, institutions, ideas and events.
+
+A case is plain data validated by pydantic at the boundary (loading); everything downstream
+receives an immutable :class:`Case`. Every factual value lives in a record with a ``source``
+(an id from the case's ``sources`` list), or carries its own as ``{value: ..., source: ...}``.
+``docs/case-format.md`` is generated from the descriptions below.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+import re
+from typing import Annotated, Any, Literal
+
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    field_validator,
+    model_validator,
+)
+
+__all__ = [
+    "SCHEMA_VERSION",
+    "Actor",
+    "Alliance",
+    "AllianceChange",
+    "Belief",
+    "BeliefShift",
+    "Capability",
+    "CapabilityChange",
+    "Case",
+    "CostlySignal",
+    "CrisisOccurs",
+    "DefenceSite",
+    "Effect",
+    "Event",
+    "IdentityShift",
+    "IdentityTie",
+    "Institution",
+    "Interdependence",
+    "Membership",
+    "MembershipChange",
+    "MissileStatus",
+    "MissileSystem",
+    "Observable",
+    "ParameterChange",
+    "Parameters",
+    "Place",
+    "Quantity",
+    "Richardson",
+    "SiteStatus",
+    "Source",
+    "Span",
+]
+
+SCHEMA_VERSION = 1
+
+_ID_PATTERN = r"^[A-Za-z][A-Za-z0-9_.\-]{0,63}$"
+Id = Annotated[
+    str,
+    StringConstraints(pattern=_ID_PATTERN),
+    Field(description="An identifier: a letter, then letters, digits, '_', '.' or '-'."),
+]
+SourceRef = Annotated[
+    str | list[str],
+    Field(description="Id (or list of ids) of entries in the case's `sources`."),
+]
+Text = Annotated[str, StringConstraints(max_length=20_000)]
+Name = Annotated[str, StringConstraints(min_length=1, max_length=200)]
+
+
+class Model(BaseModel):
+    """Base for every case record: unknown keys are errors, values are immutable."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        frozen=True,
+        allow_inf_nan=False,
+        populate_by_name=True,
+        str_strip_whitespace=True,
+    )
+
+
+# --- dates ---------------------------------------------------------------------------
+
+
+def to_date(value: Any, *, end: bool = False) -> Any:
+    """A date from a date, a year (2001) or a month ('2001-05'): their first or last day."""
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, int):
+        if not 1 <= value <= 9999:
+            raise ValueError(f"year {value} is out of range")
+        return dt.date(value, 12, 31) if end else dt.date(value, 1, 1)
+    if isinstance(value, str):
+        m = re.fullmatch(r"\s*(\d{4})(?:-(\d{1,2}))?\s*", value)
+        if m:
+            year = int(m.group(1))
+            if m.group(2) is None:
+                return dt.date(year, 12, 31) if end else dt.date(year, 1, 1)
+            month = int(m.group(2))
+            if not 1 <= month <= 12:
+                raise ValueError(f"month {month} is out of range")
+            day = calendar.monthrange(year, month)[1] if end else 1
+            return dt.date(year, month, day)
+    return value
+
+
+Date = Annotated[
+    dt.date,
+    BeforeValidator(lambda v: to_date(v, end=False)),
+    Field(description="A date (2008-08-20), a month (2008-08) or a year (2008: its first day)."),
+]
+EndDate = Annotated[
+    dt.date,
+    BeforeValidator(lambda v: to_date(v, end=True)),
+    Field(description="A date, a month or a year; a month or year means its last day."),
+]
+
+
+# --- sourced quantities ------------------------------------------------------------------
+
+
+class Quantity(Model):
+    """A number with an optional source of its own: write ``10`` or ``{value: 10, source: x}``."""
+
+    value: float = Field(description="The number.")
+    source: SourceRef | None = Field(
+        None, description="Source of this value when it differs from the record's `source`."
+    )
+    note: Text | None = Field(None, description="How the value was obtained or derived.")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _bare_number(cls, data: Any) -> Any:
+        if isinstance(data, int | float) and not isinstance(data, bool):
+            return {"value": data}
+        return data
+
+
+class NonNegative(Quantity):
+    """A quantity that cannot be negative."""
+
+    value: float = Field(ge=0, description="The number (>= 0).")
+
+
+class Positive(Quantity):
+    """A quantity that must be positive."""
+
+    value: float = Field(gt=0, description="The number (> 0).")
+
+
+class ProbabilityQ(Quantity):
+    """A probability or share."""
+
+    value: float = Field(ge=0, le=1, description="The number, in [0, 1].")
+
+
+class Signed(Quantity):
+    """A position on a scale from -1 to 1."""
+
+    value: float = Field(ge=-1, le=1, description="The number, in [-1, 1].")
+
+
+Probability = Annotated[float, Field(ge=0, le=1)]
+
+
+# --- top-level records ----------------------------------------------------------------------
+
+
+class Source(Model):
+    """A public source cited by the case."""
+
+    id: Id = Field(description="Short id used by records' `source` fields.")
+    citation: Text = Field(min_length=3, description="Full citation: author, title, venue, year.")
+    url: str | None = Field(
+        None, pattern=r"^https?://\S+$", description="Public address of the source."
+    )
+    kind: Literal[
+        "dataset", "article", "book", "document", "news", "website", "speech", "assumption"
+    ] = Field("document", description="What sort of source this is.")
+    accessed: Date | None = Field(None, description="When an online source was consulted.")
+    note: Text | None = Field(None, description="What the case takes from this source.")
+
+
+class Span(Model):
+    """The period a case covers and the length of one simulation step."""
+
+    start: Date = Field(description="First day of the case.")
+    end: EndDate = Field(description="Last day of the case.")
+    step: Literal["year", "quarter", "month", "week", "day"] = Field(
+        "year", description="Length of one simulation step."
+    )
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Span:
+        if self.end <= self.start:
+            raise ValueError(f"end ({self.end}) must be after start ({self.start})")
+        return self
+
+
+class Actor(Model):
+    """A state (or bloc) whose choices the model simulates."""
+
+    id: Id = Field(description="Short id used everywhere in the case, e.g. ISO3 'USA'.")
+    name: Name = Field(description="Display name.")
+    ccode: int | None = Field(
+        None, ge=1, le=999, description="Correlates of War state code (2 = USA, 365 = Russia)."
+    )
+    iso3: str | None = Field(
+        None, pattern=r"^[A-Z]{3}$", description="ISO 3166-1 alpha-3 code, for maps."
+    )
+    kind: Literal["state", "bloc", "organisation"] = Field(
+        "state", description="A state, a bloc of states, or an organisation acting as one."
+    )
+    members: list[Id] = Field(
+        default_factory=list, description="For a bloc: the actor ids or ISO3 codes it joins."
+    )
+    capital: Name | None = Field(
+        None, description="Place name for the capital (gazetteer); defaults to the COW capital."
+    )
+    lens: Name | None = Field(
+        None,
+        description="Theory lens this actor decides by when a run does not set one "
+        "(realism, liberalism, constructivism, pyramid).",
+    )
+    prior_greedy: Probability = Field(
+        0.3,
+        description="Prior probability that the actor is a greedy (expansionist) type rather "
+        "than a security seeker; true types are drawn from it in each replicate.",
+    )
+    source: SourceRef | None = Field(None, description="Source for the actor's stated data.")
+    note: Text | None = Field(None, description="Free text.")
+
+
+class Capability(Model):
+    """An actor's military capabilities at the start of the case."""
+
+    actor: Id = Field(description="Actor id.")
+    year: int | None = Field(None, ge=1000, le=9999, description="Year the figures refer to.")
+    milex: NonNegative = Field(
+        description="Military expenditure (COW NMC units: thousands of current US dollars "
+        "after 1913, of pounds sterling before)."
+    )
+    milper: NonNegative | None = Field(None, description="Military personnel, thousands (COW NMC).")
+    cinc: ProbabilityQ | None = Field(
+        None, description="COW composite index of national capability, share of world total."
+    )
+    share_def: ProbabilityQ | None = Field(
+        None, description="Share of military effort spent on defensive systems (e.g. BMD)."
+    )
+    offence: NonNegative | None = Field(
+        None, description="Offensive capability stock, in milex units (default: derived)."
+    )
+    defence: NonNegative | None = Field(
+        None, description="Defensive capability stock, in milex units (default: derived)."
+    )
+    source: SourceRef | None = Field(None, description="Source of the figures.")
+    note: Text | None = Field(None, description="Free text.")
+
+
+class MissileSystem(Model):
+    """A ballistic-missile system: what public sources say of its range and numbers."""
+
+    id: Id = Field(description="Short id, e.g. 'shahab-3'.")
+    actor: Id = Field(description="Actor that owns the system.")
+    name: Name = Field(description="Display name.")
+    range_km: Positive = Field(description="Published maximum range, km.")
+    inventory: NonNegative | None = Field(None, description="Missiles (launchers) available.")
+    warheads: NonNegative = Field(
+        default_factory=lambda: NonNegative(value=1), description="Warheads per missile."
+    )
+    launch_areas: list[Name] = Field(
+        default_factory=list,
+        description="Places (gazetteer names or 'lat,lon') the missiles could be launched from.",
+    )
+    status: Literal["deployed", "tested", "in_development", "projected"] = Field(
+        "deployed", description="Status at the start of the case."
+    )
+    source: SourceRef | None = Field(None, description="Source of the figures.")
+    note: Text | None = Field(None, description="Free text.")
+
+
+class DefenceSite(Model):
+    """A missile-defence site: interceptors, or a radar, at a place."""
+
+    id: Id = Field(description="Short id, e.g. 'redzikowo'.")
+    actor: Id = Field(description="Actor that operates the site.")
+    host: Id | None = Field(None, description="Actor on whose territory it stands.")
+    name: Name | None = Field(None, description="Display name.")
+    place: Name = Field(description="Gazetteer place name or 'lat,lon'.")
+    kind: Literal["interceptor", "radar"] = Field(description="Interceptor field or radar.")
+    system: Name | None = Field(None, description="System, e.g. 'GBI (two-stage)'.")
+    interceptors: NonNegative | None = Field(None, description="Interceptors at the site.")
+    sspk: ProbabilityQ | None = Field(
+        None, description="Single-shot kill probability of one interceptor against one warhead."
+    )
+    tracking: ProbabilityQ | None = Field(
+        None,
+        description="Probability that the sensors track and the system engages (Wilkening's q).",
+    )
+    flyout_km: Positive | None = Field(
+        None, description="Interceptor fly-out radius, km, for the coverage simplification."
+    )
+    radar_range_km: Positive | None = Field(None, description="Radar detection range, km.")
+    announced: Date | None = Field(None, description="When the site was announced.")
+    operational: Date | None = Field(
+        None, description="When it became (or was to become) operational."
+    )
+    cancelled: Date | None = Field(None, description="When it was cancelled, if it was.")
+    status: Literal["planned", "operational", "cancelled"] = Field(
+        "planned", description="Status at the start of the case; events may change it."
+    )
+    source: SourceRef | None = Field(None, description="Source of the figures.")
+    note: Text | None = Field(None, description="Free text.")
+
+    @model_validator(mode="after")
+    def _needs(self) -> DefenceSite:
+        missing: list[str] = []
+        if self.kind == "interceptor":
+            missing = [f for f in ("interceptors", "sspk", "flyout_km") if getattr(self, f) is None]
+        elif self.radar_range_km is None:
+            missing = ["radar_range_km"]
+        if missing:
+            raise ValueError(f"a {self.kind} site needs {', '.join(missing)}")
+        return self
+
+
+class Membership(Model):
+    """An actor's membership of an institution, with optional dates."""
+
+    actor: Id = Field(description="Actor id.")
+    since: Date | None = Field(None, description="Accession date.")
+    until: EndDate | None = Field(None, description="Exit or suspension date.")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _bare_id(cls, data: Any) -> Any:
+        return {"actor": data} if isinstance(data, str) else data
+
+
+class Institution(Model):
+    """An international institution: members, transparency and the shadow of the future."""
+
+    id: Id = Field(description="Short id, e.g. 'NATO'.")
+    name: Name = Field(description="Display name.")
+    kind: Literal["security", "economic", "political", "forum"] = Field(
+        "security", description="What the institution mainly does."
+    )
+    members: list[Membership] = Field(
+        min_length=1, description="Member actor ids, or {actor, since, until} records."
+    )
+    transparency: ProbabilityQ = Field(
+        description="How much it reduces noise in members' observation of each other, [0, 1]."
+    )
+    shadow_of_future: ProbabilityQ = Field(
+        description="Probability that members' interaction continues another round, [0, 1)."
+    )
+    founded: Date | None = Field(None, description="Founding date.")
+    source: SourceRef | None = Field(None, description="Source.")
+    note: Text | None = Field(None, description="Free text.")
+
+
+class Alliance(Model):
+    """A formal alliance (ATOP-style obligations)."""
+
+    id: Id = Field(description="Short id.")
+    name: Name = Field(description="Display name.")
+    members: list[Id] = Field(min_length=2, description="Member actor ids.")
+    obligation: Literal["defence", "offence", "neutrality", "nonaggression", "consultation"] = (
+        Field("defence", description="ATOP obligation type.")
+    )
+    commitment: ProbabilityQ = Field(
+        default_factory=lambda: ProbabilityQ(value=0.8),
+        description="Initial strength of commitment among members, [0, 1].",
+    )
+    start: Date | None = Field(None, description="Date signed or in force.")
+    end: EndDate | None = Field(None, description="Date ended.")
+    atop_id: int | None = Field(None, ge=1, description="ATOP alliance id.")
+    source: SourceRef | None = Field(None, description="Source.")
+    note: Text | None = Field(None, description="Free text.")
+
+
+class IdentityTie(Model):
+    """How one actor sees another at the start: -1 enemy, 0 rival, +1 friend (Wendt)."""
+
+    from_: Id | None = Field(None, alias="from", description="Actor who holds the view.")
+    to: Id | None = Field(None, description="Actor who is viewed.")
+    between: list[Id] | None = Field(
+        None, min_length=2, max_length=2, description="Both directions at once: [A, B]."
+    )
+    value: Signed = Field(description="Identity, from -1 (enemy) to +1 (friend).")
+    source: SourceRef | None = Field(None, description="Statement or analysis it is argued from.")
+    note: Text | None = Field(None, description="The argument, briefly.")
+
+    @model_validator(mode="after")
+    def _one_form(self) -> IdentityTie:
+        directed = self.from_ is not None or self.to is not None
+        if directed and self.between is not None:
+            raise ValueError("give either from/to or between, not both")
+        if not directed and self.between is None:
+            raise ValueError("give from and to (one direction) or between (both)")
+        if directed and (self.from_ is None or self.to is None):
+            raise ValueError("give both from and to")
+        return self
+
+    def pairs(self) -> list[tuple[str, str]]:
+        """The directed (holder, viewed) pairs this tie sets."""
+        if self.between is not None:
+            a, b = self.between
+            return [(a, b), (b, a)]
+        assert self.from_ is not None and self.to is not None
+        return [(self.from_, self.to)]
+
+
+class Belief(Model):
+    """One actor's initial belief that another is a greedy type (Kydd)."""
+
+    from_: Id = Field(alias="from", description="Actor who holds the belief.")
+    to: Id = Field(description="Actor the belief is about.")
+    greedy: ProbabilityQ = Field(description="Probability that `to` is greedy, [0, 1].")
+    source: SourceRef | None = Field(None, description="Source.")
+    note: Text | None = Field(None, description="Free text.")
+
+
+class Interdependence(Model):
+    """Economic interdependence between two actors, [0, 1] (e.g. trade share)."""
+
+    between: list[Id] = Field(min_length=2, max_length=2, description="The two actors.")
+    value: ProbabilityQ = Field(description="Interdependence, [0, 1].")
+    source: SourceRef | None = Field(None, description="Source.")
+    note: Text | None = Field(None, description="Free text.")
+
+
+class Place(Model):
+    """A named place the case uses (sites, launch areas), added to the gazetteer."""
+
+    name: Name = Field(description="Name used elsewhere in the case.")
+    lat: float = Field(ge=-90, le=90, description="Latitude, degrees north (WGS84).")
+    lon: float = Field(ge=-180, le=180, description="Longitude, degrees east (WGS84).")
+    country: Id | None = Field(None, description="Actor id or ISO3 code of the country.")
+    source: SourceRef | None = Field(None, description="Source of the coordinates.")
+    note: Text | None = Field(None, description="Free text.")
+
+
+# --- event effects ---------------------------------------------------------------------------
+
+Ids = Annotated[
+    list[Id],
+    BeforeValidator(lambda v: [v] if isinstance(v, str) else v),
+    Field(description="One actor id, a list of them, or '*' for every actor."),
+]
+
+
+class IdentityShift(Model):
+    """Discourse shock: shifts how `from` sees `to` (e.g. 'axis of evil')."""
+
+    type: Literal["identity"] = Field(description="Effect type.")
+    from_: Ids = Field(alias="from", description="Actors whose view shifts.")
+    to: Ids = Field(description="Actors viewed.")
+    delta: float = Field(ge=-2, le=2, description="Shift on the [-1, 1] identity scale.")
+
+
+class BeliefShift(Model):
+    """New information: shifts `from`'s belief that `to` is greedy."""
+
+    type: Literal["belief"] = Field(description="Effect type.")
+    from_: Ids = Field(alias="from", description="Actors who learn.")
+    to: Ids = Field(description="Actors learned about.")
+    delta: float = Field(ge=-1, le=1, description="Shift of the probability of greed.")
+
+
+class CostlySignal(Model):
+    """A signal (restraint, a cooperation offer) that is informative only if it is costly (Kydd)."""
+
+    type: Literal["signal"] = Field(description="Effect type.")
+    actor: Id = Field(description="Actor sending the signal.")
+    to: Ids = Field(description="Actors it is addressed to.")
+    cost: float = Field(ge=0, le=10, description="Cost to the sender, in units of its effort.")
+    kind: Literal["restraint", "cooperation_offer", "reassurance", "threat"] = Field(
+        "cooperation_offer", description="What sort of signal."
+    )
+
+
+class CapabilityChange(Model):
+    """A change in an actor's capabilities (a deployment, a programme, a cut)."""
+
+    type: Literal["capability"] = Field(description="Effect type.")
+    actor: Id = Field(description="Actor whose capability changes.")
+    field: Literal["milex", "offence", "defence", "share_def"] = Field(description="What changes.")
+    delta: float | None = Field(None, description="Amount added (in the field's units).")
+    factor: float | None = Field(None, ge=0, le=100, description="Multiplier applied.")
+
+    @model_validator(mode="after")
+    def _one(self) -> CapabilityChange:
+        if (self.delta is None) == (self.factor is None):
+            raise ValueError("give exactly one of delta or factor")
+        return self
+
+
+class SiteStatus(Model):
+    """A defence site is announced, becomes operational or is cancelled."""
+
+    type: Literal["site"] = Field(description="Effect type.")
+    site: Id = Field(description="Defence site id.")
+    status: Literal["planned", "operational", "cancelled"] = Field(description="New status.")
+
+
+class MissileStatus(Model):
+    """A missile system is tested, deployed or retired."""
+
+    type: Literal["missile"] = Field(description="Effect type.")
+    missile: Id = Field(description="Missile system id.")
+    status: Literal["deployed", "tested", "in_development", "projected", "retired"] = Field(
+        description="New status."
+    )
+
+
+class MembershipChange(Model):
+    """An actor joins, leaves or suspends its part in an institution."""
+
+    type: Literal["membership"] = Field(description="Effect type.")
+    actor: Id = Field(description="Actor id.")
+    institution: Id = Field(description="Institution id.")
+    change: Literal["join", "leave", "suspend"] = Field(description="What happens.")
+
+
+class AllianceChange(Model):
+    """An alliance forms, ends, or its commitment changes."""
+
+    type: Literal["alliance"] = Field(description="Effect type.")
+    alliance: Id = Field(description="Alliance id.")
+    change: Literal["form", "end", "strengthen", "weaken"] = Field(description="What happens.")
+    amount: float = Field(
+        0.1, ge=0, le=1, description="Change in commitment for strengthen/weaken."
+    )
+
+
+class CrisisOccurs(Model):
+    """A militarised dispute or war breaks out between two actors."""
+
+    type: Literal["crisis"] = Field(description="Effect type.")
+    between: list[Id] = Field(min_length=2, max_length=2, description="The two sides.")
+    level: Literal["dispute", "war"] = Field("dispute", description="Severity.")
+
+
+class ParameterChange(Model):
+    """A model parameter changes from this date (e.g. distinguishability after a change of plan)."""
+
+    type: Literal["parameter"] = Field(description="Effect type.")
+    name: Name = Field(description="Dotted parameter name, as in `parameters`.")
+    value: float = Field(description="New value.")
+
+
+Effect = Annotated[
+    IdentityShift
+    | BeliefShift
+    | CostlySignal
+    | CapabilityChange
+    | SiteStatus
+    | MissileStatus
+    | MembershipChange
+    | AllianceChange
+    | CrisisOccurs
+    | ParameterChange,
+    Field(discriminator="type"),
+]
+
+
+class Event(Model):
+    """A dated event and its effects on the simulated state."""
+
+    id: Id = Field(description="Short id.")
+    date: Date = Field(description="When it happened.")
+    title: Name = Field(description="One-line description.")
+    kind: Literal[
+        "deployment",
+        "test",
+        "treaty",
+        "summit",
+        "agreement",
+        "speech",
+        "proposal",
+        "war",
+        "crisis",
+        "sanction",
+        "policy",
+        "election",
+        "other",
+    ] = Field("other", description="What sort of event.")
+    actors: list[Id] = Field(default_factory=list, description="Actors who acted.")
+    description: Text | None = Field(None, description="Longer description.")
+    effects: list[Effect] = Field(default_factory=list, description="Effects on the state.")
+    source: SourceRef = Field(description="Source(s) reporting the event (required).")
+
+
+ObservableKind = Literal[
+    "arms_up",
+    "opposes",
+    "cooperates",
+    "counter_deploys",
+    "endorses",
+    "signs",
+    "tests",
+    "crisis",
+    "war",
+    "allies",
+    "signals",
+]
+
+
+class Observable(Model):
+    """A coded fact about a period, for backtesting: did it happen (occurred) or not."""
+
+    id: Id = Field(description="Short id.")
+    kind: ObservableKind = Field(
+        description="What was observed: arms_up (actor raised military effort), opposes "
+        "(actor treated counterpart as a threat), cooperates, counter_deploys, endorses, "
+        "signs (an agreement with counterpart), tests (a missile), crisis, war, allies, signals "
+        "(a costly conciliatory signal)."
+    )
+    actor: Id = Field(description="Actor whose behaviour is coded.")
+    counterpart: Id | None = Field(None, description="Other actor, for dyadic observables.")
+    start: Date = Field(description="Start of the period coded.")
+    end: EndDate = Field(description="End of the period coded.")
+    occurred: bool = Field(description="Whether it happened in the period.")
+    source: SourceRef = Field(description="Source(s) for the coding (required).")
+    note: Text | None = Field(None, description="Coding note.")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _period(cls, data: Any) -> Any:
+        if isinstance(data, dict) and "period" in data and "start" not in data:
+            data = dict(data)
+            period = data.pop("period")
+            data["start"], data["end"] = period, period
+        return data
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Observable:
+        if self.end < self.start:
+            raise ValueError(f"end ({self.end}) is before start ({self.start})")
+        return self
+
+
+# --- parameters ------------------------------------------------------------------------
+
+
+class Richardson(Model):
+    """Richardson arms-race coefficients (per step)."""
+
+    k: float = Field(0.3, ge=0, le=10, description="Reaction to perceived threat.")
+    a: float = Field(0.2, ge=0, le=10, description="Fatigue: decay of effort.")
+    g: float = Field(0.02, ge=-1, le=1, description="Grievance: drift of a security seeker.")
+    g_greedy: float = Field(0.08, ge=-1, le=1, description="Grievance of a greedy type.")
+
+
+class ActorParameters(Model):
+    """Per-actor overrides of the model parameters."""
+
+    k: float | None = Field(None, ge=0, le=10, description="Reaction coefficient.")
+    a: float | None = Field(None, ge=0, le=10, description="Fatigue coefficient.")
+    g: float | None = Field(None, ge=-1, le=1, description="Grievance of a security seeker.")
+    g_greedy: float | None = Field(None, ge=-1, le=1, description="Grievance of a greedy type.")
+
+
+class Parameters(Model):
+    """Model parameters: defaults are documented in docs/model.md."""
+
+    distinguishability: Probability = Field(
+        0.5,
+        description="How well defensive weapons can be told from offensive ones, [0, 1] (Jervis).",
+    )
+    offence_dominance: Probability = Field(
+        0.5,
+        description="Offence-defence balance, [0, 1]: above 0.5 the offence has the advantage.",
+    )
+    noise: float = Field(0.05, ge=0, le=1, description="Noise in observed moves, per step.")
+    richardson: Richardson = Field(
+        default_factory=Richardson, description="Arms-race coefficients."
+    )
+    actors: dict[Id, ActorParameters] = Field(
+        default_factory=dict, description="Per-actor overrides, keyed by actor id."
+    )
+    lenses: dict[Name, dict[Name, float]] = Field(
+        default_factory=dict,
+        description="Per-lens parameters, e.g. `{realism: {k: 0.5}}`; names are checked "
+        "against each lens's documented parameters.",
+    )
+
+
+# --- the case --------------------------------------------------------------------------------
+
+
+class Case(Model):
+    """A whole case: who, with what, bound by what, seeing each other how, and what happened."""
+
+    schema_version: Literal[1] = Field(1, description="Version of this file format.")
+    id: Id = Field(description="Short id of the case, e.g. 'bmd-europe'.")
+    title: Name = Field(description="Title.")
+    summary: Text = Field("", description="What the case is about, in a paragraph.")
+    span: Span = Field(description="Period and step length.")
+    actors: list[Actor] = Field(min_length=1, description="States (or blocs) simulated.")
+    capabilities: list[Capability] = Field(
+        default_factory=list, description="Military capabilities at the start."
+    )
+    missiles: list[MissileSystem] = Field(
+        default_factory=list, description="Ballistic-missile systems."
+    )
+    defence_sites: list[DefenceSite] = Field(
+        default_factory=list, description="Missile-defence sites (interceptors and radars)."
+    )
+    institutions: list[Institution] = Field(
+        default_factory=list, description="International institutions."
+    )
+    alliances: list[Alliance] = Field(default_factory=list, description="Formal alliances.")
+    identities: list[IdentityTie] = Field(
+        default_factory=list, description="Initial identities (unlisted pairs start at 0)."
+    )
+    beliefs: list[Belief] = Field(
+        default_factory=list,
+        description="Initial beliefs about greed (unlisted pairs: the viewed actor's prior).",
+    )
+    interdependence: list[Interdependence] = Field(
+        default_factory=list, description="Economic interdependence (unlisted pairs: 0)."
+    )
+    places: list[Place] = Field(default_factory=list, description="Named places used by the case.")
+    events: list[Event] = Field(default_factory=list, description="Dated events.")
+    observables: list[Observable] = Field(
+        default_factory=list, description="Coded record for backtesting."
+    )
+    parameters: Parameters = Field(default_factory=Parameters, description="Model parameters.")
+    sources: list[Source] = Field(default_factory=list, description="Sources cited by the case.")
+
+    @field_validator("events")
+    @classmethod
+    def _chronological(cls, events: list[Event]) -> list[Event]:
+        return sorted(events, key=lambda e: e.date)
+
+    # convenience look-ups (pure, derived from the data) --------------------------------
+    def actor_ids(self) -> list[str]:
+        """Actor ids in file order: the order of the engine's state axis."""
+        return [a.id for a in self.actors]
+
+    def actor(self, actor_id: str) -> Actor:
+        """The actor with this id."""
+        for a in self.actors:
+            if a.id == actor_id:
+                return a
+        raise KeyError(actor_id)
+
+    def source(self, source_id: str) -> Source:
+        """The source with this id."""
+        for s in self.sources:
+            if s.id == source_id:
+                return s
+        raise KeyError(source_id)
