@@ -185,6 +185,7 @@ def _load(name: str) -> pd.DataFrame:
 
 
 def _geo(name: str) -> pd.DataFrame:
+    import shapely
     import shapely.geometry
 
     with resources.as_file(data_path(name)) as path:
@@ -192,7 +193,7 @@ def _geo(name: str) -> pd.DataFrame:
     rows = []
     for f in features:
         p = f["properties"]
-        geom = shapely.geometry.shape(f["geometry"])
+        geom = shapely.make_valid(shapely.geometry.shape(f["geometry"]))
         if name == "countries":
             iso3 = p["ISO_A3_EH"] if p["ISO_A3_EH"] != "-99" else p["ADM0_A3"]
             rows.append(
@@ -281,7 +282,7 @@ def cow_iso3() -> pd.DataFrame:
 
 
 def countries() -> pd.DataFrame:
-    """Natural Earth country polygons: iso3, name, admin, continent, subregion, geometry."""
+    """Natural Earth country polygons (made valid): iso3, name, admin, continent, geometry..."""
     return _copy("countries")
 
 

@@ -50,7 +50,8 @@ def normalise_name(name: str) -> str:
     text = unicodedata.normalize("NFKD", name)
     text = "".join(c for c in text if not unicodedata.combining(c))
     text = text.casefold().replace("&", " and ")
-    text = re.sub(r"[\s.'’_\-]+", " ", text)
+    text = re.sub(r"['’]", "", text)
+    text = re.sub(r"[\s._\-]+", " ", text)
     return text.strip()
 
 

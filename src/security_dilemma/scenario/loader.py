@@ -111,22 +111,31 @@ def _message(error: Any, data: Any, loc: Loc) -> tuple[str, bool]:
         names = [t.strip(" '") for t in expected.split(",")]
         return f"unknown type '{tag}'{did_you_mean(tag, names)}; types: {', '.join(names)}", False
     msg = msg.removeprefix("Value error, ").removeprefix("Assertion failed, ")
-    if (
-        kind not in ("model_type", "model_attributes_type", "union_tag_invalid")
-        and "input" in error
-    ):
+    no_value = ("model_type", "model_attributes_type", "union_tag_invalid", "value_error")
+    if kind not in no_value and "input" in error:
         value = error["input"]
         if isinstance(value, str | int | float | bool) or value is None:
             msg += f" (got {_short(value)})"
     if kind == "model_type":
         msg = f"expected a mapping of fields (got {_short(error.get('input'))})"
+    if kind == "literal_error" and isinstance(error.get("input"), str):
+        names = [
+            n.strip(" '") for n in str(error["ctx"]["expected"]).replace(" or ", ", ").split(",")
+        ]
+        msg += did_you_mean(error["input"], names)
     return msg, False
 
 
 def _schema_problems(located: Located, exc: ValidationError) -> list[Problem]:
     by_loc: dict[tuple[Loc, bool], list[str]] = defaultdict(list)
-    for error in exc.errors(include_url=False):
-        loc = _normalise(tuple(error["loc"]), located.data)
+    errors = exc.errors(include_url=False)
+    normalised = [_normalise(tuple(e["loc"]), located.data) for e in errors]
+    # a union's branches each report an error; when one branch got further into the value
+    # (e.g. a list of sources with one bad item), its error is the useful one
+    deeper = {loc[:n] for loc, e in zip(normalised, errors, strict=True) for n in range(len(loc))}
+    for error, loc in zip(errors, normalised, strict=True):
+        if len(loc) < len(error["loc"]) and loc in deeper and error["type"] != "missing":
+            continue
         if error["type"] == "union_tag_invalid":
             loc = (*loc, "type")
         elif error["type"] in ("extra_forbidden", "missing") and error["loc"]:

@@ -141,6 +141,8 @@ class Quantity(Model):
     def _bare_number(cls, data: Any) -> Any:
         if isinstance(data, int | float) and not isinstance(data, bool):
             return {"value": data}
+        if not isinstance(data, dict):
+            raise ValueError(f"expected a number or {{value: ..., source: ...}} (got {data!r:.40})")
         return data
 
 
@@ -451,8 +453,13 @@ class Place(Model):
 
 # --- event effects ---------------------------------------------------------------------------
 
+ActorOrAll = Annotated[
+    str,
+    StringConstraints(pattern=r"^(\*|[A-Za-z][A-Za-z0-9_.\-]{0,63})$"),
+    Field(description="An actor id, or '*' for every actor."),
+]
 Ids = Annotated[
-    list[Id],
+    list[ActorOrAll],
     BeforeValidator(lambda v: [v] if isinstance(v, str) else v),
     Field(description="One actor id, a list of them, or '*' for every actor."),
 ]

@@ -1,0 +1,81 @@
+"""Docs that run: shell examples in the docs are executed, and the generated reference is current.
+
+Every line ``$ dilemma ...`` inside a ```console block of README.md or docs/**/*.md runs in a
+fresh temporary directory and must exit 0 (or the code named by a trailing ``# exit N``).
+Python examples (```python blocks with ``>>>``) are collected as doctests by pytest itself.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shlex
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from security_dilemma.scenario.docs import schema_markdown
+
+ROOT = Path(__file__).parents[1]
+DOCS = sorted([ROOT / "README.md", *(ROOT / "docs").rglob("*.md")])
+BLOCK = re.compile(r"```console\n(.*?)```", re.DOTALL)
+
+
+def console_commands() -> list[tuple[str, str, int]]:
+    found = []
+    for path in DOCS:
+        for block in BLOCK.findall(path.read_text(encoding="utf-8")):
+            for line in block.splitlines():
+                if not line.startswith("$ dilemma"):
+                    continue
+                command = line[2:]
+                code = 0
+                m = re.search(r"\s+#\s*exit\s+(\d+)\s*$", command)
+                if m:
+                    code = int(m.group(1))
+                    command = command[: m.start()]
+                found.append((str(path.relative_to(ROOT)), command, code))
+    return found
+
+
+COMMANDS = console_commands()
+
+
+@pytest.mark.parametrize(("doc", "command", "code"), COMMANDS, ids=[c[1][:60] for c in COMMANDS])
+def test_console_example_runs(doc: str, command: str, code: int, tmp_path: Path) -> None:
+    env = {**os.environ, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}"}
+    env["COLUMNS"] = "120"
+    proc = subprocess.run(
+        shlex.split(command),
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert proc.returncode == code, (
+        f"{doc}: `{command}`\n{proc.stdout[-2000:]}\n{proc.stderr[-2000:]}"
+    )
+    assert "Traceback" not in proc.stderr
+
+
+def test_docs_have_console_examples() -> None:
+    assert any(c[0] == "README.md" for c in COMMANDS)
+
+
+def test_case_format_reference_is_current() -> None:
+    path = ROOT / "docs" / "case-format.md"
+    assert path.read_text(encoding="utf-8") == schema_markdown(), (
+        "docs/case-format.md is stale: run `dilemma schema --markdown > docs/case-format.md`"
+    )
+
+
+def test_every_schema_field_is_described() -> None:
+    text = schema_markdown()
+    rows = [line for line in text.splitlines() if line.startswith("| `")]
+    assert len(rows) > 100
+    empty = [row for row in rows if row.rstrip().endswith("|  |")]
+    assert not empty, empty
