@@ -1,1 +1,45 @@
-"""history (to be built by its issue)."""
+"""History: Richardson arms-race fits and replications (backtests come with the report work)."""
+
+from .richardson import (
+    REPLICATIONS,
+    RICHARDSON_FORMS,
+    BlocFit,
+    DyadFit,
+    Estimate,
+    RaceSeries,
+    Regression,
+    Replication,
+    ReplicationSpec,
+    RichardsonForm,
+    fit_bloc,
+    fit_dyad,
+    fit_richardson,
+    nmc_series,
+    ols,
+    read_series_csv,
+    replicate,
+    richardson_equilibrium,
+    simulate_richardson,
+)
+
+__all__ = [
+    "REPLICATIONS",
+    "RICHARDSON_FORMS",
+    "BlocFit",
+    "DyadFit",
+    "Estimate",
+    "RaceSeries",
+    "Regression",
+    "Replication",
+    "ReplicationSpec",
+    "RichardsonForm",
+    "fit_bloc",
+    "fit_dyad",
+    "fit_richardson",
+    "nmc_series",
+    "ols",
+    "read_series_csv",
+    "replicate",
+    "richardson_equilibrium",
+    "simulate_richardson",
+]

@@ -1,5 +1,6 @@
 """Cases: the file format (schema), safe loading with located errors, and the built-in library."""
 
+from .fromdata import CaseDraft, case_from_data, draft_case
 from .library import CaseInfo, builtin_case_names, builtin_case_path, list_cases, load_case
 from .loader import case_problems, load_case_file, parse_case_text
 from .schema import SCHEMA_VERSION, Case
@@ -7,10 +8,13 @@ from .schema import SCHEMA_VERSION, Case
 __all__ = [
     "SCHEMA_VERSION",
     "Case",
+    "CaseDraft",
     "CaseInfo",
     "builtin_case_names",
     "builtin_case_path",
+    "case_from_data",
     "case_problems",
+    "draft_case",
     "list_cases",
     "load_case",
     "load_case_file",
