@@ -149,3 +149,9 @@ def test_load_case_by_name_or_path_and_unknown_name() -> None:
 def test_interceptor_site_needs_its_numbers() -> None:
     (msg,) = problems(replace(" interceptors: 10, sspk: 0.5,", ""))
     assert "a interceptor site needs interceptors, sspk" in msg or "needs interceptors" in msg
+
+
+def test_site_host_may_be_a_country_that_is_not_simulated() -> None:
+    parse_case_text(TEXT.replace("host: CCC, place: Redzikowo", "host: ROU, place: Redzikowo"))
+    (msg,) = problems(TEXT.replace("host: CCC, place: Redzikowo", "host: ROX, place: Redzikowo"))
+    assert "defence_sites[0].host: unknown host 'ROX' (did you mean 'ROU'?)" in msg

@@ -1,34 +1,216 @@
-"""``dilemma run``: the main job (the engine issue replaces this with a full simulation)."""
+"""``dilemma run``: simulate a case under one or more theory lenses and summarise the ensemble.
+
+The command is kept in small parts (choose lenses, run, render a table, build the JSON) so
+that later issues can add an HTML report or a backtest without rewriting it.
+"""
 
 from __future__ import annotations
 
-from typing import Annotated
+from collections.abc import Callable, Sequence
+from typing import Annotated, Any
 
 import typer
+from rich import box
+from rich.table import Table
 
-from ..scenario import load_case
-from ._common import JsonOpt, console, print_json
+from ..engine import Result, simulate
+from ..errors import BadInput, Problem, did_you_mean
+from ..lenses import lens_names
+from ..scenario import Case, load_case
+from ._common import JsonOpt, QuietOpt, SeedOpt, console, print_json, progress_bar
 
-__all__ = ["register"]
+__all__ = ["choose_lenses", "register", "run_lenses", "summary_table", "to_document"]
+
+CASE_LENSES = "case"
+"""``--lens case``: each actor decides by the lens its case names (default pyramid)."""
+
+
+def choose_lenses(option: str) -> list[str]:
+    """Lens runs for ``--lens``: one name, a comma-separated list, ``all`` or ``case``."""
+    names = lens_names()
+    if option == "all":
+        return list(names)
+    chosen = [part.strip() for part in option.split(",") if part.strip()]
+    if not chosen:
+        raise BadInput(Problem("give a lens name, 'all' or 'case'", path="--lens"))
+    problems = []
+    for name in chosen:
+        if name != CASE_LENSES and name not in names:
+            choices = [*names, "all", CASE_LENSES]
+            problems.append(
+                Problem(
+                    f"unknown lens '{name}'{did_you_mean(name, choices)}; lenses: "
+                    f"{', '.join(names)}, all, {CASE_LENSES}",
+                    path="--lens",
+                )
+            )
+    if problems:
+        raise BadInput(problems)
+    return list(dict.fromkeys(chosen))
+
+
+def run_lenses(
+    case: Case,
+    lenses: Sequence[str],
+    *,
+    replicates: int,
+    seed: int,
+    max_memory: str | None,
+    counterfactual: bool,
+    advance: Callable[[int], None] | None = None,
+) -> dict[str, Result]:
+    """One ensemble per lens (same seed: common random numbers across lenses)."""
+    results: dict[str, Result] = {}
+    for name in lenses:
+        done = 0
+
+        def step(n: int) -> None:
+            nonlocal done
+            if advance is not None:
+                advance(n - done)
+            done = n
+
+        results[name] = simulate(
+            case,
+            lens=None if name == CASE_LENSES else name,
+            replicates=replicates,
+            seed=seed,
+            max_memory=max_memory,
+            counterfactual=counterfactual,
+            progress=step,
+        )
+    return results
+
+
+def _pct(x: float | None) -> str:
+    return "-" if x is None else f"{100 * x:.0f}%"
+
+
+def _num(x: float | None, digits: int = 2) -> str:
+    return "-" if x is None else f"{x:.{digits}f}"
+
+
+def summary_table(result: Result) -> Table:
+    """A Rich table: per actor, who arms, who ends less secure, and the dilemma measures."""
+    digest = result.summary()
+    world, first = digest["jervis_world"], digest["jervis_world_start"]
+    changed = f"{first['number']} -> " if first["number"] != world["number"] else ""
+    title = (
+        f"[bold]{result.lens}[/bold]: Jervis world {changed}{world['number']} "
+        f"({world['description']}); "
+        f"{digest['culture']} culture (mean identity {digest['mean_identity']:+.2f}); "
+        f"all arming states less secure: {_pct(digest['self_defeat_all'])}"
+    )
+    table = Table(title=title, title_justify="left", box=box.SIMPLE_HEAD, padding=(0, 0))
+    for name in (
+        "actor",
+        "armed",
+        "effort",
+        "security",
+        "worse",
+        "harm",
+        "self-\ndefeat",
+        "no\npolicy",
+        "uncer-\ntainty",
+        "crisis",
+    ):
+        table.add_column(name, justify="left" if name == "actor" else "right", no_wrap=True)
+    mixed = len(set(result.lenses)) > 1
+    for actor, row in digest["actors"].items():
+        table.add_row(
+            f"{actor} ({row['lens'][:4]})" if mixed else actor,
+            _pct(row["armed"]),
+            _num(row["effort"]),
+            f"{_num(row['security_start'])}→{_num(row['security_end'])}",
+            _pct(row["less_secure"]),
+            "-" if row["harm_done"] is None else f"{row['harm_done']:+.3f}",
+            _pct(row["self_defeat"]),
+            _pct(row["no_adequate_policy"]),
+            _num(row["belief_entropy"]),
+            _pct(row["crisis_risk"]),
+        )
+    return table
+
+
+LEGEND = (
+    "armed: P(effort above its start) at the last step; effort: mean index (1 = start); "
+    "security: mean perceived security, first -> last step; worse: P(less secure than at the "
+    "start); harm: mean fall in others' security caused by the actor's arming; self-defeat: "
+    "P(more secure had it never raised its effort); no policy: P(arming and restraint both "
+    "leave it less secure); uncertainty: mean belief entropy (bits); crisis: mean P(a crisis) "
+    "per step. Definitions: docs/model.md."
+)
+
+
+def to_document(case: Case, results: dict[str, Result], **settings: Any) -> dict[str, Any]:
+    """The ``--json`` document (keys documented in docs/engine.md)."""
+    return {
+        "ok": True,
+        "case": case.id,
+        "title": case.title,
+        **settings,
+        "lenses": {name: result.to_json() for name, result in results.items()},
+    }
 
 
 def run(
     case: Annotated[str, typer.Argument(help="Built-in case name or path to a case file.")],
+    lens: Annotated[
+        str,
+        typer.Option(
+            "--lens",
+            "-l",
+            help="realism, liberalism, constructivism, pyramid, a comma-separated list, all "
+            "(default), or case (each actor decides by its own lens from the case).",
+        ),
+    ] = "all",
+    replicates: Annotated[
+        int, typer.Option("--replicates", "-n", min=1, help="Replicates per lens.")
+    ] = 200,
+    seed: SeedOpt = 0,
+    max_memory: Annotated[
+        str | None,
+        typer.Option("--max-memory", help="Memory budget, e.g. 2GB or 512MiB (default 1GiB)."),
+    ] = None,
+    counterfactual: Annotated[
+        bool,
+        typer.Option(
+            "--counterfactual/--no-counterfactual",
+            help="Run the restraint copies behind harm, self-defeat and no-adequate-policy.",
+        ),
+    ] = True,
     as_json: JsonOpt = False,
+    quiet: QuietOpt = False,
 ) -> None:
-    """Run a case (at this stage: load, validate and summarise it)."""
+    """Simulate a case under theory lenses: an ensemble per lens, summarised per actor."""
     c = load_case(case)
-    summary = {
-        "case": c.id,
-        "title": c.title,
-        "actors": c.actor_ids(),
-        "events": len(c.events),
-        "defence_sites": [s.id for s in c.defence_sites],
-    }
+    lenses = choose_lenses(lens)
+    with progress_bar(quiet, as_json) as progress:
+        task = progress.add_task(f"{c.id}", total=replicates * len(lenses))
+        results = run_lenses(
+            c,
+            lenses,
+            replicates=replicates,
+            seed=seed,
+            max_memory=max_memory,
+            counterfactual=counterfactual,
+            advance=lambda k: progress.advance(task, k),
+        )
     if as_json:
-        print_json(summary)
+        print_json(
+            to_document(c, results, replicates=replicates, seed=seed, counterfactual=counterfactual)
+        )
         return
-    console.print(f"[bold]{c.title}[/bold]: {len(c.actors)} actors, {len(c.events)} events.")
+    if not quiet:
+        console.print(
+            f"[bold]{c.title}[/bold] ({c.id}): {len(c.actors)} actors, "
+            f"{len(next(iter(results.values())).dates)} steps, {replicates} replicates per lens, "
+            f"seed {seed}."
+        )
+    for result in results.values():
+        console.print(summary_table(result))
+    if not quiet:
+        console.print(LEGEND, style="dim")
 
 
 def register(app: typer.Typer) -> None:

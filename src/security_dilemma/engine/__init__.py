@@ -1,1 +1,60 @@
-"""engine (to be built by its issue)."""
+"""The simulation engine: state arrays, one pure step, a chunked run loop, measures, results.
+
+>>> from security_dilemma.engine import simulate
+>>> result = simulate("bmd-europe", lens="pyramid", replicates=10, seed=3)
+>>> frame = result.tidy()
+>>> sorted(set(frame.metric))[:3]
+['abandonment', 'armed', 'arming']
+"""
+
+from .draws import Draws, ReplicateStreams, split_draws, uniforms_per_step
+from .events import StepEvents, apply_events, signal_update
+from .measures import METRICS, SYSTEM, Layout, Metric, culture, jervis_world
+from .params import DEFAULT_LENS, Params, compile_params, lens_assignment
+from .predict import THRESHOLD, predict
+from .result import Result
+from .run import DEFAULT_MAX_MEMORY, counterfactual_copies, parse_bytes, run_world, simulate
+from .setting import Setting, make_setting
+from .state import State
+from .step import Period, StepInput, advance, appraise, decide, step
+from .world import World, compile_world, step_dates
+
+__all__ = [
+    "DEFAULT_LENS",
+    "DEFAULT_MAX_MEMORY",
+    "METRICS",
+    "SYSTEM",
+    "THRESHOLD",
+    "Draws",
+    "Layout",
+    "Metric",
+    "Params",
+    "Period",
+    "ReplicateStreams",
+    "Result",
+    "Setting",
+    "State",
+    "StepEvents",
+    "StepInput",
+    "World",
+    "advance",
+    "apply_events",
+    "appraise",
+    "compile_params",
+    "compile_world",
+    "counterfactual_copies",
+    "culture",
+    "decide",
+    "jervis_world",
+    "lens_assignment",
+    "make_setting",
+    "parse_bytes",
+    "predict",
+    "run_world",
+    "signal_update",
+    "simulate",
+    "split_draws",
+    "step",
+    "step_dates",
+    "uniforms_per_step",
+]

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator
+from functools import cache
 from typing import Any
 
 from ..errors import did_you_mean
@@ -68,6 +69,14 @@ def _date(value: Any, *, end: bool = False) -> dt.date | None:
     return out if isinstance(out, dt.date) else None
 
 
+@cache
+def _iso3() -> frozenset[str]:
+    from ..data.loaders import countries, cow_iso3
+
+    codes = set(countries().iso3) | {c for c in cow_iso3().iso3 if c}
+    return frozenset(str(c) for c in codes)
+
+
 def _as_list(value: Any) -> list[Any]:
     return value if isinstance(value, list) else [value]
 
@@ -115,8 +124,8 @@ class _Checker:
             self.actor(("missiles", i, "actor"), r.get("actor"))
         for i, r in _records(d, "defence_sites"):
             self.actor(("defence_sites", i, "actor"), r.get("actor"))
-            if "host" in r:
-                self.actor(("defence_sites", i, "host"), r.get("host"))
+            if "host" in r:  # a host need not be simulated: any actor or country code will do
+                self.ref(("defence_sites", i, "host"), r.get("host"), self.actors | _iso3(), "host")
         for i, r in _records(d, "institutions"):
             members = r.get("members")
             if isinstance(members, list):

@@ -294,7 +294,10 @@ class DefenceSite(Model):
 
     id: Id = Field(description="Short id, e.g. 'redzikowo'.")
     actor: Id = Field(description="Actor that operates the site.")
-    host: Id | None = Field(None, description="Actor on whose territory it stands.")
+    host: Id | None = Field(
+        None,
+        description="Actor (or ISO3 code of a country not simulated) on whose territory it stands.",
+    )
     name: Name | None = Field(None, description="Display name.")
     place: Name = Field(description="Gazetteer place name or 'lat,lon'.")
     kind: Literal["interceptor", "radar"] = Field(description="Interceptor field or radar.")
@@ -660,12 +663,33 @@ class Observable(Model):
 
 
 class Richardson(Model):
-    """Richardson arms-race coefficients (per step)."""
+    """Richardson arms-race coefficients (per step); see docs/model.md, mechanism 2."""
 
-    k: float = Field(0.3, ge=0, le=10, description="Reaction to perceived threat.")
+    k: float = Field(0.4, ge=0, le=10, description="Reaction to perceived threat.")
     a: float = Field(0.2, ge=0, le=10, description="Fatigue: decay of effort.")
     g: float = Field(0.02, ge=-1, le=1, description="Grievance: drift of a security seeker.")
     g_greedy: float = Field(0.08, ge=-1, le=1, description="Grievance of a greedy type.")
+    saturation: float = Field(
+        0.4,
+        ge=0,
+        le=100,
+        description="Saturation of the reaction to threat: pressure p enters as p / (1 + "
+        "saturation * p); 0 gives the linear Richardson model.",
+    )
+    status_quo: float = Field(
+        1.0,
+        ge=0,
+        le=1,
+        description="Weight of the status-quo calibration: 1 makes the initial effort a "
+        "steady state for a security seeker facing its initial perceived threat; 0 gives "
+        "pure Richardson dynamics from the initial state.",
+    )
+    shock: float = Field(
+        0.02,
+        ge=0,
+        le=1,
+        description="Standard deviation of random shocks to effort, as a share of effort.",
+    )
 
 
 class ActorParameters(Model):
@@ -675,6 +699,15 @@ class ActorParameters(Model):
     a: float | None = Field(None, ge=0, le=10, description="Fatigue coefficient.")
     g: float | None = Field(None, ge=-1, le=1, description="Grievance of a security seeker.")
     g_greedy: float | None = Field(None, ge=-1, le=1, description="Grievance of a greedy type.")
+    saturation: float | None = Field(
+        None, ge=0, le=100, description="Saturation of the reaction to threat."
+    )
+    status_quo: float | None = Field(
+        None, ge=0, le=1, description="Weight of the status-quo calibration."
+    )
+    shock: float | None = Field(
+        None, ge=0, le=1, description="Standard deviation of effort shocks (share of effort)."
+    )
 
 
 class Parameters(Model):
@@ -688,9 +721,149 @@ class Parameters(Model):
         0.5,
         description="Offence-defence balance, [0, 1]: above 0.5 the offence has the advantage.",
     )
-    noise: float = Field(0.05, ge=0, le=1, description="Noise in observed moves, per step.")
+    noise: float = Field(
+        0.15,
+        ge=0,
+        le=1,
+        description="Noise in observed moves, per step: standard deviation of the error with "
+        "which a state reads another's effort drive (effort-index units), including its "
+        "uncertainty about what a security seeker in the other's place would do.",
+    )
     richardson: Richardson = Field(
         default_factory=Richardson, description="Arms-race coefficients."
+    )
+    stock_turnover: float = Field(
+        0.3,
+        gt=0,
+        le=1,
+        description="Share of the offensive and defensive stocks renewed from current effort "
+        "each step (the rest carries over).",
+    )
+    allocation_rate: float = Field(
+        0.3,
+        ge=0,
+        le=1,
+        description="Speed at which the share of effort spent on defence moves to the "
+        "share the actor's lens wants, per step.",
+    )
+    greedy_offence: float = Field(
+        0.2,
+        ge=0,
+        le=1,
+        description="How much less of its effort a greedy type puts into defence.",
+    )
+    greedy_defection: float = Field(
+        0.5,
+        ge=0,
+        le=1,
+        description="Share by which a greedy type cuts the cooperation its lens would offer.",
+    )
+    signal_threshold: float = Field(
+        0.05,
+        ge=0,
+        le=10,
+        description="Largest cost (share of effort) a greedy type would pay for a "
+        "conciliatory signal; costlier signals separate the types (Kydd).",
+    )
+    signal_bluff: float = Field(
+        0.05,
+        ge=0,
+        le=1,
+        description="Probability that a greedy type sends a signal above the threshold anyway.",
+    )
+    identity_rate: float = Field(
+        0.1,
+        ge=0,
+        le=1,
+        description="Reflected appraisal: share of the gap between how a state sees another "
+        "and how that other treats it that closes each step (Wendt).",
+    )
+    common_fate: float = Field(
+        0.05,
+        ge=0,
+        le=1,
+        description="Pull towards friendship per step between states that share their main "
+        "threat (Wendt's common fate).",
+    )
+    interdependence_pull: float = Field(
+        0.05,
+        ge=0,
+        le=1,
+        description="Pull towards friendship per step per unit of economic interdependence.",
+    )
+    crisis_shock: float = Field(
+        0.15,
+        ge=0,
+        le=2,
+        description="Fall in both sides' identities after a militarised crisis between them.",
+    )
+    commitment_rate: float = Field(
+        0.2,
+        ge=0,
+        le=1,
+        description="Speed at which alliance commitment moves to the level the lens wants.",
+    )
+    alliance_dilemma: float = Field(
+        0.2,
+        ge=0,
+        le=1,
+        description="Weight of Snyder's alliance dilemma on commitment: fear of abandonment "
+        "raises it, fear of entrapment lowers it.",
+    )
+    projection_km: float = Field(
+        4000.0,
+        gt=0,
+        le=40000,
+        description="Loss-of-strength distance (Boulding): conventional reach between "
+        "capitals falls as exp(-distance / projection_km).",
+    )
+    crisis_base: float = Field(
+        0.01,
+        gt=0,
+        lt=1,
+        description="Yearly probability of a militarised dispute in a neutral dyad that can "
+        "reach each other (COW MID, allied and politically relevant dyads).",
+    )
+    crisis_hostility: float = Field(
+        1.5, ge=0, le=20, description="Log-odds of a crisis per unit of mutual hostility."
+    )
+    crisis_threat: float = Field(
+        1.0,
+        ge=0,
+        le=20,
+        description="Log-odds of a crisis per unit of the dyad's saturated threat ratio.",
+    )
+    crisis_identity: float = Field(
+        1.0, ge=0, le=20, description="Fall in log-odds of a crisis per unit of shared identity."
+    )
+    crisis_interdependence: float = Field(
+        1.0, ge=0, le=20, description="Fall in log-odds of a crisis per unit of interdependence."
+    )
+    crisis_institutions: float = Field(
+        0.5,
+        ge=0,
+        le=20,
+        description="Fall in log-odds of a crisis per unit of shared institutional transparency.",
+    )
+    crisis_offence: float = Field(
+        0.5,
+        ge=0,
+        le=20,
+        description="Log-odds of a crisis per unit of offence advantage (2 * dominance - 1).",
+    )
+    crisis_first_strike: float = Field(
+        1.0,
+        ge=0,
+        le=20,
+        description="Log-odds of a crisis per unit of first-strike incentive (missile defence "
+        "that cannot be told from a shield for a first strike).",
+    )
+    crisis_war_share: float = Field(
+        0.037,
+        ge=0,
+        le=1,
+        description="Share of crises that become wars at a neutral offence-defence balance "
+        "(COW MID: disputes reaching hostility level 5).",
     )
     actors: dict[Id, ActorParameters] = Field(
         default_factory=dict, description="Per-actor overrides, keyed by actor id."

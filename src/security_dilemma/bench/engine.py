@@ -1,0 +1,320 @@
+"""Benchmark suite "engine": throughput, memory, and the Mesa 3 peer (``dilemma bench engine``).
+
+Measured in one run on one machine:
+
+* **pair-updates per second per core** (``replicates * n * n`` per step) of the engine's core
+  loop (random numbers, events, the step), for n in {10, 50, 200} and replicates in {1, 100,
+  10000}, with the peak memory the loop allocates (``tracemalloc``); the process is pinned to
+  one CPU while measuring (numpy's element-wise kernels are single-threaded, and the engine makes
+  no BLAS calls);
+* the full ``simulate`` (with recording and summaries) at the same sizes where it fits;
+* a million replicates at n = 10 over 50 steps within 2 GB (``max_memory="2GB"``);
+* the Mesa 3 reference model (one Agent per state, the same rules) at n = 10 against the engine
+  at 1000 replicates: Mesa runs fewer replicates and its time is scaled per replicate; and a
+  deterministic equivalence check between the two.
+
+Timings are the best of a few repeats (the machine may be shared); the load average is
+recorded with the results.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import gc
+import os
+import resource
+import time
+import tracemalloc
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import numpy as np
+
+from ..engine import ReplicateStreams, World, advance, compile_world, run_world, split_draws
+from ..engine.run import plan_chunks
+from ..engine.summary import Summary
+from ..scenario.schema import Case
+
+__all__ = ["core_loop", "mesa_comparison", "run", "synthetic_case"]
+
+TARGETS = {
+    "mesa_speedup_n10_b1000": 100.0,
+    "pair_updates_per_s_n200_b64": 5e7,
+    "million_replicates_bytes": 2e9,
+}
+
+
+def synthetic_case(n: int, steps: int = 10, *, seed: int = 0, deterministic: bool = False) -> Case:
+    """A synthetic case with ``n`` states: uneven capabilities, identities, two institutions,
+    an alliance and interdependence, so that every mechanism is exercised."""
+    rng = np.random.default_rng(seed)
+    ids = [f"S{i:03d}" for i in range(n)]
+    milex = np.exp(rng.normal(10, 1.2, n))
+    ties = []
+    pairs = [(i, j) for i in range(n) for j in range(i + 1, n)]
+    for k in rng.choice(len(pairs), size=min(len(pairs), 4 * n), replace=False):
+        i, j = pairs[int(k)]
+        ties.append({"between": [ids[i], ids[j]], "value": float(rng.uniform(-1, 1))})
+    half = ids[: max(2, n // 2)]
+    params: dict[str, Any] = {"offence_dominance": 0.6, "distinguishability": 0.4}
+    if deterministic:
+        params |= {"noise": 0.0, "crisis_shock": 0.0, "richardson": {"shock": 0.0}}
+    return Case.model_validate(
+        {
+            "id": f"synthetic-{n}",
+            "title": f"Synthetic system of {n} states",
+            "span": {"start": 2000, "end": 2000 + steps - 1},
+            "actors": [
+                {
+                    "id": a,
+                    "name": a,
+                    "prior_greedy": (float(i % 2) if deterministic else 0.3),
+                }
+                for i, a in enumerate(ids)
+            ],
+            "capabilities": [
+                {"actor": a, "milex": float(m)} for a, m in zip(ids, milex, strict=True)
+            ],
+            "identities": ties,
+            "institutions": [
+                {
+                    "id": "forum",
+                    "name": "Forum",
+                    "members": half,
+                    "transparency": 0.6,
+                    "shadow_of_future": 0.8,
+                },
+                {
+                    "id": "club",
+                    "name": "Club",
+                    "members": ids[::3] if n >= 6 else ids[:2],
+                    "transparency": 0.3,
+                    "shadow_of_future": 0.5,
+                },
+            ],
+            "alliances": [{"id": "pact", "name": "Pact", "members": ids[1::4] or ids[:2]}],
+            "interdependence": [
+                {"between": [ids[i], ids[(i + 1) % n]], "value": 0.3} for i in range(n - 1)
+            ],
+            "parameters": params,
+        }
+    )
+
+
+@contextlib.contextmanager
+def one_core() -> Iterator[int | None]:
+    """Pin this process to one CPU while inside (Linux); yields the CPU or None."""
+    getter = getattr(os, "sched_getaffinity", None)
+    setter = getattr(os, "sched_setaffinity", None)
+    if getter is None or setter is None:
+        yield None
+        return
+    before = getter(0)
+    cpu = max(before)
+    setter(0, {cpu})
+    try:
+        yield cpu
+    finally:
+        setter(0, before)
+
+
+def _peak(fn: Callable[[], Any]) -> tuple[Any, int]:
+    gc.collect()
+    tracemalloc.start()
+    try:
+        out = fn()
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    return out, peak
+
+
+def core_loop(world: World, replicates: int, *, chunk: int | None = None, seed: int = 0) -> float:
+    """Seconds for the core loop (random numbers, events, the step) over ``replicates``."""
+    n, steps = world.n, world.steps
+    if chunk is None:
+        chunk, _ = plan_chunks(
+            n,
+            steps,
+            1,
+            replicates,
+            copies=1,
+            itemsize=np.dtype(world.dtype).itemsize,
+            keep=False,
+            chunk_size=None,
+            max_memory=1 << 40,
+        )
+    start = time.perf_counter()
+    done = 0
+    while done < replicates:
+        count = min(chunk, replicates - done)
+        streams = ReplicateStreams(seed, done, count)
+        state = world.initial_state(streams.motives(n))
+        for t in range(steps):
+            uniforms = streams.uniforms(n, 1)[0]
+            state, _ = advance(world.inputs[t], state, split_draws(uniforms, n, world.dtype))
+        done += count
+    return time.perf_counter() - start
+
+
+def _best(fn: Callable[[], float], repeats: int) -> float:
+    return min(fn() for _ in range(repeats))
+
+
+def throughput(n: int, replicates: int, *, steps: int, repeats: int, lens: str) -> dict[str, Any]:
+    """Pair-updates per second of the core loop, and its peak memory."""
+    world = compile_world(synthetic_case(n, steps), lens)
+    seconds, peak = _peak(lambda: core_loop(world, replicates))
+    if repeats > 1:
+        seconds = min(seconds, _best(lambda: core_loop(world, replicates), repeats - 1))
+    updates = replicates * n * n * steps
+    return {
+        "n": n,
+        "replicates": replicates,
+        "steps": steps,
+        "lens": lens,
+        "seconds": round(seconds, 4),
+        "pair_updates_per_s": updates / seconds,
+        "peak_bytes": peak,
+    }
+
+
+def mesa_comparison(
+    *, n: int = 10, replicates: int = 1000, mesa_replicates: int = 10, steps: int = 50
+) -> dict[str, Any]:
+    """Engine vs the Mesa 3 model at ``n`` states: time per replicate, speed-up, equivalence."""
+    from .mesa_model import run_mesa
+
+    world = compile_world(synthetic_case(n, steps), "pyramid")
+    engine_core = _best(lambda: core_loop(world, replicates), 2)
+    engine_full = _best(
+        lambda: _timed(lambda: run_world(world, replicates=replicates, counterfactual=False)), 2
+    )
+    t0 = time.perf_counter()
+    for r in range(mesa_replicates):
+        run_mesa(world, replicate=r)
+    mesa_seconds = time.perf_counter() - t0
+    mesa_per_replicate = mesa_seconds / mesa_replicates
+    # deterministic equivalence (no noise, fixed motives), float64 engine
+    det = compile_world(synthetic_case(n, 20, deterministic=True), "pyramid", dtype=np.float64)
+    diff = _max_difference(det)
+    return {
+        "n": n,
+        "steps": steps,
+        "engine_replicates": replicates,
+        "engine_core_seconds": round(engine_core, 4),
+        "engine_simulate_seconds": round(engine_full, 4),
+        "mesa_replicates_run": mesa_replicates,
+        "mesa_seconds": round(mesa_seconds, 3),
+        "mesa_seconds_scaled_to_engine_replicates": round(mesa_per_replicate * replicates, 2),
+        "speedup_core": mesa_per_replicate * replicates / engine_core,
+        "speedup_simulate": mesa_per_replicate * replicates / engine_full,
+        "equivalence_max_abs_difference": diff,
+        "equivalent": diff < 1e-8,
+    }
+
+
+def _timed(fn: Callable[[], Any]) -> float:
+    t0 = time.perf_counter()
+    fn()
+    return time.perf_counter() - t0
+
+
+def _max_difference(world: World) -> float:
+    from .mesa_model import run_mesa
+
+    streams = ReplicateStreams(0, 0, 1)
+    state = world.initial_state(streams.motives(world.n))
+    uniforms = streams.uniforms(world.n, world.steps)
+    periods = []
+    for t in range(world.steps):
+        state, period = advance(
+            world.inputs[t], state, split_draws(uniforms[t], world.n, np.float64)
+        )
+        periods.append(period)
+    mesa = run_mesa(world)
+    worst = 0.0
+    off = ~np.eye(world.n, dtype=bool)
+    for name in ("effort", "security", "belief", "identity", "commitment", "cooperation"):
+        ours, theirs = np.array([getattr(p, name)[..., 0, 0] for p in periods]), mesa.array(name)
+        if ours.ndim == 3:  # dyadic: the diagonal (a state about itself) is not modelled
+            ours, theirs = ours[:, off], theirs[:, off]
+        worst = max(worst, float(np.max(np.abs(ours - theirs))))
+    return worst
+
+
+def million(replicates: int = 1_000_000, steps: int = 50, n: int = 10) -> dict[str, Any]:
+    """A large ensemble within 2 GB: recorded metrics restricted to a few per actor."""
+    world = compile_world(synthetic_case(n, steps), "pyramid")
+    metrics = ["effort", "security", "arming", "crisis_risk"]
+
+    def go() -> Any:
+        return run_world(
+            world, replicates=replicates, counterfactual=False, max_memory="2GB", metrics=metrics
+        )
+
+    t0 = time.perf_counter()
+    result, peak = _peak(go)
+    seconds = time.perf_counter() - t0
+    return {
+        "n": n,
+        "steps": steps,
+        "replicates": replicates,
+        "metrics": metrics,
+        "seconds": round(seconds, 1),
+        "peak_traced_bytes": peak,
+        "max_rss_bytes": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024,
+        "quantile_method": result.quantile_method,
+        "summary_bytes": Summary.estimate_bytes(result.layout.cells, steps, replicates, keep=False),
+        "within_2GB": peak < 2e9,
+        "mean_final_effort": float(result.means[-1, 0]),
+    }
+
+
+def run(*, quick: bool = False) -> dict[str, Any]:
+    """Run the suite; ``quick`` uses small sizes (checks the harness, not the targets)."""
+    sizes = [(10, 1), (10, 100), (10, 10_000), (50, 1), (50, 100), (50, 10_000), (200, 1)]
+    sizes += [(200, 100), (200, 10_000)]
+    if quick:
+        sizes = [(10, 1), (10, 100), (50, 10), (200, 1)]
+    out: dict[str, Any] = {"load_average": list(os.getloadavg())}
+    with one_core() as cpu:
+        out["pinned_cpu"] = cpu
+        rows = []
+        for n, b in sizes:
+            steps = max(2, min(20, int(2e8 // (n * n * b)))) if not quick else 2
+            rows.append(throughput(n, b, steps=steps, repeats=1 if quick else 2, lens="pyramid"))
+        out["pair_updates"] = rows
+        per_lens = []
+        for lens in ("realism", "liberalism", "constructivism", "pyramid"):
+            b = 4 if quick else 64
+            per_lens.append(throughput(200, b, steps=2 if quick else 5, repeats=1 if quick else 3,
+                                       lens=lens))  # fmt: skip
+        out["n200_b64_by_lens"] = per_lens
+        out["mesa"] = mesa_comparison(
+            replicates=20 if quick else 1000, mesa_replicates=2 if quick else 10,
+            steps=5 if quick else 50,
+        )  # fmt: skip
+    out["million"] = million(replicates=2_000 if quick else 1_000_000, steps=5 if quick else 50)
+    best_200 = max(r["pair_updates_per_s"] for r in per_lens)
+    default_200 = next(r for r in per_lens if r["lens"] == "pyramid")["pair_updates_per_s"]
+    out["targets"] = {
+        "mesa_speedup_n10_b1000": {
+            "target": TARGETS["mesa_speedup_n10_b1000"],
+            "measured_core": out["mesa"]["speedup_core"],
+            "measured_simulate": out["mesa"]["speedup_simulate"],
+            "met": out["mesa"]["speedup_simulate"] >= TARGETS["mesa_speedup_n10_b1000"],
+        },
+        "pair_updates_per_s_n200_b64": {
+            "target": TARGETS["pair_updates_per_s_n200_b64"],
+            "measured_pyramid": default_200,
+            "measured_best_lens": best_200,
+            "met": default_200 >= TARGETS["pair_updates_per_s_n200_b64"],
+        },
+        "million_replicates_n10_50_steps_within_2GB": {
+            "target_bytes": TARGETS["million_replicates_bytes"],
+            "measured_peak_bytes": out["million"]["peak_traced_bytes"],
+            "met": out["million"]["within_2GB"] and not quick,
+        },
+    }
+    return out

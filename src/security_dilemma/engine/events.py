@@ -1,0 +1,225 @@
+"""Dated events: their effects on the state, compiled per step and applied at its start.
+
+An event acts in the step whose period contains its date. Effects on the world around the
+states (site and missile statuses, memberships, treaties, parameters) are handled by the
+schedule (:mod:`security_dilemma.engine.world`); the effects here change the state itself:
+
+* ``identity``: ``identity[from, to] += delta`` (a discourse shock), clipped to [-1, 1];
+* ``belief``: ``belief[from, to] += delta``, clipped to [0, 1];
+* ``signal`` (Kydd): a conciliatory signal (restraint, cooperation offer, reassurance) costing
+  more than ``signal_threshold`` is one a greedy sender would send only with probability
+  ``signal_bluff``, so each recipient updates ``b -> b * bluff / (b * bluff + 1 - b)``; a
+  cheaper signal is cheap talk and changes nothing. A costly ``threat`` works the other way
+  round (``b -> b / (b + (1 - b) * bluff)``). A ``restraint`` also cuts the sender's effort by
+  the share ``cost``;
+* ``capability``: adds to or multiplies effort (``milex``, in COW units), a stock (``offence``,
+  ``defence``, in milex units) or the defence share;
+* ``alliance``: ``form`` raises members' mutual commitment to the alliance's level, ``end``
+  halves it, ``strengthen``/``weaken`` add or subtract ``amount``;
+* ``crisis``: a crisis (or war) between two states that happened: recorded as one and acting
+  like a simulated crisis on identities.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from ..scenario.schema import (
+    AllianceChange,
+    BeliefShift,
+    CapabilityChange,
+    Case,
+    CostlySignal,
+    CrisisOccurs,
+    IdentityShift,
+)
+from .params import Params
+from .state import State, log_odds_of
+
+__all__ = ["StepEvents", "apply_events", "compile_step_events", "signal_update"]
+
+Index = npt.NDArray[np.intp]
+Matrix = npt.NDArray[np.float64]
+
+
+@dataclass(frozen=True)
+class StepEvents:
+    """The state effects of one step's events, in compiled form."""
+
+    identity: Matrix | None = None
+    belief: Matrix | None = None
+    signals: tuple[tuple[int, Index, float, str], ...] = ()
+    capability: tuple[tuple[int, str, float | None, float | None], ...] = ()
+    alliances: tuple[tuple[Index, str, float], ...] = ()
+    crisis: npt.NDArray[np.bool_] | None = None
+    war: npt.NDArray[np.bool_] | None = None
+    titles: tuple[str, ...] = field(default_factory=tuple)
+
+    @property
+    def empty(self) -> bool:
+        """True when the step has no effect on the state."""
+        return (
+            self.identity is None
+            and self.belief is None
+            and not self.signals
+            and not self.capability
+            and not self.alliances
+            and self.crisis is None
+        )
+
+
+def _index(ids: Sequence[str], names: Sequence[str]) -> Index:
+    if "*" in names:
+        return np.arange(len(ids), dtype=np.intp)
+    return np.array([ids.index(a) for a in names if a in ids], dtype=np.intp)
+
+
+def compile_step_events(
+    case: Case, effects: Sequence[Any], titles: Sequence[str] = ()
+) -> StepEvents:
+    """Compile the state effects among ``effects`` (one step's, in date order)."""
+    ids = case.actor_ids()
+    n = len(ids)
+    identity = np.zeros((n, n))
+    belief = np.zeros((n, n))
+    has_identity = has_belief = False
+    signals: list[tuple[int, Index, float, str]] = []
+    capability: list[tuple[int, str, float | None, float | None]] = []
+    alliances: list[tuple[Index, str, float]] = []
+    crisis = np.zeros((n, n), dtype=bool)
+    war = np.zeros((n, n), dtype=bool)
+    has_crisis = False
+    off = ~np.eye(n, dtype=bool)
+    for e in effects:
+        if isinstance(e, IdentityShift | BeliefShift):
+            a, b = _index(ids, e.from_), _index(ids, e.to)
+            mask = np.zeros((n, n), dtype=bool)
+            mask[np.ix_(a, b)] = True
+            target = identity if isinstance(e, IdentityShift) else belief
+            target[mask & off] += e.delta
+            if isinstance(e, IdentityShift):
+                has_identity = True
+            else:
+                has_belief = True
+        elif isinstance(e, CostlySignal):
+            if e.actor in ids:
+                i = ids.index(e.actor)
+                to = _index(ids, e.to)
+                signals.append((i, to[to != i], e.cost, e.kind))
+        elif isinstance(e, CapabilityChange):
+            if e.actor in ids:
+                capability.append((ids.index(e.actor), e.field, e.delta, e.factor))
+        elif isinstance(e, AllianceChange):
+            alliance = next((a for a in case.alliances if a.id == e.alliance), None)
+            if alliance is not None:
+                members = _index(ids, alliance.members)
+                level = alliance.commitment.value if e.change == "form" else e.amount
+                alliances.append((members, e.change, level))
+        elif isinstance(e, CrisisOccurs):
+            one, two = e.between
+            if one in ids and two in ids and one != two:
+                i, j = ids.index(one), ids.index(two)
+                crisis[i, j] = crisis[j, i] = True
+                has_crisis = True
+                if e.level == "war":
+                    war[i, j] = war[j, i] = True
+    return StepEvents(
+        identity=identity if has_identity else None,
+        belief=belief if has_belief else None,
+        signals=tuple(signals),
+        capability=tuple(capability),
+        alliances=tuple(alliances),
+        crisis=crisis if has_crisis else None,
+        war=war if has_crisis else None,
+        titles=tuple(titles),
+    )
+
+
+def signal_update(belief: Any, cost: float, kind: str, threshold: float, bluff: float) -> Any:
+    """Kydd's update of the belief that the sender is greedy after a signal of ``cost``.
+
+    >>> signal_update(0.5, cost=0.2, kind="restraint", threshold=0.1, bluff=0.1)
+    0.0909...
+    >>> signal_update(0.5, cost=0.05, kind="restraint", threshold=0.1, bluff=0.1)
+    0.5
+    """
+    if cost <= threshold:
+        return belief
+    if kind == "threat":
+        return belief / (belief + (1.0 - belief) * bluff)
+    return belief * bluff / (belief * bluff + (1.0 - belief))
+
+
+def apply_events(
+    events: StepEvents, params: Params, state: State, milex0: Any, scale: float
+) -> State:
+    """The state after the step's event effects (pure: the input is not modified)."""
+    if events.empty:
+        return state
+    changes: dict[str, Any] = {}
+    dt = state.effort.dtype
+    if events.identity is not None:
+        shift = events.identity.astype(dt)[:, :, None, None]
+        changes["identity"] = np.clip(state.identity + shift, -1.0, 1.0)
+    belief = state.belief
+    if events.belief is not None:
+        belief = np.clip(belief + events.belief.astype(dt)[:, :, None, None], 0.0, 1.0)
+    if events.signals:
+        belief = belief.copy()
+        for sender, to, cost, kind in events.signals:
+            b = belief[to, sender]
+            belief[to, sender] = signal_update(
+                b, cost, kind, params.signal_threshold, params.signal_bluff
+            )
+    if belief is not state.belief:
+        changes["belief"] = belief
+        changes["log_odds"] = log_odds_of(belief)
+    effort, share = state.effort, state.share
+    offence, defence = state.offence, state.defence
+    if events.capability or any(k == "restraint" for *_, k in events.signals):
+        effort, share = effort.copy(), share.copy()
+        offence, defence = offence.copy(), defence.copy()
+        for sender, _, cost, kind in events.signals:
+            if kind == "restraint":
+                effort[sender] *= max(0.0, 1.0 - cost)
+        for i, name, delta, factor in events.capability:
+            if name == "milex":
+                target, unit = effort, float(milex0[i])
+            elif name == "offence":
+                target, unit = offence, scale
+            elif name == "defence":
+                target, unit = defence, scale
+            else:
+                target, unit = share, 1.0
+            if factor is not None:
+                target[i] *= factor
+            elif delta is not None:
+                target[i] += delta / unit
+        np.maximum(effort, 0.0, out=effort)
+        np.maximum(offence, 0.0, out=offence)
+        np.maximum(defence, 0.0, out=defence)
+        np.clip(share, 0.0, 1.0, out=share)
+        changes.update(effort=effort, share=share, offence=offence, defence=defence)
+    if events.alliances:
+        commit = state.commitment.copy()
+        for members, change, amount in events.alliances:
+            block = np.ix_(members, members)
+            sub = commit[block]
+            if change == "form":
+                sub = np.maximum(sub, amount)
+            elif change == "end":
+                sub = sub * 0.5
+            elif change == "strengthen":
+                sub = sub + amount
+            else:
+                sub = sub - amount
+            commit[block] = np.clip(sub, 0.0, 1.0)
+        idx = np.arange(state.n)
+        commit[idx, idx] = 0.0
+        changes["commitment"] = commit
+    return state.replace(**changes) if changes else state

@@ -1,0 +1,197 @@
+"""The model's numeric parameters, compiled from a case's ``parameters`` for one run.
+
+:class:`Params` holds scalars and per-actor arrays (Richardson coefficients after per-actor
+overrides and the lens's ``k`` multiplier), the lens of each actor and every lens's parameter
+values. It is immutable; a ``parameter`` event compiles a new one from that step on.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from ..errors import BadInput, Problem, did_you_mean
+from ..lenses import Lens, LensParams, get_lens, lens_names
+from ..scenario.schema import Case, Parameters
+
+__all__ = ["DEFAULT_LENS", "LensGroup", "Params", "compile_params", "lens_assignment"]
+
+DEFAULT_LENS = "pyramid"
+"""The lens an actor uses when neither the run nor the case names one."""
+
+Vector = npt.NDArray[np.floating[Any]]
+
+
+@dataclass(frozen=True)
+class LensGroup:
+    """The actors (indices, ascending) that decide by one lens, and that lens's values."""
+
+    lens: Lens
+    idx: npt.NDArray[np.intp]
+    params: LensParams
+    everyone: bool
+
+
+@dataclass(frozen=True)
+class Params:
+    """Compiled parameters for one step (see docs/model.md for each symbol).
+
+    Per-actor coefficients have shape ``(n, 1, 1)`` to broadcast against ``(n, copies,
+    replicates)`` state arrays.
+    """
+
+    k: Vector
+    a: Vector
+    g: Vector
+    g_greedy: Vector
+    saturation: Vector
+    status_quo: Vector
+    shock: Vector
+    offence_dominance: float
+    distinguishability: float
+    noise: float
+    stock_turnover: float
+    allocation_rate: float
+    greedy_offence: float
+    greedy_defection: float
+    signal_threshold: float
+    signal_bluff: float
+    identity_rate: float
+    common_fate: float
+    interdependence_pull: float
+    crisis_shock: float
+    commitment_rate: float
+    alliance_dilemma: float
+    projection_km: float
+    crisis_base: float
+    crisis_hostility: float
+    crisis_threat: float
+    crisis_identity: float
+    crisis_interdependence: float
+    crisis_institutions: float
+    crisis_offence: float
+    crisis_first_strike: float
+    crisis_war_share: float
+    groups: tuple[LensGroup, ...]
+    lens_values: Mapping[str, Mapping[str, float]]
+
+
+def lens_assignment(case: Case, lens: str | Mapping[str, str] | None) -> tuple[str, ...]:
+    """The lens of each actor (in case order) for a run's ``lens`` argument."""
+    ids = case.actor_ids()
+    names = set(lens_names())
+    chosen = [a.lens or DEFAULT_LENS for a in case.actors]
+    problems: list[Problem] = []
+    if isinstance(lens, str):
+        chosen = [lens] * len(ids)
+    elif lens is not None:
+        for actor, name in lens.items():
+            if actor not in ids:
+                hint = did_you_mean(actor, ids)
+                problems.append(Problem(f"unknown actor '{actor}'{hint}", path=f"lens.{actor}"))
+                continue
+            chosen[ids.index(actor)] = name
+    for i, name in enumerate(chosen):
+        if name not in names:
+            hint = did_you_mean(name, names)
+            problems.append(
+                Problem(
+                    f"unknown lens '{name}'{hint}; lenses: {', '.join(lens_names())}",
+                    path=f"lens.{ids[i]}",
+                )
+            )
+    if problems:
+        raise BadInput(list(dict.fromkeys(problems)))
+    return tuple(chosen)
+
+
+def _lens_values(parameters: Parameters) -> dict[str, dict[str, float]]:
+    out: dict[str, dict[str, float]] = {}
+    problems: list[Problem] = []
+    for name in lens_names():
+        lens = get_lens(name)
+        values = lens.defaults()
+        for key, value in parameters.lenses.get(name, {}).items():
+            if key not in values:
+                hint = did_you_mean(key, values)
+                problems.append(
+                    Problem(
+                        f"lens '{name}' has no parameter '{key}'{hint}",
+                        path=f"parameters.lenses.{name}.{key}",
+                    )
+                )
+                continue
+            spec = lens.parameter(key)
+            if not spec.lower <= value <= spec.upper:
+                problems.append(
+                    Problem(
+                        f"must be in [{spec.lower:g}, {spec.upper:g}] (got {value!r})",
+                        path=f"parameters.lenses.{name}.{key}",
+                    )
+                )
+                continue
+            values[key] = float(value)
+        out[name] = values
+    for name in parameters.lenses:
+        if name not in out:
+            hint = did_you_mean(name, out)
+            problems.append(Problem(f"unknown lens '{name}'{hint}", path="parameters.lenses"))
+    if problems:
+        raise BadInput(problems)
+    return out
+
+
+_RICHARDSON = ("k", "a", "g", "g_greedy", "saturation", "status_quo", "shock")
+
+
+def compile_params(
+    parameters: Parameters,
+    actor_ids: Sequence[str],
+    lenses: Sequence[str],
+    dtype: npt.DTypeLike = np.float32,
+) -> Params:
+    """Compile validated case parameters for actors with the given lenses."""
+    n = len(actor_ids)
+    lens_values = _lens_values(parameters)
+    unknown = [a for a in parameters.actors if a not in actor_ids]
+    if unknown:
+        raise BadInput(
+            [
+                Problem(f"unknown actor '{a}'{did_you_mean(a, actor_ids)}", path="actors")
+                for a in unknown
+            ]
+        )
+    per_actor: dict[str, Vector] = {}
+    for name in _RICHARDSON:
+        base = float(getattr(parameters.richardson, name))
+        values = np.full(n, base, dtype=np.float64)
+        for i, actor in enumerate(actor_ids):
+            override = parameters.actors.get(actor)
+            if override is not None and getattr(override, name) is not None:
+                values[i] = float(getattr(override, name))
+        per_actor[name] = values
+    lens_k = np.array([lens_values[name]["k"] for name in lenses])
+    per_actor["k"] = per_actor["k"] * lens_k
+    groups = []
+    for name in dict.fromkeys(lenses):
+        idx = np.array([i for i, lens in enumerate(lenses) if lens == name], dtype=np.intp)
+        groups.append(
+            LensGroup(
+                get_lens(name),
+                idx,
+                LensParams(name, lens_values[name], lens_values),
+                len(idx) == n,
+            )
+        )
+    scalars = {
+        name: float(getattr(parameters, name))
+        for name in Params.__dataclass_fields__
+        if name not in (*_RICHARDSON, "groups", "lens_values")
+    }
+    kwargs: dict[str, Any] = {k: v.astype(dtype).reshape(n, 1, 1) for k, v in per_actor.items()}
+    kwargs |= scalars
+    return Params(**kwargs, groups=tuple(groups), lens_values=lens_values)

@@ -1,0 +1,392 @@
+"""The run loop: ``simulate(case, ...) -> Result``, vectorised over replicates, in chunks.
+
+Replicates are processed in chunks whose size follows from ``max_memory`` (or is given as
+``chunk_size``); every replicate draws from its own random stream
+(:mod:`~security_dilemma.engine.draws`) and the summaries are chunk-invariant
+(:mod:`~security_dilemma.engine.summary`), so results do not depend on the chunking.
+When ``counterfactuals`` is on, each replicate is run ``n + 1`` times side by side with the
+same random numbers: as it happens, and with each actor in turn restrained.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from collections.abc import Callable, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from ..errors import BadInput, Problem, did_you_mean
+from ..scenario import load_case
+from ..scenario.overrides import with_parameters
+from ..scenario.schema import Case, Observable
+from .draws import ReplicateStreams, split_draws, uniforms_per_step
+from .measures import METRICS, Context, Layout, record
+from .predict import ObservableSpec, cells_needed, compile_observable, indicator, metrics_needed
+from .result import Result
+from .state import State
+from .step import Period, advance
+from .summary import Summary
+from .world import World, compile_world
+
+__all__ = [
+    "DEFAULT_MAX_MEMORY",
+    "counterfactual_copies",
+    "parse_bytes",
+    "plan_chunks",
+    "run_world",
+    "simulate",
+]
+
+DEFAULT_MAX_MEMORY = 1 << 30
+"""Memory budget of a run when none is given: 1 GiB."""
+
+_OVERHEAD = 64 << 20
+_DYADIC_ARRAYS = 48
+_CHUNK_ELEMENTS = 1 << 15
+_DRAW_BLOCK_BYTES = 64 << 20
+
+_UNITS = {"": 1, "b": 1, "k": 1e3, "kb": 1e3, "m": 1e6, "mb": 1e6, "g": 1e9, "gb": 1e9}
+_UNITS |= {"kib": 1 << 10, "mib": 1 << 20, "gib": 1 << 30, "t": 1e12, "tb": 1e12}
+
+
+def parse_bytes(text: str | int) -> int:
+    """Bytes from ``2GB``, ``512MiB``, ``1.5G`` or a plain number.
+
+    >>> parse_bytes("2GB"), parse_bytes("512MiB"), parse_bytes(1000)
+    (2000000000, 536870912, 1000)
+    """
+    if isinstance(text, int):
+        value = text
+    else:
+        m = re.fullmatch(r"\s*([0-9]*\.?[0-9]+)\s*([A-Za-z]*)\s*", text)
+        unit = m.group(2).lower() if m else ""
+        if m is None or unit not in _UNITS:
+            raise BadInput(
+                Problem(
+                    f"not a memory size: {text!r} (write e.g. 2GB or 512MiB)", path="max_memory"
+                )
+            )
+        value = int(float(m.group(1)) * _UNITS[unit])
+    if value <= 0:
+        raise BadInput(Problem(f"memory size must be positive (got {text!r})", path="max_memory"))
+    return value
+
+
+def _per_replicate_bytes(n: int, copies: int, itemsize: int, cells: int) -> int:
+    dyadic = copies * _DYADIC_ARRAYS * n * n * itemsize
+    values = cells * 48
+    draws = uniforms_per_step(n) * 12
+    return dyadic + values + draws
+
+
+def plan_chunks(
+    n: int,
+    steps: int,
+    cells: int,
+    replicates: int,
+    *,
+    copies: int,
+    itemsize: int,
+    keep: bool,
+    chunk_size: int | None,
+    max_memory: int,
+) -> tuple[int, int]:
+    """Chunk size and draw-block length (steps) for a run within ``max_memory`` bytes."""
+    store = Summary.estimate_bytes(cells, steps, replicates, keep=keep)
+    per = _per_replicate_bytes(n, copies, itemsize, cells)
+    room = max_memory - store - _OVERHEAD
+    if chunk_size is None:
+        if room < per:
+            need = store + _OVERHEAD + per
+            raise BadInput(
+                Problem(
+                    f"max_memory {max_memory:,} bytes is too small for this run: it needs at "
+                    f"least {need:,} (summaries {store:,}, one replicate {per:,})",
+                    path="max_memory",
+                )
+            )
+        by_memory = room // per
+        by_speed = max(1, _CHUNK_ELEMENTS // max(1, copies * n * n))
+        chunk = int(max(1, min(replicates, by_memory, by_speed)))
+    else:
+        chunk = min(chunk_size, replicates)
+    draw_row = chunk * uniforms_per_step(n) * 4
+    block = int(max(1, min(steps, _DRAW_BLOCK_BYTES // max(draw_row, 1))))
+    return chunk, block
+
+
+def counterfactual_copies(state: State) -> State:
+    """``n + 1`` copies: copy 0 as is, copy ``c`` with actor ``c - 1`` restrained."""
+    n = state.n
+    copies = state.broadcast(n + 1)
+    restrained = copies.restrained.copy()
+    for c in range(1, n + 1):
+        restrained[c - 1, c, :] = 1.0
+    return copies.replace(restrained=restrained)
+
+
+def _first_copy(period: Period) -> Period:
+    """The actual run's period: copy 0 of every array (the copies axis is second to last)."""
+    return Period(
+        **{f.name: getattr(period, f.name)[..., 0, :] for f in dataclasses.fields(period)}
+    )
+
+
+def _run_chunk(
+    world: World,
+    layout: Layout,
+    summary: Summary,
+    *,
+    seed: int,
+    first_global: int,
+    first_local: int,
+    count: int,
+    counterfactual: bool,
+    block: int,
+    specs: Sequence[tuple[ObservableSpec, list[int]]],
+    hits: npt.NDArray[np.int64],
+) -> None:
+    n, steps = world.n, world.steps
+    streams = ReplicateStreams(seed, first_global, count)
+    state = world.initial_state(streams.motives(n))
+    motive = state.motive[:, 0]
+    if counterfactual:
+        state = counterfactual_copies(state)
+    needed = sorted({c for _, cells in specs for c in cells})
+    position = {c: k for k, c in enumerate(needed)}
+    kept = np.empty((steps, count, len(needed)), dtype=np.float32) if needed else None
+    security_start: Any = None
+    t = 0
+    while t < steps:
+        length = min(block, steps - t)
+        uniforms = streams.uniforms(n, length)
+        for k in range(length):
+            inputs = world.inputs[t]
+            draws = split_draws(uniforms[k], n, world.dtype)
+            state, period = advance(inputs, state, draws)
+            actual = _first_copy(period)
+            if security_start is None:
+                security_start = actual.security.copy()
+            context = Context(
+                period=actual,
+                security_copies=period.security if counterfactual else None,
+                security_start=security_start,
+                motive=motive,
+                offence_dominance=inputs.params.offence_dominance,
+                distinguishability=inputs.params.distinguishability,
+            )
+            values = record(layout, context)
+            summary.add(t, first_local, values)
+            if kept is not None:
+                kept[t] = values[needed].T
+            t += 1
+    if kept is not None:
+        for k, (spec, _) in enumerate(specs):
+            hit = indicator(spec, layout, lambda cell: kept[:, :, position[cell]])
+            hits[k] += int(hit.sum())
+
+
+def run_world(
+    world: World,
+    *,
+    replicates: int = 200,
+    seed: int = 0,
+    first_replicate: int = 0,
+    chunk_size: int | None = None,
+    max_memory: int | str | None = None,
+    keep_replicates: bool = False,
+    counterfactual: bool = True,
+    observables: Sequence[Observable] = (),
+    progress: Callable[[int], None] | None = None,
+    label: str | None = None,
+    metrics: Sequence[str] | None = None,
+    notes: Sequence[str] = (),
+) -> Result:
+    """Run a compiled world: the loop behind :func:`simulate`."""
+    _check_run(replicates, seed, first_replicate, chunk_size)
+    budget = DEFAULT_MAX_MEMORY if max_memory is None else parse_bytes(max_memory)
+    if metrics is not None:
+        known = {m.name for m in METRICS}
+        unknown = [m for m in metrics if m not in known]
+        if unknown:
+            raise BadInput(
+                [
+                    Problem(f"unknown metric '{m}'{did_you_mean(m, known)}", path="metrics")
+                    for m in unknown
+                ]
+            )
+        metrics = sorted({*metrics, *(n for o in observables for n in metrics_needed(o.kind))})
+    layout = Layout.build(world.actors, counterfactual=counterfactual, metrics=metrics)
+    summary = Summary(layout, world.steps, replicates, keep=keep_replicates)
+    copies = world.n + 1 if counterfactual else 1
+    chunk, block = plan_chunks(
+        world.n,
+        world.steps,
+        layout.cells,
+        replicates,
+        copies=copies,
+        itemsize=np.dtype(world.dtype).itemsize,
+        keep=keep_replicates,
+        chunk_size=chunk_size,
+        max_memory=budget,
+    )
+    span_end = world.case.span.end
+    specs = [
+        (spec, cells_needed(spec, layout))
+        for spec in (
+            compile_observable(o, world.actors, world.dates, span_end) for o in observables
+        )
+    ]
+    hits = np.zeros(len(specs), dtype=np.int64)
+    done = 0
+    while done < replicates:
+        count = min(chunk, replicates - done)
+        _run_chunk(
+            world,
+            layout,
+            summary,
+            seed=seed,
+            first_global=first_replicate + done,
+            first_local=done,
+            count=count,
+            counterfactual=counterfactual,
+            block=block,
+            specs=specs,
+            hits=hits,
+        )
+        done += count
+        if progress is not None:
+            progress(done)
+    notes = [*world.notes, *notes]
+    if summary.nonfinite:
+        notes.append(f"{summary.nonfinite} non-finite values were counted as 0")
+    lenses = world.lenses
+    return Result(
+        case_id=world.case.id,
+        title=world.case.title,
+        lens=label or _lens_label(world.actors, lenses),
+        lenses=lenses,
+        actors=world.actors,
+        dates=world.dates,
+        span_end=span_end,
+        replicates=replicates,
+        seed=seed,
+        first_replicate=first_replicate,
+        layout=layout,
+        means=summary.means(),
+        quantiles=summary.quantiles(),
+        quantile_method="exact" if summary.exact else "histogram",
+        counterfactual=counterfactual,
+        observables={
+            s.observable.id: float(h) / replicates for (s, _), h in zip(specs, hits, strict=True)
+        },
+        observed={
+            s.observable.id: {
+                "kind": s.observable.kind,
+                "actor": s.observable.actor,
+                "counterpart": s.observable.counterpart,
+                "start": s.observable.start.isoformat(),
+                "end": s.observable.end.isoformat(),
+                "occurred": s.observable.occurred,
+            }
+            for s, _ in specs
+        },
+        events=tuple(inp.events.titles for inp in world.inputs),
+        notes=tuple(notes),
+        replicate_values=summary.store if keep_replicates else None,
+    )
+
+
+def _lens_label(actors: Sequence[str], lenses: Sequence[str]) -> str:
+    if len(set(lenses)) == 1:
+        return lenses[0]
+    return "mixed: " + ", ".join(f"{a}={lens}" for a, lens in zip(actors, lenses, strict=True))
+
+
+def _check_run(replicates: int, seed: int, first: int, chunk_size: int | None) -> None:
+    problems = []
+    if not isinstance(replicates, int) or replicates < 1:
+        problems.append(Problem(f"replicates must be a positive integer (got {replicates!r})"))
+    if not isinstance(seed, int) or seed < 0:
+        problems.append(Problem(f"seed must be a non-negative integer (got {seed!r})"))
+    if not isinstance(first, int) or first < 0:
+        problems.append(Problem(f"first_replicate must be >= 0 (got {first!r})"))
+    if chunk_size is not None and (not isinstance(chunk_size, int) or chunk_size < 1):
+        problems.append(Problem(f"chunk_size must be a positive integer (got {chunk_size!r})"))
+    if problems:
+        raise BadInput(problems)
+
+
+def simulate(
+    case: Case | str | Path,
+    *,
+    lens: str | Mapping[str, str] | None = None,
+    replicates: int = 200,
+    seed: int = 0,
+    first_replicate: int = 0,
+    overrides: Mapping[str, float] | None = None,
+    chunk_size: int | None = None,
+    max_memory: int | str | None = None,
+    keep_replicates: bool = False,
+    progress: Callable[[int], None] | None = None,
+    counterfactual: bool = True,
+    observables: Sequence[Observable] | None = None,
+    dtype: str = "float32",
+    metrics: Sequence[str] | None = None,
+) -> Result:
+    """Simulate a case under one or more lenses; an ensemble of ``replicates`` runs.
+
+    * ``case``: a :class:`Case`, a built-in case name or a path;
+    * ``lens``: None (each actor's ``lens`` from the case, default pyramid), one lens for all,
+      or ``{actor: lens}``;
+    * ``overrides``: dotted parameter names and values (``{"lenses.realism.k": 0.5}``);
+    * replicate ``r`` (global index ``first_replicate + local index``) draws from
+      ``SeedSequence(seed, spawn_key=(r,))``: results do not depend on chunking;
+    * ``max_memory`` (bytes or "2GB") picks the chunk size unless ``chunk_size`` is given;
+    * ``counterfactual``: run the restraint copies that the harm, self-defeat and
+      no-adequate-policy measures need (``n + 1`` times the work);
+    * ``observables``: extra coded observables to predict (the case's own are always
+      predicted); ``dtype``: "float32" (default) or "float64";
+    * ``metrics``: record only these metric names (plus what the observables need); recording
+      every metric of every dyad costs more than simulating when n is large.
+
+    >>> r = simulate("bmd-europe", lens="realism", replicates=8, seed=1)
+    >>> r.replicates, r.lens, r.tidy().columns.tolist()[:4]
+    (8, 'realism', ['lens', 'step', 'date', 'actor'])
+    """
+    if dtype not in ("float32", "float64"):
+        raise BadInput(Problem(f"dtype must be float32 or float64 (got {dtype!r})", path="dtype"))
+    c = load_case(case)
+    if overrides:
+        c = with_parameters(c, dict(overrides))
+    world = compile_world(c, lens, dtype=np.dtype(dtype))
+    extra = list(observables or ())
+    known = {o.id for o in c.observables}
+    usable, skipped = [], []
+    for o in c.observables:  # the case's own: skip those the run cannot see, with a note
+        try:
+            compile_observable(o, world.actors, world.dates, c.span.end)
+        except BadInput:
+            skipped.append(o.id)
+        else:
+            usable.append(o)
+    return run_world(
+        world,
+        replicates=replicates,
+        seed=seed,
+        first_replicate=first_replicate,
+        chunk_size=chunk_size,
+        max_memory=max_memory,
+        keep_replicates=keep_replicates,
+        counterfactual=counterfactual,
+        observables=[*usable, *(o for o in extra if o.id not in known)],
+        progress=progress,
+        metrics=metrics,
+        notes=[f"observables outside the run, not predicted: {', '.join(skipped)}"]
+        if skipped
+        else [],
+    )

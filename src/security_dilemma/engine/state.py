@@ -1,0 +1,92 @@
+"""The simulated state: arrays over (states, copies, replicates) and (states, states, ...).
+
+Actors come first and the batch last: per-actor arrays have shape ``(n, copies, replicates)``
+and dyadic arrays ``(n, n, copies, replicates)``. Copies are the counterfactual runs when a run
+measures harm to others (copy 0 is the run as it happens, copy c restrains actor c - 1; one
+copy otherwise). Entry ``[i, j]`` of a dyadic array is i's view of (or commitment to, or
+cooperation with) j. Keeping the batch innermost makes every operation, including those on
+the transposed ``[j, i]`` view, run over contiguous memory.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+__all__ = ["LOG_ODDS_LIMIT", "Array", "State", "log_odds_of"]
+
+Array = npt.NDArray[np.floating[Any]]
+
+LOG_ODDS_LIMIT = 20.0
+"""Beliefs are kept within log-odds +-20 (probabilities 2e-9 .. 1 - 2e-9)."""
+
+
+def log_odds_of(belief: Array) -> Array:
+    """``log(b / (1 - b))``, clipped to +-``LOG_ODDS_LIMIT``."""
+    from scipy.special import logit
+
+    out: Array = np.clip(logit(belief), -LOG_ODDS_LIMIT, LOG_ODDS_LIMIT)
+    return out
+
+
+@dataclass(frozen=True, slots=True)
+class State:
+    """Everything that changes during a run (docs/model.md, section 2).
+
+    * ``effort`` - military effort as an index, 1 = the actor's effort at the start;
+    * ``share`` - share of effort spent on defence;
+    * ``offence``, ``defence`` - capability stocks in capability units (1 = the mean
+      actor's effort at the start);
+    * ``motive`` - hidden true type, 1 greedy, 0 security seeker (fixed for a replicate);
+    * ``baseline`` - the status-quo calibration term of the Richardson equation;
+    * ``restrained`` - 1 where the actor never raises its effort (counterfactual copies);
+    * ``belief`` - i's probability that j is greedy, and ``log_odds``, the same belief as
+      log-odds (Bayes' rule adds log-likelihood ratios to it);
+    * ``identity`` - i's view of j in [-1, 1] (enemy ... friend);
+    * ``commitment`` - alliance commitment i gives j, [0, 1];
+    * ``cooperation`` - i's cooperation (restraint) toward j in the last period, [0, 1].
+    """
+
+    effort: Array
+    share: Array
+    offence: Array
+    defence: Array
+    motive: Array
+    baseline: Array
+    restrained: Array
+    belief: Array
+    log_odds: Array
+    identity: Array
+    commitment: Array
+    cooperation: Array
+
+    @property
+    def batch_shape(self) -> tuple[int, ...]:
+        """The trailing (batch) axes: (copies, replicates)."""
+        return tuple(self.effort.shape[1:])
+
+    @property
+    def n(self) -> int:
+        """Number of states."""
+        return int(self.effort.shape[0])
+
+    def replace(self, **changes: Any) -> State:
+        """A copy with some arrays replaced."""
+        return dataclasses.replace(self, **changes)
+
+    def broadcast(self, copies: int) -> State:
+        """A state with ``copies`` copies of its first (only) copy along the copies axis."""
+        return State(
+            **{
+                f.name: np.repeat(getattr(self, f.name)[..., :1, :], copies, axis=-2)
+                for f in dataclasses.fields(self)
+            }
+        )
+
+    def nbytes(self) -> int:
+        """Memory held by the arrays."""
+        return sum(getattr(self, f.name).nbytes for f in dataclasses.fields(self))

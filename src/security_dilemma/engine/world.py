@@ -1,0 +1,434 @@
+"""Compile a case into what the run loop needs: dates, per-step inputs and initial conditions.
+
+The schedule is deterministic (the same in every replicate): for each step, the parameters in
+force (after ``parameter`` events), the setting (reach, missile defence, institutions,
+treaties, interdependence) and the state effects of the step's events. Settings are computed
+once per distinct configuration of site and missile statuses, memberships and treaties, so
+interception is recomputed only when a site's status changes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from ..errors import BadInput, Problem
+from ..scenario.overrides import with_parameters
+from ..scenario.schema import (
+    AllianceChange,
+    Case,
+    MembershipChange,
+    MissileStatus,
+    ParameterChange,
+    Parameters,
+    SiteStatus,
+)
+from .events import compile_step_events
+from .geography import (
+    ACTIVE_MISSILE_STATUSES,
+    capital_distances,
+    conventional_reach,
+    erosion_matrix,
+    intercept_matrix,
+    missile_reach,
+)
+from .params import Params, compile_params, lens_assignment
+from .setting import Setting, make_setting
+from .state import State, log_odds_of
+from .step import StepInput, appraise, baseline, decide, pressure_of, saturate
+
+__all__ = ["OBLIGATION_WEIGHT", "World", "compile_world", "step_dates"]
+
+Matrix = npt.NDArray[np.float64]
+
+OBLIGATION_WEIGHT = {
+    "defence": 1.0,
+    "offence": 1.0,
+    "consultation": 0.5,
+    "neutrality": 0.3,
+    "nonaggression": 0.3,
+}
+"""How much of an alliance's commitment each ATOP obligation type carries into ``treaty``."""
+
+
+def _add_months(d: dt.date, months: int) -> dt.date:
+    y, m = divmod(d.month - 1 + months, 12)
+    year, month = d.year + y, m + 1
+    import calendar
+
+    day = min(d.day, calendar.monthrange(year, month)[1])
+    return dt.date(year, month, day)
+
+
+def step_dates(start: dt.date, end: dt.date, step: str) -> list[dt.date]:
+    """First day of every period from ``start`` while it is on or before ``end``."""
+    out: list[dt.date] = []
+    t = 0
+    while True:
+        if step == "year":
+            d = _add_months(start, 12 * t)
+        elif step == "quarter":
+            d = _add_months(start, 3 * t)
+        elif step == "month":
+            d = _add_months(start, t)
+        elif step == "week":
+            d = start + dt.timedelta(weeks=t)
+        else:
+            d = start + dt.timedelta(days=t)
+        if d > end:
+            return out
+        out.append(d)
+        t += 1
+
+
+@dataclass(frozen=True)
+class World:
+    """A case compiled for the engine."""
+
+    case: Case
+    actors: tuple[str, ...]
+    lenses: tuple[str, ...]
+    dates: tuple[dt.date, ...]
+    inputs: tuple[StepInput, ...]
+    milex0: npt.NDArray[np.float64]
+    scale: float
+    prior: npt.NDArray[np.float64]
+    start: Mapping[str, npt.NDArray[Any]]
+    dtype: Any
+    notes: tuple[str, ...]
+
+    @property
+    def n(self) -> int:
+        """Number of states."""
+        return len(self.actors)
+
+    @property
+    def steps(self) -> int:
+        """Number of steps (periods)."""
+        return len(self.dates)
+
+    def initial_state(self, motive_uniforms: npt.NDArray[np.float32]) -> State:
+        """The state at the start (one copy) for replicates with motive uniforms (B, n)."""
+        b = motive_uniforms.shape[0]
+        dt_ = self.dtype
+        n = self.n
+
+        def rep(name: str) -> Any:
+            a = np.asarray(self.start[name], dtype=dt_)
+            return np.ascontiguousarray(np.broadcast_to(a[..., None, None], (*a.shape, 1, b)))
+
+        motive = (self.prior[:, None] > motive_uniforms.T).astype(dt_).reshape(n, 1, b)
+        state = State(
+            effort=np.ones((n, 1, b), dtype=dt_),
+            share=rep("share"),
+            offence=rep("offence"),
+            defence=rep("defence"),
+            motive=motive,
+            baseline=np.zeros((n, 1, b), dtype=dt_),
+            restrained=np.zeros((n, 1, b), dtype=dt_),
+            belief=rep("belief"),
+            log_odds=log_odds_of(rep("belief")),
+            identity=rep("identity"),
+            commitment=rep("commitment"),
+            cooperation=rep("cooperation"),
+        )
+        first = self.inputs[0]
+        view, assessment, _ = appraise(first.params, first.setting, state)
+        coop, _, _ = decide(first.params, view, assessment, motive)
+        pressure = pressure_of(assessment.threat, coop, first.setting.weight)
+        calibration = baseline(first.params, saturate(pressure, first.params.saturation))
+        return state.replace(baseline=calibration.astype(dt_))
+
+
+def _period_mid(dates: list[dt.date], t: int, end: dt.date) -> dt.date:
+    nxt = dates[t + 1] if t + 1 < len(dates) else end + dt.timedelta(days=1)
+    return dates[t] + (nxt - dates[t]) / 2
+
+
+def _step_of(dates: list[dt.date], when: dt.date) -> int:
+    t = 0
+    for i, d in enumerate(dates):
+        if d <= when:
+            t = i
+    return t
+
+
+def _milex(case: Case) -> tuple[Matrix, list[str]]:
+    ids = case.actor_ids()
+    start = case.span.start.year
+    values: dict[str, float] = {}
+    for actor in ids:
+        caps = [c for c in case.capabilities if c.actor == actor]
+        if not caps:
+            continue
+        best = min(caps, key=lambda c: (abs((c.year or start) - start), -(c.year or start)))
+        values[actor] = best.milex.value
+    notes: list[str] = []
+    known = [v for v in values.values() if v > 0]
+    fill = float(np.median(known)) if known else 1.0
+    out = np.array([values.get(a, fill) for a in ids], dtype=np.float64)
+    missing = [a for a in ids if a not in values]
+    if missing:
+        notes.append(f"no capabilities for {', '.join(missing)}: median milex assumed")
+    zero = out <= 0
+    if zero.any():
+        out[zero] = fill * 1e-3
+        notes.append("zero milex raised to a thousandth of the median")
+    return out, notes
+
+
+def _institutions(case: Case, active: Mapping[str, set[str]]) -> tuple[Matrix, Matrix]:
+    ids = case.actor_ids()
+    n = len(ids)
+    transparency = np.zeros((n, n))
+    shadow = np.zeros((n, n))
+    for inst in case.institutions:
+        members = [ids.index(a) for a in active.get(inst.id, set()) if a in ids]
+        if len(members) < 2:
+            continue
+        block = np.ix_(members, members)
+        transparency[block] = np.maximum(transparency[block], inst.transparency.value)
+        shadow[block] = np.maximum(shadow[block], inst.shadow_of_future.value)
+    return transparency, shadow
+
+
+def _treaties(case: Case, levels: Mapping[str, float]) -> Matrix:
+    ids = case.actor_ids()
+    n = len(ids)
+    treaty = np.zeros((n, n))
+    for alliance in case.alliances:
+        level = levels.get(alliance.id, 0.0)
+        members = [ids.index(a) for a in alliance.members if a in ids]
+        if level <= 0 or len(members) < 2:
+            continue
+        block = np.ix_(members, members)
+        weight = OBLIGATION_WEIGHT[alliance.obligation]
+        treaty[block] = np.maximum(treaty[block], min(1.0, level) * weight)
+    return treaty
+
+
+def _interdependence(case: Case) -> Matrix:
+    ids = case.actor_ids()
+    n = len(ids)
+    out = np.zeros((n, n))
+    for rec in case.interdependence:
+        a, b = rec.between
+        if a in ids and b in ids:
+            i, j = ids.index(a), ids.index(b)
+            out[i, j] = out[j, i] = rec.value.value
+    return out
+
+
+def _active(since: dt.date | None, until: dt.date | None, when: dt.date) -> bool:
+    return (since is None or since <= when) and (until is None or when <= until)
+
+
+def compile_world(
+    case: Case,
+    lens: str | Mapping[str, str] | None = None,
+    *,
+    dtype: npt.DTypeLike = np.float32,
+) -> World:
+    """Compile ``case`` (parameters already overridden) for runs with the given lenses."""
+    dtype = np.dtype(dtype)
+    ids = case.actor_ids()
+    lenses = lens_assignment(case, lens)
+    dates = step_dates(case.span.start, case.span.end, case.span.step)
+    if not dates:
+        raise BadInput(Problem("the case's span holds no step", path="span"))
+    steps = len(dates)
+    notes: list[str] = []
+    milex0, milex_notes = _milex(case)
+    notes += milex_notes
+    scale = float(milex0.mean())
+    weight = milex0 / scale
+
+    # events by step
+    by_step: list[list[Any]] = [[] for _ in range(steps)]
+    titles: list[list[str]] = [[] for _ in range(steps)]
+    for event in case.events:
+        if event.date > case.span.end:
+            notes.append(f"event {event.id} ({event.date}) is after the span: ignored")
+            continue
+        t = _step_of(dates, event.date)
+        by_step[t] += list(event.effects)
+        titles[t].append(event.title)
+
+    # parameters per step
+    params_cache: dict[str, Params] = {}
+    changes: dict[str, float] = {}
+    parameters: list[Parameters] = []
+    for t in range(steps):
+        for e in by_step[t]:
+            if isinstance(e, ParameterChange):
+                changes[e.name] = e.value
+        parameters.append(with_parameters(case, changes).parameters if changes else case.parameters)
+    compiled: list[Params] = []
+    for par in parameters:
+        text = par.model_dump_json()
+        if text not in params_cache:
+            params_cache[text] = compile_params(par, ids, lenses, dtype)
+        compiled.append(params_cache[text])
+
+    # statuses per step
+    distances, distance_notes = capital_distances(case)
+    notes += distance_notes
+    interdep = _interdependence(case)
+    site_status: dict[str, str] = {s.id: s.status for s in case.defence_sites}
+    missile_status: dict[str, str] = {m.id: m.status for m in case.missiles}
+    member_override: dict[tuple[str, str], bool] = {}
+    alliance_override: dict[str, float] = {}
+    alliance_shift: dict[str, float] = {}
+    settings: list[Setting] = []
+    setting_cache: dict[Any, Setting] = {}
+    methods: set[str] = set()
+    for t in range(steps):
+        mid = _period_mid(dates, t, case.span.end)
+        for e in by_step[t]:
+            if isinstance(e, SiteStatus):
+                site_status[e.site] = e.status
+            elif isinstance(e, MissileStatus):
+                missile_status[e.missile] = e.status
+            elif isinstance(e, MembershipChange):
+                member_override[(e.institution, e.actor)] = e.change == "join"
+            elif isinstance(e, AllianceChange):
+                if e.change == "form":
+                    alliance_override[e.alliance] = 1.0
+                elif e.change == "end":
+                    alliance_override[e.alliance] = 0.0
+                elif e.change == "strengthen":
+                    alliance_shift[e.alliance] = alliance_shift.get(e.alliance, 0.0) + e.amount
+                else:
+                    alliance_shift[e.alliance] = alliance_shift.get(e.alliance, 0.0) - e.amount
+        active_members: dict[str, set[str]] = {}
+        for inst in case.institutions:
+            members = set()
+            for m in inst.members:
+                on = _active(m.since, m.until, mid)
+                on = member_override.get((inst.id, m.actor), on)
+                if on:
+                    members.add(m.actor)
+            for (inst_id, actor), on in member_override.items():
+                if inst_id == inst.id and on:
+                    members.add(actor)
+            active_members[inst.id] = members
+        levels: dict[str, float] = {}
+        for alliance in case.alliances:
+            weight_on = alliance_override.get(
+                alliance.id, float(_active(alliance.start, alliance.end, mid))
+            )
+            level = weight_on * (alliance.commitment.value + alliance_shift.get(alliance.id, 0.0))
+            levels[alliance.id] = max(0.0, min(1.0, level))
+        sites = tuple(sorted(k for k, v in site_status.items() if v == "operational"))
+        standing = tuple(sorted(k for k, v in site_status.items() if v != "cancelled"))
+        missiles = tuple(
+            sorted(k for k, v in missile_status.items() if v in ACTIVE_MISSILE_STATUSES)
+        )
+        projection = compiled[t].projection_km
+        key = (
+            sites,
+            standing,
+            missiles,
+            tuple(sorted((k, tuple(sorted(v))) for k, v in active_members.items())),
+            tuple(sorted(levels.items())),
+            projection,
+        )
+        if key not in setting_cache:
+            m_reach, m_method = missile_reach(case, missiles)
+            intercept, i_method = intercept_matrix(case, sites, missiles)
+            erosion, e_method = erosion_matrix(case, standing, missiles, intercept)
+            methods |= {f"reach: {m_method}", f"intercept: {i_method}", f"erosion: {e_method}"}
+            reach = np.maximum(m_reach, conventional_reach(distances, projection))
+            transparency, shadow = _institutions(case, active_members)
+            setting_cache[key] = make_setting(
+                weight,
+                reach,
+                intercept,
+                erosion,
+                transparency,
+                shadow,
+                _treaties(case, levels),
+                interdep,
+                dtype,
+            )
+        settings.append(setting_cache[key])
+    notes += sorted(methods)
+
+    inputs = tuple(
+        StepInput.build(
+            compiled[t],
+            settings[t],
+            compile_step_events(case, by_step[t], titles[t]),
+            milex0,
+            scale,
+        )
+        for t in range(steps)
+    )
+    start = _initial(case, compiled[0], settings[0], weight, scale)
+    return World(
+        case=case,
+        actors=tuple(ids),
+        lenses=lenses,
+        dates=tuple(dates),
+        inputs=inputs,
+        milex0=milex0,
+        scale=scale,
+        prior=np.array([a.prior_greedy for a in case.actors], dtype=np.float64),
+        start=start,
+        dtype=dtype,
+        notes=tuple(notes),
+    )
+
+
+def _initial(
+    case: Case, params: Params, setting: Setting, weight: Matrix, scale: float
+) -> dict[str, npt.NDArray[Any]]:
+    ids = case.actor_ids()
+    n = len(ids)
+    share = np.full(n, 1.0 - params.offence_dominance)
+    offence = weight * (1.0 - share)
+    defence = weight * share
+    for cap in case.capabilities:
+        if cap.actor not in ids:
+            continue
+        i = ids.index(cap.actor)
+        if cap.share_def is not None:
+            share[i] = cap.share_def.value
+            offence[i] = weight[i] * (1.0 - share[i])
+            defence[i] = weight[i] * share[i]
+        if cap.offence is not None:
+            offence[i] = cap.offence.value / scale
+        if cap.defence is not None:
+            defence[i] = cap.defence.value / scale
+        if cap.share_def is None and (cap.offence is not None or cap.defence is not None):
+            total = offence[i] + defence[i]
+            share[i] = defence[i] / total if total > 0 else share[i]
+    prior = np.array([a.prior_greedy for a in case.actors])
+    belief = np.broadcast_to(prior[None, :], (n, n)).copy()
+    for rec in case.beliefs:
+        if rec.from_ in ids and rec.to in ids:
+            belief[ids.index(rec.from_), ids.index(rec.to)] = rec.greedy.value
+    np.fill_diagonal(belief, 0.0)
+    identity = np.zeros((n, n))
+    for tie in case.identities:
+        for a, b in tie.pairs():
+            if a in ids and b in ids and a != b:
+                identity[ids.index(a), ids.index(b)] = tie.value.value
+    np.fill_diagonal(identity, 1.0)
+    commitment = np.asarray(setting.treaty, dtype=np.float64)[:, :, 0, 0].copy()
+    cooperation = (1.0 + identity) / 2.0
+    np.fill_diagonal(cooperation, 0.0)
+    return {
+        "share": share,
+        "offence": offence,
+        "defence": defence,
+        "belief": belief,
+        "identity": identity,
+        "commitment": commitment,
+        "cooperation": cooperation,
+    }

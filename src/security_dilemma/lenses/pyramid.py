@@ -1,0 +1,118 @@
+"""The seed paper's interaction pyramid: constructivist base, liberal middle, realist top.
+
+Identity (the base) sorts others into partners and enemies: the partner weight is a logistic
+function of identity. Toward partners the state acts as a liberal institutionalist
+(reciprocity, institutions, interdependence); toward enemies as a realist (worst case,
+relative gains, balancing). Every decision is the partner-weighted blend of the two; the
+liberal and realist parts use their own lens parameters as the case sets them.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from . import liberalism, realism
+from .base import (
+    K_PARAMETER,
+    Array,
+    Assessment,
+    Lens,
+    LensParameter,
+    LensParams,
+    Perception,
+    logistic,
+)
+
+__all__ = ["LENS", "allocation", "commitment", "cooperation", "hostility", "partner_weight"]
+
+
+def partner_weight(p: Perception, q: LensParams) -> Array:
+    """How far i counts j as a partner: ``1 / (1 + exp(-(identity - threshold) / width))``."""
+    threshold, width = q["partner_threshold"], q["partner_width"]
+
+    def compute() -> Array:
+        out: Array = logistic((p.identity - threshold) / width)
+        return out
+
+    return p.remember(("pyramid.partner_weight", threshold, width), compute)
+
+
+def hostility(p: Perception, q: LensParams) -> Array:
+    """Liberal reading of partners, realist reading of enemies."""
+    w = partner_weight(p, q)
+    lib = liberalism.hostility(p, q.of("liberalism"))
+    real = realism.hostility(p, q.of("realism"))
+    out: Array = w * lib + (1.0 - w) * real
+    return out
+
+
+def cooperation(p: Perception, a: Assessment, q: LensParams) -> Array:
+    """Reciprocity with partners, relative-gains restraint toward enemies."""
+    w = partner_weight(p, q)
+    lib = liberalism.cooperation(p, a, q.of("liberalism"))
+    real = realism.cooperation(p, a, q.of("realism"))
+    out: Array = w * lib + (1.0 - w) * real
+    return out
+
+
+def allocation(p: Perception, a: Assessment, q: LensParams) -> Array:
+    """Liberal posture if the main threat is a partner (or there is none), realist if an enemy."""
+    w = partner_weight(p, q)
+    m = a.main_threat
+    w_main = np.take_along_axis(w, np.maximum(m, 0)[:, None], axis=1)[:, 0]
+    w_main = np.where(m < 0, 1.0, w_main)
+    lib = liberalism.allocation(p, a, q.of("liberalism"))
+    real = realism.allocation(p, a, q.of("realism"))
+    out: Array = (w_main * lib + (1.0 - w_main) * real).astype(lib.dtype, copy=False)
+    return out
+
+
+def commitment(p: Perception, a: Assessment, q: LensParams) -> Array:
+    """Institutional commitment to partners, balancing commitment toward the rest."""
+    w = partner_weight(p, q)
+    lib = liberalism.commitment(p, a, q.of("liberalism"))
+    real = realism.commitment(p, a, q.of("realism"))
+    out: Array = w * lib + (1.0 - w) * real
+    return out
+
+
+LENS = Lens(
+    name="pyramid",
+    title="Interaction pyramid (the seed paper)",
+    description=(
+        "The seed article's synthesis. At the base, constructivism: identity sorts others "
+        "into partners and enemies (a logistic partner weight of identity). In the middle, "
+        "neoliberal institutionalism governs relations with partners: reciprocity, "
+        "institutions, interdependence, absolute gains. At the top, realism governs "
+        "relations with enemies: worst-case reading, relative gains, balancing. Each "
+        "decision blends the two by the partner weight."
+    ),
+    parameters=(
+        K_PARAMETER,
+        LensParameter(
+            "partner_threshold",
+            0.0,
+            -1.0,
+            1.0,
+            "Identity at which another state is as much partner as enemy.",
+        ),
+        LensParameter(
+            "partner_width",
+            0.15,
+            0.01,
+            1.0,
+            "Width of the logistic switch from enemy to partner, in identity units.",
+        ),
+    ),
+    citations=(
+        "Seed article (Taiwanese IR journal, c. 2009/10) on US missile defence in Europe "
+        "through realism, neoliberal institutionalism and social constructivism.",
+        "Wendt, A. (1999). Social Theory of International Politics. Cambridge University Press.",
+        "Keohane, R. O. (1984). After Hegemony. Princeton University Press.",
+        "Waltz, K. N. (1979). Theory of International Politics. Addison-Wesley.",
+    ),
+    hostility=hostility,
+    cooperation=cooperation,
+    allocation=allocation,
+    commitment=commitment,
+)
