@@ -7,14 +7,53 @@ under competing theories, and test those theories against what happened.
 >>> case = sd.load_case("bmd-europe")
 >>> case.actor_ids()[:3]
 ['USA', 'RUS', 'IRN']
+>>> result = sd.simulate(case, lens="realism", replicates=20, seed=1)
+>>> sorted(result.actors) == sorted(case.actor_ids())
+True
+
+The most used names are here at the root; each subpackage holds the rest of its domain:
+``scenario`` (case files), ``engine`` (simulation), ``lenses`` (theories), ``games`` (game
+theory), ``geo`` (geography and missile defence), ``history`` (Richardson fits, backtests),
+``experiments`` (sweeps, sensitivity, the results store), ``report`` (the HTML report) and
+``data`` (the shipped data sets).
 """
 
 from importlib.metadata import PackageNotFoundError, version
 
-from . import data
+from . import data, engine, games, geo, lenses, scenario
+from .engine import Result, predict, simulate
 from .errors import BadInput, Problem
-from .geo import Gazetteer, Location
-from .scenario import Case, list_cases, load_case, load_case_file, parse_case_text
+from .games import (
+    Game,
+    MemoryOne,
+    four_worlds,
+    match,
+    nash_equilibria,
+    reassurance,
+    reciprocate,
+    round_robin,
+)
+from .geo import (
+    Gazetteer,
+    Location,
+    deterrent_erosion,
+    distance_between,
+    intercept_matrix,
+    range_ring,
+    reach,
+    reach_matrix,
+)
+from .history import fit_richardson
+from .lenses import lens_names, register_lens
+from .scenario import (
+    Case,
+    case_from_data,
+    list_cases,
+    load_case,
+    load_case_file,
+    parse_case_text,
+)
+from .scenario.overrides import with_parameters
 
 try:
     __version__ = version("security-dilemma")
@@ -24,13 +63,40 @@ except PackageNotFoundError:  # pragma: no cover - running from a source tree
 __all__ = [
     "BadInput",
     "Case",
+    "Game",
     "Gazetteer",
     "Location",
+    "MemoryOne",
     "Problem",
+    "Result",
     "__version__",
+    "case_from_data",
     "data",
+    "deterrent_erosion",
+    "distance_between",
+    "engine",
+    "fit_richardson",
+    "four_worlds",
+    "games",
+    "geo",
+    "intercept_matrix",
+    "lens_names",
+    "lenses",
     "list_cases",
     "load_case",
     "load_case_file",
+    "match",
+    "nash_equilibria",
     "parse_case_text",
+    "predict",
+    "range_ring",
+    "reach",
+    "reach_matrix",
+    "reassurance",
+    "reciprocate",
+    "register_lens",
+    "round_robin",
+    "scenario",
+    "simulate",
+    "with_parameters",
 ]
