@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 
@@ -13,7 +14,11 @@ Run = Callable[..., tuple[int, str, str]]
 
 
 @pytest.fixture
-def dilemma(capfd: pytest.CaptureFixture[str]) -> Run:
+def dilemma(
+    capfd: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> Run:
+    monkeypatch.chdir(tmp_path)  # `dilemma run` writes ./<case>-report.html by default
+
     def run(*args: str) -> tuple[int, str, str]:
         capfd.readouterr()
         with pytest.raises(SystemExit) as info:

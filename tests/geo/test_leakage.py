@@ -220,3 +220,12 @@ def test_bad_input(kwargs: dict[str, float], field: str) -> None:
     with pytest.raises(BadInput) as info:
         engage(**args)  # type: ignore[arg-type]
     assert info.value.problems[0].path == field
+
+
+def test_binomial_survivors_handle_the_smallest_normal_probability() -> None:
+    # found by hypothesis: scipy's binom.pmf overflows for p = 2.2e-308
+    sls = shoot_look_shoot(
+        sspk=0.0, first=0, second=0, tracking=2.2250738585072014e-308, warheads=4
+    )
+    salvo = engage(sspk=0.0, shots=0, tracking=2.2250738585072014e-308, warheads=4)
+    assert_allclose(sls.expected_kills, salvo.expected_kills, atol=1e-12)

@@ -1,11 +1,244 @@
-"""`dilemma` commands for the history domain (filled in by its issue)."""
+"""`dilemma backtest`: score each lens's predictions against a case's coded record."""
 
 from __future__ import annotations
 
-import typer
+import math
+from collections.abc import Sequence
+from typing import Annotated
 
-__all__ = ["register"]
+import typer
+from rich import box
+from rich.console import Console
+from rich.table import Table
+
+from ..errors import BadInput, Problem
+from ..history.backtest import Backtest, backtest, simulations_needed
+from ..history.fitting import DEFAULT_FIT, fit_parameter
+from ..scenario import load_case
+from ._common import JsonOpt, QuietOpt, SeedOpt, console, print_json, progress_bar
+
+__all__ = ["backtest_table", "kinds_table", "lens_list", "register", "show_backtest"]
+
+
+def lens_list(values: Sequence[str] | None) -> list[str] | None:
+    """Lens names from repeated and/or comma-separated ``--lens`` options (None: every lens)."""
+    if not values:
+        return None
+    names = [v.strip() for value in values for v in value.split(",") if v.strip()]
+    return names or None
+
+
+def _f(x: float | None, digits: int = 3) -> str:
+    if x is None or not math.isfinite(x):
+        return "-"
+    return f"{x:.{digits}f}"
+
+
+def backtest_table(bt: Backtest) -> Table:
+    """Per-lens scores on the headline window, the climatology row last."""
+    split = bt.train_until is not None
+    window = f"after {bt.train_until}" if split else "all years"
+    table = Table(
+        title=f"Backtest of {bt.case_id}: {bt.counts['scored']} observables, {window}",
+        box=box.SIMPLE_HEAD,
+        title_justify="left",
+    )
+    table.add_column("lens")
+    table.add_column("Brier", justify="right")
+    table.add_column("log-loss", justify="right")
+    table.add_column("skill", justify="right")
+    table.add_column("Δ Brier vs clim. [90% CI]", justify="right")
+    if split:
+        table.add_column("in-sample", justify="right")
+        table.add_column("unfitted", justify="right")
+    diffs = {c.a: c.difference for c in bt.comparisons if c.b == "climatology"}
+    for lb in bt.lenses:
+        d = diffs.get(lb.lens)
+        ci = f"{d.estimate:+.3f} [{d.low:+.3f}, {d.high:+.3f}]" if d else "-"
+        row = [
+            lb.lens,
+            _f(lb.scores.brier),
+            _f(lb.scores.log_loss),
+            _f(lb.scores.brier_skill, 2),
+            ci,
+        ]
+        if split:
+            row += [
+                _f(lb.in_sample.brier if lb.in_sample else None),
+                _f(lb.default.brier if lb.default else None),
+            ]
+        table.add_row(*row)
+    c = bt.climatology
+    row = ["[dim]climatology[/dim]", _f(c.brier), _f(c.log_loss), "0.00", "-"]
+    table.add_row(*(row + (["", ""] if split else [])))
+    return table
+
+
+def kinds_table(bt: Backtest) -> Table:
+    """Brier score by kind of observable: one column per lens and the climatology."""
+    table = Table(
+        title="Brier score by kind of observable", box=box.SIMPLE_HEAD, title_justify="left"
+    )
+    table.add_column("kind")
+    table.add_column("n", justify="right")
+    for lb in bt.lenses:
+        table.add_column(lb.lens, justify="right")
+    table.add_column("climatology", justify="right")
+    kinds = sorted({k for lb in bt.lenses for k in lb.by_kind})
+    for kind in kinds:
+        first = next(lb.by_kind[kind] for lb in bt.lenses if kind in lb.by_kind)
+        cells = [_f(lb.by_kind[kind].brier) if kind in lb.by_kind else "-" for lb in bt.lenses]
+        table.add_row(kind, str(first.n), *cells, _f(first.climatology_brier))
+    return table
+
+
+def fit_table(bt: Backtest) -> Table:
+    """Fitted parameter values (rows) per lens (columns), with a split."""
+    table = Table(
+        title=f"Parameters fitted on observables ending by {bt.train_until}",
+        box=box.SIMPLE_HEAD,
+        title_justify="left",
+    )
+    fitted = [lb for lb in bt.lenses if lb.fit is not None]
+    table.add_column("parameter [range]")
+    for lb in fitted:
+        table.add_column(lb.lens, justify="right")
+    if not fitted or fitted[0].fit is None:
+        return table
+    for p in fitted[0].fit.parameters:
+        cells = [
+            f"{_f(lb.fit.start[p.name])} → {_f(lb.fit.values[p.name])}" if lb.fit else "-"
+            for lb in fitted
+        ]
+        table.add_row(f"{p.name} [{p.low:g}, {p.high:g}]", *cells)
+    table.add_row(
+        "training Brier",
+        *[
+            f"{_f(lb.fit.start_objective)} → {_f(lb.fit.train_objective)}" if lb.fit else "-"
+            for lb in fitted
+        ],
+    )
+    return table
+
+
+def show_backtest(bt: Backtest, out: Console, *, details: bool = False) -> None:
+    """Print the backtest's tables and verdict."""
+    out.print(backtest_table(bt))
+    if bt.train_until is not None:
+        out.print(fit_table(bt))
+    out.print(kinds_table(bt))
+    out.print(bt.verdict())
+    for note in bt.notes:
+        out.print(f"[dim]note: {note}[/dim]")
+    if details:
+        out.print(predictions_table(bt))
+
+
+def predictions_table(bt: Backtest) -> Table:
+    """Every scored observable: what happened and each lens's probability."""
+    table = Table(title="Predictions", box=box.SIMPLE_HEAD, title_justify="left")
+    for col in ("observable", "kind", "happened"):
+        table.add_column(col)
+    for lb in bt.lenses:
+        table.add_column(lb.lens[:6], justify="right")
+    table.add_column("clim.", justify="right")
+    first = bt.lenses[0]
+    others = [{q.id: q for q in lb.predictions} for lb in bt.lenses]
+    head = "test" if bt.train_until is not None else "all"
+    for q in first.predictions:
+        if q.status != "scored" or q.window != head:
+            continue
+        ps = [_f(o[q.id].p, 2) for o in others]
+        table.add_row(q.id, q.kind, "yes" if q.occurred else "no", *ps, _f(q.climatology, 2))
+    return table
+
+
+def backtest_command(
+    case: Annotated[str, typer.Argument(help="Built-in case name or path to a case file.")],
+    lens: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--lens", help="Lens(es) to test, repeated or comma-separated (default: every lens)."
+        ),
+    ] = None,
+    train_until: Annotated[
+        int | None,
+        typer.Option(
+            "--train-until",
+            help="Fit parameters on observables ending by this year; score the later ones.",
+        ),
+    ] = None,
+    replicates: Annotated[
+        int, typer.Option("--replicates", "-n", min=1, help="Replicates per run.")
+    ] = 200,
+    seed: SeedOpt = 0,
+    fit: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--fit",
+            help="Parameter to fit, NAME or NAME=LOW:HIGH, repeated (default: richardson.k, "
+            "richardson.g, richardson.shock, offence_dominance).",
+        ),
+    ] = None,
+    fit_budget: Annotated[
+        int, typer.Option("--fit-budget", min=4, help="Simulations per lens for the fit.")
+    ] = 48,
+    fit_replicates: Annotated[
+        int | None,
+        typer.Option(
+            "--fit-replicates",
+            min=1,
+            help="Replicates per fit simulation (default: the smaller of --replicates and 50).",
+        ),
+    ] = None,
+    objective: Annotated[
+        str, typer.Option("--objective", help="What the fit minimises: brier or log-loss.")
+    ] = "brier",
+    bins: Annotated[int, typer.Option("--bins", min=1, max=50, help="Calibration bins.")] = 5,
+    details: Annotated[
+        bool, typer.Option("--details", help="Also list every observable's predictions.")
+    ] = False,
+    quiet: QuietOpt = False,
+    as_json: JsonOpt = False,
+) -> None:
+    """Score each lens's predicted probabilities of the case's coded observables.
+
+    Brier score, log-loss, a climatology baseline, calibration; with --train-until, a few
+    parameters are fitted on the early window and the lens is scored on the later one.
+    """
+    if objective not in ("brier", "log-loss", "log_loss"):
+        raise BadInput(Problem(f"--objective is brier or log-loss (got {objective!r})"))
+    c = load_case(case)
+    names = lens_list(lens)
+    params = tuple(fit_parameter(f) for f in fit) if fit else DEFAULT_FIT
+    from ..lenses import lens_names
+
+    count = len(names) if names is not None else len(lens_names())
+    with progress_bar(quiet, as_json) as progress:
+        task = progress.add_task(
+            "backtest",
+            total=simulations_needed(count, train_until=train_until, fit_budget=fit_budget),
+        )
+        bt = backtest(
+            c,
+            lenses=names,
+            replicates=replicates,
+            seed=seed,
+            train_until=train_until,
+            fit=params,
+            fit_replicates=fit_replicates,
+            fit_budget=fit_budget,
+            objective="brier" if objective == "brier" else "log_loss",
+            bins=bins,
+            progress=lambda: progress.advance(task),
+        )
+        progress.update(task, completed=progress.tasks[0].total)
+    if as_json:
+        print_json({"ok": True, **bt.to_json()})
+        return
+    show_backtest(bt, console, details=details)
 
 
 def register(app: typer.Typer) -> None:
     """Add this module's commands to the application."""
+    app.command("backtest")(backtest_command)

@@ -1,12 +1,15 @@
-"""``dilemma run``: simulate a case under one or more theory lenses and summarise the ensemble.
+"""``dilemma run``: simulate a case under the theory lenses, backtest them, write the report.
 
-The command is kept in small parts (choose lenses, run, render a table, build the JSON) so
-that later issues can add an HTML report or a backtest without rewriting it.
+The command is kept in small parts (choose lenses, run, render a table, build the JSON); the
+backtest against the case's coded record, the headline findings and the HTML report come
+from :func:`security_dilemma.report.finish_run` (docs/report.md, docs/backtesting.md).
 """
 
 from __future__ import annotations
 
+import shlex
 from collections.abc import Callable, Sequence
+from pathlib import Path
 from typing import Annotated, Any
 
 import typer
@@ -16,6 +19,7 @@ from rich.table import Table
 from ..engine import Result, simulate
 from ..errors import BadInput, Problem, did_you_mean
 from ..lenses import lens_names
+from ..report import finish_run, show_job
 from ..scenario import Case, load_case
 from ._common import JsonOpt, QuietOpt, SeedOpt, console, print_json, progress_bar
 
@@ -179,12 +183,21 @@ def run(
             help="Run the restraint copies behind harm, self-defeat and no-adequate-policy.",
         ),
     ] = True,
+    report: Annotated[
+        Path | None,
+        typer.Option("--report", help="Where to write the HTML report [./<case>-report.html]."),
+    ] = None,
+    no_report: Annotated[bool, typer.Option("--no-report", help="Write no report.")] = False,
     as_json: JsonOpt = False,
     quiet: QuietOpt = False,
 ) -> None:
-    """Simulate a case under theory lenses: an ensemble per lens, summarised per actor."""
+    """Simulate a case under theory lenses (default: all four), backtest each lens against the
+    case's coded record, print a summary and write a self-contained HTML report."""
     c = load_case(case)
     lenses = choose_lenses(lens)
+    target = None if no_report else (report or Path(f"{c.id}-report.html"))
+    if target is not None and not target.parent.exists():
+        raise BadInput(Problem(f"no such directory: {target.parent}", path="--report"))
     with progress_bar(quiet, as_json) as progress:
         task = progress.add_task(f"{c.id}", total=replicates * len(lenses))
         results = run_lenses(
@@ -196,10 +209,15 @@ def run(
             counterfactual=counterfactual,
             advance=lambda k: progress.advance(task, k),
         )
+        finishing = progress.add_task("backtest and report", total=1)
+        command = _command(case, lens, replicates, seed, counterfactual, target)
+        job = finish_run(c, results, report=target, command=command)
+        progress.advance(finishing)
     if as_json:
-        print_json(
-            to_document(c, results, replicates=replicates, seed=seed, counterfactual=counterfactual)
+        doc = to_document(
+            c, results, replicates=replicates, seed=seed, counterfactual=counterfactual
         )
+        print_json({**doc, **job.to_json()})
         return
     if not quiet:
         console.print(
@@ -211,6 +229,19 @@ def run(
         console.print(summary_table(result))
     if not quiet:
         console.print(LEGEND, style="dim")
+    show_job(job, console, replicates=replicates)
+
+
+def _command(
+    case: str, lens: str, replicates: int, seed: int, counterfactual: bool, report: Path | None
+) -> str:
+    """The command line that reproduces this run (for the report's footer)."""
+    parts = ["dilemma", "run", case, "--lens", lens, "--replicates", str(replicates)]
+    parts += ["--seed", str(seed)]
+    if not counterfactual:
+        parts.append("--no-counterfactual")
+    parts += ["--report", str(report)] if report is not None else ["--no-report"]
+    return shlex.join(parts)
 
 
 def register(app: typer.Typer) -> None:

@@ -137,11 +137,19 @@ def mean_kill_fraction(
 
 
 def _binom_pmf(n: int, p: float) -> Array:
-    if n == 0:
-        return np.ones(1)
-    from scipy import stats  # imported here: scipy.stats takes a second to import
+    """Binomial(n, p) probabilities of 0..n, exact at p = 0 and 1 and for subnormal p.
 
-    return np.asarray(stats.binom.pmf(np.arange(n + 1), n, p), dtype=float)
+    (scipy.stats.binom.pmf raises OverflowError for p near the smallest normal float.)
+    """
+    k = np.arange(n + 1, dtype=float)
+    if p <= 0.0 or p >= 1.0:
+        out = np.zeros(n + 1)
+        out[n if p >= 1.0 else 0] = 1.0
+        return out
+    from scipy.special import gammaln
+
+    log_choose = gammaln(n + 1.0) - gammaln(k + 1.0) - gammaln(n - k + 1.0)
+    return np.asarray(np.exp(log_choose + k * np.log(p) + (n - k) * np.log1p(-p)), dtype=float)
 
 
 def leaker_pmf(

@@ -1,0 +1,284 @@
+"""Headline findings of a run, per lens, in numbers and in plain words.
+
+Read from a :class:`~security_dilemma.engine.Result` at its last step (docs/report.md):
+
+* **who arms**: actors whose effort ends more than 1% above its start in at least half of
+  the replicates (the ``armed`` measure), largest final effort first;
+* **who ends less secure**: actors whose security ends below its start in at least half of
+  the replicates (``less_secure``);
+* **Jervis's world** from the offence-defence balance and distinguishability in force;
+* the **four security-dilemma measures** (Collins, after the reference model): (a) harm to
+  others, the mean over actors of ``harm_done``; (b) self-defeat, the probability that at
+  least two actors armed and every one of them ended less secure (``self_defeat_all``);
+  (c) uncertainty of intentions, the mean belief entropy (bits) and misperception rate;
+  (d) no adequate policy, the mean over actors of ``no_adequate_policy``. (a), (b)'s
+  per-actor companion and (d) need the counterfactual copies; they are None without them;
+* **crisis risk**: the mean yearly crisis probability of the key dyads and the dyad with the
+  highest mean.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+if TYPE_CHECKING:
+    from ..engine import Result
+    from ..history.backtest import Backtest
+    from ..scenario.schema import Case
+
+__all__ = ["CONFLICT_KINDS", "LensFindings", "findings", "key_actors", "key_dyads"]
+
+CONFLICT_KINDS = ("opposes", "counter_deploys", "crisis", "war")
+"""Kinds of observable that make a dyad a key dyad of the case."""
+
+MAJORITY = 0.5
+"""Share of replicates from which an actor counts as arming / ending less secure."""
+
+
+@dataclass(frozen=True)
+class LensFindings:
+    """What one lens's run says, at its last step (see the module docstring)."""
+
+    lens: str
+    arms: tuple[tuple[str, float], ...]
+    less_secure: tuple[tuple[str, float], ...]
+    jervis_world: int
+    jervis_description: str
+    culture: str
+    harm: float | None
+    self_defeat_all: float
+    self_defeating: tuple[str, ...]
+    belief_entropy: float
+    misperception: float
+    no_adequate_policy: float | None
+    no_adequate_actors: tuple[str, ...]
+    crisis: tuple[tuple[str, str, float], ...]
+    top_crisis: tuple[str, str, float] | None
+    brier: float | None = None
+    brier_skill: float | None = None
+    jervis_world_start: int | None = None
+    jervis_description_start: str | None = None
+
+    def sentences(self) -> list[str]:
+        """The findings in plain words, one sentence each."""
+        out = []
+        if self.arms:
+            who = ", ".join(f"{a} (effort ×{e:.2f})" for a, e in self.arms)
+            out.append(f"Who arms: {who}.")
+        else:
+            out.append("No actor ends the run armed above its starting effort in most replicates.")
+        if self.less_secure:
+            out.append(f"Who ends less secure: {', '.join(a for a, _ in self.less_secure)}.")
+        else:
+            out.append("No actor ends less secure than it started in most replicates.")
+        moved = ""
+        if self.jervis_world_start is not None and self.jervis_world_start != self.jervis_world:
+            moved = (
+                f" (it starts in world {self.jervis_world_start}: "
+                f"{self.jervis_description_start}; the case's events change the parameters)"
+            )
+        out.append(
+            f"Jervis's world {self.jervis_world}: {self.jervis_description}{moved}; culture of "
+            f"anarchy: {self.culture}."
+        )
+        if self.harm is not None:
+            out.append(
+                f"(a) Harm to others: others' security would be {_change(self.harm)}, on "
+                "average, had an actor never raised its effort (restrained counterfactual "
+                "minus actual)."
+            )
+        selfish = (
+            f" Actors better off restrained: {', '.join(self.self_defeating)}."
+            if (self.self_defeating)
+            else ""
+        )
+        out.append(
+            f"(b) Self-defeat: in {self.self_defeat_all:.0%} of replicates at least two actors "
+            f"armed and all of them ended less secure.{selfish}"
+        )
+        out.append(
+            f"(c) Uncertainty of intentions: mean belief entropy {self.belief_entropy:.2f} bits; "
+            f"{self.misperception:.0%} of types misread."
+        )
+        if self.no_adequate_policy is not None:
+            who = f" ({', '.join(self.no_adequate_actors)})" if self.no_adequate_actors else ""
+            out.append(
+                f"(d) No adequate policy: {self.no_adequate_policy:.0%} of actor-replicates are "
+                f"worse off than at the start whether they arm or restrain{who}."
+            )
+        if self.top_crisis is not None:
+            a, b, p = self.top_crisis
+            out.append(f"Highest crisis risk: {a}-{b}, {p:.1%} a year on average.")
+        return out
+
+    def to_json(self) -> dict[str, Any]:
+        """JSON-ready fields."""
+        return {
+            "lens": self.lens,
+            "arms": [{"actor": a, "effort": e} for a, e in self.arms],
+            "less_secure": [{"actor": a, "probability": p} for a, p in self.less_secure],
+            "jervis_world": {"number": self.jervis_world, "description": self.jervis_description},
+            "jervis_world_start": None
+            if self.jervis_world_start is None
+            else {"number": self.jervis_world_start, "description": self.jervis_description_start},
+            "culture": self.culture,
+            "measures": {
+                "harm_to_others": self.harm,
+                "self_defeat_all": self.self_defeat_all,
+                "self_defeating_actors": list(self.self_defeating),
+                "belief_entropy": self.belief_entropy,
+                "misperception": self.misperception,
+                "no_adequate_policy": self.no_adequate_policy,
+                "no_adequate_policy_actors": list(self.no_adequate_actors),
+            },
+            "crisis": [{"actor": a, "counterpart": b, "yearly": p} for a, b, p in self.crisis],
+            "brier": self.brier,
+            "brier_skill": self.brier_skill,
+        }
+
+
+def _change(x: float) -> str:
+    if abs(x) < 5e-5:
+        return "unchanged (within 0.0001)"
+    return f"{abs(x):.4f} {'higher' if x > 0 else 'lower'}"
+
+
+def key_dyads(case: Case, limit: int = 3) -> list[tuple[str, str]]:
+    """The case's key dyads: most coded conflictual observables (opposes, counter-deployments,
+    crises, wars), ties broken towards dyads with a missile-defence host or operator, then by
+    actor order. Falls back on the first pairs of actors when nothing is coded."""
+    ids = case.actor_ids()
+    order = {a: k for k, a in enumerate(ids)}
+    counts: Counter[tuple[str, str]] = Counter()
+    for o in case.observables:
+        relevant = o.kind in CONFLICT_KINDS and o.counterpart and o.counterpart != o.actor
+        if relevant and o.actor in order and o.counterpart in order:
+            pair = sorted((o.actor, str(o.counterpart)), key=order.__getitem__)
+            counts[(pair[0], pair[1])] += 1
+    bmd = {s.actor for s in case.defence_sites} | {s.host for s in case.defence_sites if s.host}
+    ranked = sorted(
+        counts,
+        key=lambda p: (-counts[p], -(p[0] in bmd or p[1] in bmd), order[p[0]], order[p[1]]),
+    )
+    out = ranked[:limit]
+    for i in range(len(ids)):
+        for j in range(i + 1, len(ids)):
+            if len(out) >= limit:
+                return out
+            if (ids[i], ids[j]) not in out:
+                out.append((ids[i], ids[j]))
+    return out
+
+
+def key_actors(case: Case, dyads: Sequence[tuple[str, str]], limit: int = 5) -> list[str]:
+    """Actors of the key dyads, in order of appearance, topped up in file order."""
+    out: list[str] = []
+    for a, b in dyads:
+        for x in (a, b):
+            if x not in out:
+                out.append(x)
+    for a in case.actor_ids():
+        if a not in out:
+            out.append(a)
+    return out[:limit]
+
+
+def _final(result: Result, metric: str, actor: str) -> float | None:
+    try:
+        return result.value(metric, actor, step=-1)
+    except KeyError:
+        return None
+
+
+def _mean_over_steps(result: Result, metric: str, a: str, b: str) -> float:
+    return float(result.series(metric, a, b)["mean"].mean())
+
+
+def findings(
+    result: Result,
+    dyads: Sequence[tuple[str, str]],
+    backtest: Backtest | None = None,
+    name: str | None = None,
+) -> LensFindings:
+    """The headline findings of one run (see the module docstring); ``name`` labels the run
+    (default: its lens) and finds its backtest."""
+    label = name or result.lens
+    summary = result.summary()
+    actors = result.actors
+    effort = {a: result.value("effort", a, step=-1) for a in actors}
+    arms = sorted(
+        ((a, effort[a]) for a in actors if (_final(result, "armed", a) or 0.0) >= MAJORITY),
+        key=lambda x: -x[1],
+    )
+    less = [(a, p) for a in actors if (p := _final(result, "less_secure", a) or 0.0) >= MAJORITY]
+    harm_values = [_final(result, "harm_done", a) for a in actors]
+    harm = (
+        float(np.mean([h for h in harm_values if h is not None]))
+        if result.counterfactual and all(h is not None for h in harm_values)
+        else None
+    )
+    self_defeating = tuple(
+        a for a in actors if (_final(result, "self_defeat", a) or 0.0) >= MAJORITY
+    )
+    nap = [_final(result, "no_adequate_policy", a) for a in actors]
+    no_adequate = (
+        float(np.mean([x for x in nap if x is not None]))
+        if result.counterfactual and all(x is not None for x in nap)
+        else None
+    )
+    nap_actors = tuple(
+        a for a, x in zip(actors, nap, strict=True) if x is not None and x >= MAJORITY
+    )
+    crisis = tuple(
+        (a, b, _mean_over_steps(result, "crisis_prob", a, b))
+        for a, b in dyads
+        if a in actors and b in actors
+    )
+    top: tuple[str, str, float] | None = None
+    for i, a in enumerate(actors):
+        for b in actors[i + 1 :]:
+            p = _mean_over_steps(result, "crisis_prob", a, b)
+            if top is None or p > top[2]:
+                top = (a, b, p)
+    brier = skill = None
+    if backtest is not None:
+        try:
+            lb = backtest.lens(label)
+            brier, skill = lb.scores.brier, lb.scores.brier_skill
+        except KeyError:
+            pass
+    world = summary["jervis_world"]
+    first = summary.get("jervis_world_start") or world
+    return LensFindings(
+        lens=label,
+        arms=tuple(arms),
+        less_secure=tuple(less),
+        jervis_world=int(world["number"]),
+        jervis_description=str(world["description"]),
+        culture=str(summary["culture"]),
+        harm=harm,
+        self_defeat_all=float(summary["self_defeat_all"]),
+        self_defeating=self_defeating if result.counterfactual else (),
+        belief_entropy=float(np.mean([result.value("belief_entropy", a) for a in actors])),
+        misperception=float(np.mean([result.value("misperception", a) for a in actors])),
+        no_adequate_policy=no_adequate,
+        no_adequate_actors=nap_actors,
+        crisis=crisis,
+        top_crisis=top,
+        brier=brier,
+        brier_skill=skill,
+        jervis_world_start=int(first["number"]),
+        jervis_description_start=str(first["description"]),
+    )
+
+
+def findings_by_lens(
+    results: Mapping[str, Result], dyads: Sequence[tuple[str, str]], backtest: Backtest | None
+) -> list[LensFindings]:
+    """:func:`findings` for every run, in the mapping's order."""
+    return [findings(r, dyads, backtest, name) for name, r in results.items()]

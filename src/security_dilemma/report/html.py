@@ -1,0 +1,282 @@
+"""The self-contained HTML report of a case: findings, map, trajectories, network, backtest,
+assumptions and sources in one file that opens offline.
+
+Rendered by Jinja2 from ``report/templates/report.html.j2`` with autoescaping on, so every
+string from a case file is escaped; figures are embedded as base64 PNG data URIs and the
+styles are inline, so the page loads nothing. The only web addresses in it are the plain links
+of the case's sources and of the project documentation.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import platform
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from jinja2 import Environment, PackageLoader, select_autoescape
+
+from ..history.backtest import CLIMATOLOGY_DEFINITION
+from .figures import backtest_figure, data_uri, map_figure, network_figure, trajectories_figure
+from .findings import LensFindings, findings_by_lens, key_actors, key_dyads
+
+if TYPE_CHECKING:
+    from ..engine import Result
+    from ..history.backtest import Backtest
+    from ..scenario.schema import Case
+
+__all__ = ["DOCS_URL", "ReportInputs", "build_report", "write_report"]
+
+DOCS_URL = "https://github.com/security-dilemma/security-dilemma/tree/main/docs"
+"""Where the project's documentation (docs/model.md) is published."""
+
+
+@dataclass(frozen=True)
+class ReportInputs:
+    """Everything the template needs, prepared (kept for tests and other renderers)."""
+
+    case: Case
+    results: Mapping[str, Result]
+    backtest: Backtest | None
+    findings: Sequence[LensFindings]
+    dyads: Sequence[tuple[str, str]]
+    actors: Sequence[str]
+
+
+def _environment() -> Environment:
+    env = Environment(
+        loader=PackageLoader("security_dilemma.report", "templates"),
+        autoescape=select_autoescape(default=True, default_for_string=True),
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters["num"] = _num
+    env.filters["pct"] = _pct
+    return env
+
+
+def _num(value: Any, digits: int = 3) -> str:
+    if value is None:
+        return "–"
+    try:
+        x = float(value)
+    except (TypeError, ValueError):
+        return str(value)
+    if x != x:  # NaN
+        return "–"
+    text = f"{x:.{digits}f}"
+    return text[1:] if text.startswith("-") and float(text) == 0.0 else text
+
+
+def _pct(value: Any, digits: int = 0) -> str:
+    if value is None:
+        return "–"
+    return f"{float(value):.{digits}%}"
+
+
+def _flatten(prefix: str, node: Any, out: list[tuple[str, str]]) -> None:
+    if isinstance(node, dict):
+        for k, v in node.items():
+            _flatten(f"{prefix}{k}.", v, out)
+    elif node is not None:
+        out.append((prefix[:-1], str(node)))
+
+
+def _parameters(case: Case) -> list[tuple[str, str]]:
+    out: list[tuple[str, str]] = []
+    _flatten("", case.parameters.model_dump(mode="json"), out)
+    return out
+
+
+def _lenses(case: Case, names: Sequence[str]) -> list[dict[str, Any]]:
+    from ..lenses import get_lens
+
+    set_values = case.parameters.lenses
+    out = []
+    for name in names:
+        try:
+            lens = get_lens(name)
+        except Exception:  # a mixed-lens label: no single definition to show
+            continue
+        values = lens.defaults() | dict(set_values.get(name, {}))
+        out.append(
+            {
+                "name": lens.name,
+                "title": lens.title,
+                "description": lens.description,
+                "citations": list(lens.citations),
+                "parameters": [
+                    {
+                        "name": p.name,
+                        "value": values[p.name],
+                        "default": p.default,
+                        "description": p.description,
+                    }
+                    for p in lens.parameters
+                ],
+            }
+        )
+    return out
+
+
+def _observable_mapping() -> str:
+    import importlib
+
+    doc = importlib.import_module("security_dilemma.engine.predict").__doc__ or ""
+    start = doc.find("====")
+    end = doc.rfind("====")
+    return doc[start : end + 4] if start >= 0 else doc
+
+
+def _sources(case: Case) -> list[dict[str, Any]]:
+    return [
+        {
+            "id": s.id,
+            "citation": s.citation,
+            "url": s.url,
+            "kind": s.kind,
+            "note": s.note,
+            "accessed": s.accessed.isoformat() if s.accessed else None,
+        }
+        for s in case.sources
+    ]
+
+
+def _version() -> str:
+    from .. import __version__
+
+    return str(__version__)
+
+
+def build_report(
+    case: Case,
+    results_by_lens: Mapping[str, Result],
+    backtest: Backtest | None = None,
+    *,
+    dyads: Sequence[tuple[str, str]] | None = None,
+    command: str | None = None,
+    generated: dt.datetime | None = None,
+    include_map: bool = True,
+    map_footprints: bool = True,
+) -> str:
+    """The report as one HTML document (a string).
+
+    ``results_by_lens`` maps a lens name to its run (:func:`~security_dilemma.engine.simulate`);
+    ``backtest`` adds the backtest section (:func:`~security_dilemma.history.backtest.backtest`);
+    ``dyads`` overrides the key dyads (default :func:`~.findings.key_dyads`); ``command`` and
+    ``generated`` go in the reproducibility footer.
+    """
+    if not results_by_lens:
+        raise ValueError("the report needs at least one run")
+    key = list(dyads) if dyads is not None else key_dyads(case)
+    actors = key_actors(case, key)
+    lens_findings = findings_by_lens(results_by_lens, key, backtest)
+    first = next(iter(results_by_lens.values()))
+    figures: dict[str, str] = {}
+    notes: list[str] = []
+    map_note: str | None = None
+    if include_map:
+        fig, why = map_figure(case, footprints=map_footprints)
+        if fig is not None:
+            figures["map"] = data_uri(fig)
+            map_note = why
+        elif why:
+            notes.append(why)
+    else:
+        notes.append("the map was left out (include_map=False)")
+    figures["trajectories"] = data_uri(trajectories_figure(results_by_lens, actors, key))
+    figures["network"] = data_uri(network_figure(case, results_by_lens))
+    if backtest is not None:
+        figures["backtest"] = data_uri(backtest_figure(backtest))
+    run_notes = sorted({n for r in results_by_lens.values() for n in r.notes})
+    when = generated or dt.datetime.now(dt.UTC).replace(microsecond=0)
+    predictions = _prediction_rows(backtest) if backtest is not None else []
+    kind_first: dict[str, Any] = {}
+    for lb in backtest.lenses if backtest is not None else ():
+        for kind, scores in lb.by_kind.items():
+            kind_first.setdefault(kind, scores)
+    import numpy
+    import scipy
+
+    context = {
+        "case": case,
+        "span": f"{case.span.start.isoformat()} – {case.span.end.isoformat()} ({case.span.step})",
+        "results": results_by_lens,
+        "findings": lens_findings,
+        "backtest": backtest,
+        "backtest_diffs": {c.a: c.difference for c in backtest.comparisons if c.b == "climatology"}
+        if backtest is not None
+        else {},
+        "predictions": predictions,
+        "climatology_definition": CLIMATOLOGY_DEFINITION,
+        "kinds": sorted(kind_first),
+        "kind_first": kind_first,
+        "dyads": key,
+        "actors": actors,
+        "figures": figures,
+        "notes": notes,
+        "map_note": map_note,
+        "run_notes": run_notes,
+        "lenses": _lenses(
+            case, list(dict.fromkeys(lens for r in results_by_lens.values() for lens in r.lenses))
+        ),
+        "parameters": _parameters(case),
+        "mapping": _observable_mapping(),
+        "sources": _sources(case),
+        "events": [
+            {"date": e.date.isoformat(), "title": e.title, "kind": e.kind, "actors": e.actors}
+            for e in case.events
+        ],
+        "footer": {
+            "version": _version(),
+            "seed": first.seed,
+            "replicates": first.replicates,
+            "command": command,
+            "generated": when.isoformat(),
+            "python": platform.python_version(),
+            "numpy": numpy.__version__,
+            "scipy": scipy.__version__,
+            "quantile_method": first.quantile_method,
+        },
+        "docs_url": DOCS_URL,
+    }
+    template = _environment().get_template("report.html.j2")
+    return template.render(**context)
+
+
+def _prediction_rows(backtest: Backtest) -> list[dict[str, Any]]:
+    rows: dict[str, dict[str, Any]] = {}
+    for lb in backtest.lenses:
+        for q in lb.predictions:
+            row = rows.setdefault(
+                q.id,
+                {
+                    "id": q.id,
+                    "kind": q.kind,
+                    "dyad": q.actor + (f" → {q.counterpart}" if q.counterpart else ""),
+                    "period": q.start.isoformat()
+                    + ("" if q.end == q.start else f" – {q.end.isoformat()}"),
+                    "occurred": q.occurred,
+                    "window": q.window,
+                    "status": q.status,
+                    "climatology": q.climatology,
+                    "p": {},
+                },
+            )
+            row["p"][lb.lens] = q.p
+    return list(rows.values())
+
+
+def write_report(
+    path: str | Path,
+    case: Case,
+    results_by_lens: Mapping[str, Result],
+    backtest: Backtest | None = None,
+    **options: Any,
+) -> Path:
+    """Build the report (:func:`build_report`) and write it to ``path`` (UTF-8)."""
+    target = Path(path)
+    target.write_text(build_report(case, results_by_lens, backtest, **options), encoding="utf-8")
+    return target
