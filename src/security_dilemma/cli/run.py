@@ -2,7 +2,9 @@
 
 The command is kept in small parts (choose lenses, run, render a table, build the JSON); the
 backtest against the case's coded record, the headline findings and the HTML report come
-from :func:`security_dilemma.report.finish_run` (docs/report.md, docs/backtesting.md).
+from :func:`security_dilemma.report.finish_run` (docs/report.md, docs/backtesting.md); the
+case's what-if worlds are compared by
+:func:`security_dilemma.history.counterfactual.compare_all` (docs/whatif.md).
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from rich.table import Table
 
 from ..engine import Result, simulate
 from ..errors import BadInput, Problem, did_you_mean
+from ..history.counterfactual import CounterfactualComparison, compare_all
 from ..lenses import lens_names
 from ..report import finish_run, show_job
 from ..scenario import Case, load_case
@@ -27,6 +30,9 @@ __all__ = ["choose_lenses", "register", "run_lenses", "summary_table", "to_docum
 
 CASE_LENSES = "case"
 """``--lens case``: each actor decides by the lens its case names (default pyramid)."""
+WHATIF_REPLICATES = 100
+"""Default paired replicates per lens of each what-if world in ``dilemma run`` (at most
+``--replicates``); docs/report.md gives what the worlds add to the run's time."""
 
 
 def choose_lenses(option: str) -> list[str]:
@@ -188,13 +194,35 @@ def run(
         typer.Option("--report", help="Where to write the HTML report [./<case>-report.html]."),
     ] = None,
     no_report: Annotated[bool, typer.Option("--no-report", help="Write no report.")] = False,
+    no_counterfactuals: Annotated[
+        bool,
+        typer.Option(
+            "--no-counterfactuals",
+            help="Skip the case's what-if worlds (its `counterfactuals` section; docs/whatif.md).",
+        ),
+    ] = False,
+    whatif_replicates: Annotated[
+        int | None,
+        typer.Option(
+            "--whatif-replicates",
+            min=2,
+            help="Paired replicates per lens for each what-if world "
+            f"[default: the smaller of --replicates and {WHATIF_REPLICATES}].",
+        ),
+    ] = None,
     as_json: JsonOpt = False,
     quiet: QuietOpt = False,
 ) -> None:
-    """Simulate a case under theory lenses (default: all four), backtest each lens against the
-    case's coded record, print a summary and write a self-contained HTML report."""
+    """Simulate a case under theory lenses, backtest them, compare its what-if worlds, report.
+
+    Runs every lens by default, backtests each against the case's coded record, compares the
+    case with its counterfactual worlds, prints a summary and writes a self-contained HTML
+    report.
+    """
     c = load_case(case)
     lenses = choose_lenses(lens)
+    worlds = [] if no_counterfactuals else list(c.counterfactuals)
+    paired = whatif_replicates or max(2, min(replicates, WHATIF_REPLICATES))
     target = None if no_report else (report or Path(f"{c.id}-report.html"))
     if target is not None and not target.parent.exists():
         raise BadInput(Problem(f"no such directory: {target.parent}", path="--report"))
@@ -209,13 +237,41 @@ def run(
             counterfactual=counterfactual,
             advance=lambda k: progress.advance(task, k),
         )
+        comparisons: list[CounterfactualComparison] = []
+        if worlds:
+            whatif_task = progress.add_task(
+                f"{len(worlds)} what-if worlds", total=paired * len(lenses) * (1 + len(worlds))
+            )
+            comparisons = compare_all(
+                c,
+                worlds,
+                lens=lenses,
+                replicates=paired,
+                seed=seed,
+                max_memory=max_memory,
+                progress=lambda n: progress.update(whatif_task, completed=n),
+            )
         finishing = progress.add_task("backtest and report", total=1)
-        command = _command(case, lens, replicates, seed, counterfactual, target)
-        job = finish_run(c, results, report=target, command=command)
+        command = _command(
+            case,
+            lens,
+            replicates,
+            seed,
+            counterfactual,
+            target,
+            no_counterfactuals=no_counterfactuals,
+            whatif_replicates=whatif_replicates,
+        )
+        job = finish_run(c, results, report=target, command=command, comparisons=comparisons)
         progress.advance(finishing)
     if as_json:
         doc = to_document(
-            c, results, replicates=replicates, seed=seed, counterfactual=counterfactual
+            c,
+            results,
+            replicates=replicates,
+            seed=seed,
+            counterfactual=counterfactual,
+            whatif_replicates=paired if worlds else None,
         )
         print_json({**doc, **job.to_json()})
         return
@@ -233,13 +289,25 @@ def run(
 
 
 def _command(
-    case: str, lens: str, replicates: int, seed: int, counterfactual: bool, report: Path | None
+    case: str,
+    lens: str,
+    replicates: int,
+    seed: int,
+    counterfactual: bool,
+    report: Path | None,
+    *,
+    no_counterfactuals: bool = False,
+    whatif_replicates: int | None = None,
 ) -> str:
     """The command line that reproduces this run (for the report's footer)."""
     parts = ["dilemma", "run", case, "--lens", lens, "--replicates", str(replicates)]
     parts += ["--seed", str(seed)]
     if not counterfactual:
         parts.append("--no-counterfactual")
+    if no_counterfactuals:
+        parts.append("--no-counterfactuals")
+    elif whatif_replicates is not None:
+        parts += ["--whatif-replicates", str(whatif_replicates)]
     parts += ["--report", str(report)] if report is not None else ["--no-report"]
     return shlex.join(parts)
 

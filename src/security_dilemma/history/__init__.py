@@ -1,5 +1,6 @@
 """History: Richardson arms-race fits and replications; backtests of the lenses against a case's
-coded record (scoring rules, climatology, calibration, fitting on a training window)."""
+coded record (scoring rules, climatology, calibration, fitting on a training window);
+counterfactual history: the case against worlds without some of its moves, paired."""
 
 from .backtest import (
     CLIMATOLOGY_DEFINITION,
@@ -13,6 +14,9 @@ from .backtest import (
     score,
     simulations_needed,
 )
+from .counterfactual import CounterfactualComparison, factual_runs, paired_stats
+from .counterfactual import compare as compare_counterfactual
+from .counterfactual import compare_all as compare_counterfactuals
 from .fitting import DEFAULT_FIT, Fit, FitParameter, fit_lens, fit_parameter, predict_observables
 from .richardson import (
     REPLICATIONS,
@@ -59,6 +63,7 @@ __all__ = [
     "BlocFit",
     "CalibrationBin",
     "Comparison",
+    "CounterfactualComparison",
     "DyadFit",
     "Estimate",
     "Fit",
@@ -79,6 +84,9 @@ __all__ = [
     "calibration",
     "classify_observables",
     "climatology",
+    "compare_counterfactual",
+    "compare_counterfactuals",
+    "factual_runs",
     "fit_bloc",
     "fit_dyad",
     "fit_lens",
@@ -88,6 +96,7 @@ __all__ = [
     "log_loss_terms",
     "nmc_series",
     "ols",
+    "paired_stats",
     "predict_observables",
     "read_series_csv",
     "replicate",

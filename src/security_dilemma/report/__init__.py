@@ -4,6 +4,7 @@
 """
 
 from .console import summary_table
+from .counterfactuals import answers_table, section_title, whatif_context, whatif_figure
 from .figures import (
     backtest_figure,
     data_uri,
@@ -19,6 +20,7 @@ __all__ = [
     "DOCS_URL",
     "JobOutput",
     "LensFindings",
+    "answers_table",
     "backtest_figure",
     "build_report",
     "data_uri",
@@ -29,8 +31,11 @@ __all__ = [
     "key_dyads",
     "map_figure",
     "network_figure",
+    "section_title",
     "show_job",
     "summary_table",
     "trajectories_figure",
+    "whatif_context",
+    "whatif_figure",
     "write_report",
 ]

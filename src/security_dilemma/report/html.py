@@ -1,5 +1,5 @@
-"""The self-contained HTML report of a case: findings, map, trajectories, network, backtest,
-assumptions and sources in one file that opens offline.
+"""The self-contained HTML report of a case: findings, what its counterfactual worlds say, map,
+trajectories, network, backtest, assumptions and sources in one file that opens offline.
 
 Rendered by Jinja2 from ``report/templates/report.html.j2`` with autoescaping on, so every
 string from a case file is escaped; figures are embedded as base64 PNG data URIs and the
@@ -19,12 +19,14 @@ from typing import TYPE_CHECKING, Any
 from jinja2 import Environment, PackageLoader, select_autoescape
 
 from ..history.backtest import CLIMATOLOGY_DEFINITION
+from .counterfactuals import section_title, whatif_context
 from .figures import backtest_figure, data_uri, map_figure, network_figure, trajectories_figure
 from .findings import LensFindings, findings_by_lens, key_actors, key_dyads
 
 if TYPE_CHECKING:
     from ..engine import Result
     from ..history.backtest import Backtest
+    from ..history.counterfactual import CounterfactualComparison
     from ..scenario.schema import Case
 
 __all__ = ["DOCS_URL", "ReportInputs", "build_report", "write_report"]
@@ -160,13 +162,16 @@ def build_report(
     generated: dt.datetime | None = None,
     include_map: bool = True,
     map_footprints: bool = True,
+    comparisons: Sequence[CounterfactualComparison] = (),
 ) -> str:
     """The report as one HTML document (a string).
 
     ``results_by_lens`` maps a lens name to its run (:func:`~security_dilemma.engine.simulate`);
     ``backtest`` adds the backtest section (:func:`~security_dilemma.history.backtest.backtest`);
     ``dyads`` overrides the key dyads (default :func:`~.findings.key_dyads`); ``command`` and
-    ``generated`` go in the reproducibility footer.
+    ``generated`` go in the reproducibility footer; ``comparisons``
+    (:func:`~security_dilemma.history.counterfactual.compare_all`) add the section on what the
+    case's counterfactual worlds say.
     """
     if not results_by_lens:
         raise ValueError("the report needs at least one run")
@@ -241,6 +246,8 @@ def build_report(
             "quantile_method": first.quantile_method,
         },
         "docs_url": DOCS_URL,
+        "whatif": whatif_context(comparisons, actors) if comparisons else [],
+        "whatif_title": section_title(comparisons),
     }
     template = _environment().get_template("report.html.j2")
     return template.render(**context)

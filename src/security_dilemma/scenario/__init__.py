@@ -1,19 +1,23 @@
 """Cases: the file format (schema), safe loading with located errors, and the built-in library."""
 
+from .counterfactual import apply_counterfactual, counterfactual_changes
 from .fromdata import CaseDraft, case_from_data, draft_case
 from .library import CaseInfo, builtin_case_names, builtin_case_path, list_cases, load_case
 from .loader import case_problems, load_case_file, parse_case_text
-from .schema import SCHEMA_VERSION, Case
+from .schema import SCHEMA_VERSION, Case, Counterfactual
 
 __all__ = [
     "SCHEMA_VERSION",
     "Case",
     "CaseDraft",
     "CaseInfo",
+    "Counterfactual",
+    "apply_counterfactual",
     "builtin_case_names",
     "builtin_case_path",
     "case_from_data",
     "case_problems",
+    "counterfactual_changes",
     "draft_case",
     "list_cases",
     "load_case",

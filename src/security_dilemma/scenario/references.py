@@ -30,6 +30,7 @@ _UNIQUE = {
     "events": "id",
     "observables": "id",
     "places": "name",
+    "counterfactuals": "id",
 }
 
 FACTUAL_SECTIONS = (
@@ -75,6 +76,40 @@ def _iso3() -> frozenset[str]:
 
     codes = set(countries().iso3) | {c for c in cow_iso3().iso3 if c}
     return frozenset(str(c) for c in codes)
+
+
+def _skeleton(actors: list[str]) -> Any:
+    """A case with these actor ids and default parameters, for checking parameter names."""
+    from .schema import Actor, Case, Parameters, Span
+
+    span = Span.model_construct(start=dt.date(2000, 1, 1), end=dt.date(2000, 12, 31))
+    return Case.model_construct(
+        id="parameters",
+        title="parameters",
+        span=span,
+        actors=[Actor.model_construct(id=a, name=a) for a in actors],
+        parameters=Parameters(),
+    )
+
+
+def _parameter_names(actors: list[str]) -> list[str]:
+    from .overrides import parameter_names
+
+    return parameter_names(_skeleton(actors))
+
+
+def _parameter_value_problem(name: str, value: float) -> str | None:
+    """Why ``name = value`` is out of range (as `with_parameters` says), or None."""
+    from ..errors import BadInput
+    from .overrides import with_parameters
+
+    parts = name.split(".")
+    actors = [parts[1]] if parts[0] == "actors" and len(parts) == 3 else []
+    try:
+        with_parameters(_skeleton(actors), {name: value})
+    except BadInput as exc:
+        return "; ".join(p.message for p in exc.problems)
+    return None
 
 
 def _as_list(value: Any) -> list[Any]:
@@ -176,6 +211,33 @@ class _Checker:
                 for key, (_, ids, what) in known.items():
                     if key in eff:
                         self.ref((*loc, key), eff[key], ids, what)
+
+    def counterfactuals(self) -> None:
+        known = {
+            "drop_events": (set(_ids(self.data, "events")), "event"),
+            "drop_sites": (set(_ids(self.data, "defence_sites")), "defence site"),
+            "drop_missiles": (set(_ids(self.data, "missiles")), "missile system"),
+        }
+        names: list[str] | None = None
+        for i, cf in _records(self.data, "counterfactuals"):
+            for key, (ids, what) in known.items():
+                if key in cf:
+                    self.ref(("counterfactuals", i, key), cf[key], ids, what)
+            values = cf.get("parameters")
+            if not isinstance(values, dict):
+                continue
+            for name, value in values.items():
+                if not isinstance(name, str):
+                    continue
+                loc: Loc = ("counterfactuals", i, "parameters", name)
+                names = names if names is not None else _parameter_names(sorted(self.actors))
+                if name not in names:
+                    msg = f"unknown parameter '{name}'{did_you_mean(name, names)}"
+                    self.issues.append((loc, msg, True))
+                elif isinstance(value, int | float) and not isinstance(value, bool):
+                    problem = _parameter_value_problem(name, float(value))
+                    if problem:
+                        self.issues.append((loc, problem, False))
 
     def span(self) -> None:
         span = self.data.get("span")
@@ -284,6 +346,7 @@ def check_references(located: Located) -> list[Issue]:
     checker.source_refs()
     checker.places()
     checker.lenses()
+    checker.counterfactuals()
     return checker.issues
 
 

@@ -34,6 +34,7 @@ __all__ = [
     "CapabilityChange",
     "Case",
     "CostlySignal",
+    "Counterfactual",
     "CrisisOccurs",
     "DefenceSite",
     "Effect",
@@ -875,6 +876,48 @@ class Parameters(Model):
     )
 
 
+# --- counterfactuals ---------------------------------------------------------------------
+
+
+class Counterfactual(Model):
+    """A "what if" world: the case without some events, sites or missiles, or other parameters.
+
+    `dilemma whatif` compares it with the case as recorded (docs/whatif.md).
+    """
+
+    id: Id = Field(description="Short id, e.g. 'no-missile-defence'.")
+    title: Name = Field(description="One-line description of the world it describes.")
+    description: Text = Field(
+        "",
+        description="What is taken out and why, what stays in the record, and which way "
+        "that biases the comparison.",
+    )
+    drop_events: list[Id] = Field(
+        default_factory=list,
+        description="Ids of events that do not happen in this world: removed with all their "
+        "effects.",
+    )
+    drop_sites: list[Id] = Field(
+        default_factory=list,
+        description="Ids of defence sites that never exist in this world: removed from "
+        "`defence_sites`, and every `site` effect on them is removed from the events that "
+        "remain (their other effects stay).",
+    )
+    drop_missiles: list[Id] = Field(
+        default_factory=list,
+        description="Ids of missile systems that never exist in this world: removed from "
+        "`missiles`, with every `missile` effect on them (the events' other effects stay).",
+    )
+    parameters: dict[Name, float] = Field(
+        default_factory=dict,
+        description="Model parameters changed in this world, by dotted name as in "
+        "`parameters` (e.g. `distinguishability`, `lenses.realism.k`, `actors.RUS.k`); they "
+        "replace the case's values from the start, and dated `parameter` events that remain "
+        "still apply from their dates.",
+    )
+    note: Text | None = Field(None, description="Free text.")
+
+
 # --- the case --------------------------------------------------------------------------------
 
 
@@ -917,6 +960,11 @@ class Case(Model):
     )
     parameters: Parameters = Field(default_factory=Parameters, description="Model parameters.")
     sources: list[Source] = Field(default_factory=list, description="Sources cited by the case.")
+    counterfactuals: list[Counterfactual] = Field(
+        default_factory=list,
+        description="What-if worlds to compare with the case as recorded (`dilemma whatif`; "
+        "`dilemma run` runs them too).",
+    )
 
     @field_validator("events")
     @classmethod
