@@ -7,6 +7,7 @@ Python examples (```python blocks with ``>>>``) are collected as doctests by pyt
 
 from __future__ import annotations
 
+import doctest
 import os
 import re
 import shlex
@@ -60,6 +61,17 @@ def test_console_example_runs(doc: str, command: str, code: int, tmp_path: Path)
         f"{doc}: `{command}`\n{proc.stdout[-2000:]}\n{proc.stderr[-2000:]}"
     )
     assert "Traceback" not in proc.stderr
+
+
+def test_readme_python_example_runs() -> None:
+    """README.md is outside pytest's doctest paths: run its ``>>>`` examples here."""
+    result = doctest.testfile(
+        str(ROOT / "README.md"),
+        module_relative=False,
+        optionflags=doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE,
+    )
+    assert result.attempted >= 3
+    assert result.failed == 0
 
 
 def test_docs_have_console_examples() -> None:

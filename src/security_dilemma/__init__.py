@@ -18,47 +18,47 @@ theory), ``geo`` (geography and missile defence), ``history`` (Richardson fits, 
 ``data`` (the shipped data sets).
 """
 
-from importlib.metadata import PackageNotFoundError, version
+from typing import TYPE_CHECKING
 
-from . import data, engine, games, geo, lenses, scenario
-from .engine import Result, predict, simulate
-from .errors import BadInput, Problem
-from .games import (
-    Game,
-    MemoryOne,
-    four_worlds,
-    match,
-    nash_equilibria,
-    reassurance,
-    reciprocate,
-    round_robin,
-)
-from .geo import (
-    Gazetteer,
-    Location,
-    deterrent_erosion,
-    distance_between,
-    intercept_matrix,
-    range_ring,
-    reach,
-    reach_matrix,
-)
-from .history import fit_richardson
-from .lenses import lens_names, register_lens
-from .scenario import (
-    Case,
-    case_from_data,
-    list_cases,
-    load_case,
-    load_case_file,
-    parse_case_text,
-)
-from .scenario.overrides import with_parameters
+from ._lazy import attach
 
-try:
-    __version__ = version("security-dilemma")
-except PackageNotFoundError:  # pragma: no cover - running from a source tree
-    __version__ = "0+unknown"
+if TYPE_CHECKING:
+    from . import data, engine, games, geo, lenses, scenario
+    from ._version import __version__
+    from .engine import Result, simulate
+    from .engine.predict import predict  # not `from .engine`: mypy takes the module there
+    from .errors import BadInput, Problem
+    from .games import (
+        Game,
+        MemoryOne,
+        four_worlds,
+        match,
+        nash_equilibria,
+        reassurance,
+        reciprocate,
+        round_robin,
+    )
+    from .geo import (
+        Gazetteer,
+        Location,
+        deterrent_erosion,
+        distance_between,
+        intercept_matrix,
+        range_ring,
+        reach,
+        reach_matrix,
+    )
+    from .history import fit_richardson
+    from .lenses import lens_names, register_lens
+    from .scenario import (
+        Case,
+        case_from_data,
+        list_cases,
+        load_case,
+        load_case_file,
+        parse_case_text,
+    )
+    from .scenario.overrides import with_parameters
 
 __all__ = [
     "BadInput",
@@ -100,3 +100,47 @@ __all__ = [
     "simulate",
     "with_parameters",
 ]
+
+# The names above are imported when first used (``dilemma --help`` needs none of them).
+if not TYPE_CHECKING:
+    __getattr__, __dir__ = attach(
+        __name__,
+        __all__,
+        {
+            ".": ("data", "engine", "games", "geo", "lenses", "scenario"),
+            "._version": ("__version__",),
+            ".engine": ("Result", "predict", "simulate"),
+            ".errors": ("BadInput", "Problem"),
+            ".games": (
+                "Game",
+                "MemoryOne",
+                "four_worlds",
+                "match",
+                "nash_equilibria",
+                "reassurance",
+                "reciprocate",
+                "round_robin",
+            ),
+            ".geo": (
+                "Gazetteer",
+                "Location",
+                "deterrent_erosion",
+                "distance_between",
+                "intercept_matrix",
+                "range_ring",
+                "reach",
+                "reach_matrix",
+            ),
+            ".history": ("fit_richardson",),
+            ".lenses": ("lens_names", "register_lens"),
+            ".scenario": (
+                "Case",
+                "case_from_data",
+                "list_cases",
+                "load_case",
+                "load_case_file",
+                "parse_case_text",
+            ),
+            ".scenario.overrides": ("with_parameters",),
+        },
+    )

@@ -2,23 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
-
 import pytest
 
-from security_dilemma.cli import main
 from security_dilemma.scenario import Case, parse_case_text
 
-
-@dataclass
-class Outcome:
-    code: int
-    out: str
-    err: str
-
-
-Run = Callable[..., Outcome]
+from ..conftest import Outcome as Outcome  # re-exported for the tests here
+from ..conftest import Run as Run
 
 RIVALS = """
 schema_version: 1
@@ -69,18 +58,3 @@ sources:
 @pytest.fixture(scope="session")
 def rivals() -> Case:
     return parse_case_text(RIVALS, "rivals.yaml")
-
-
-@pytest.fixture
-def dilemma(capfd: pytest.CaptureFixture[str]) -> Run:
-    """``dilemma("whatif", "--json")`` -> exit code, stdout, stderr."""
-
-    def run(*args: str) -> Outcome:
-        capfd.readouterr()
-        with pytest.raises(SystemExit) as info:
-            main(list(args))
-        out, err = capfd.readouterr()
-        code = info.value.code
-        return Outcome(code if isinstance(code, int) else 0, out, err)
-
-    return run

@@ -288,7 +288,7 @@ def run(*, quick: bool = False) -> dict[str, Any]:
         per_lens = []
         for lens in ("realism", "liberalism", "constructivism", "pyramid"):
             b = 4 if quick else 64
-            per_lens.append(throughput(200, b, steps=2 if quick else 5, repeats=1 if quick else 3,
+            per_lens.append(throughput(200, b, steps=2 if quick else 20, repeats=1 if quick else 3,
                                        lens=lens))  # fmt: skip
         out["n200_b64_by_lens"] = per_lens
         out["mesa"] = mesa_comparison(

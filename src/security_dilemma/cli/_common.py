@@ -58,13 +58,18 @@ console = Console(highlight=False)
 err_console = Console(stderr=True, highlight=False)
 
 
+def _loaded(module: str, name: str) -> Any:
+    """The class ``module.name`` if ``module`` is imported, else ``()`` (matches nothing).
+
+    Only a program that imported pydantic, pandas or numpy can hold their objects, so
+    :func:`to_jsonable` need not import them (``dilemma games equilibria --json`` skips pandas).
+    """
+    return getattr(sys.modules.get(module), name, ())
+
+
 def to_jsonable(obj: Any) -> Any:
     """Plain JSON data from numpy scalars and arrays, dates, paths, dataclasses and models."""
-    import numpy as np
-    import pandas as pd
-    from pydantic import BaseModel
-
-    if isinstance(obj, BaseModel):
+    if isinstance(obj, _loaded("pydantic", "BaseModel")):
         return to_jsonable(obj.model_dump(mode="json", by_alias=True, exclude_none=True))
     if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
         return to_jsonable(dataclasses.asdict(obj))
@@ -72,15 +77,15 @@ def to_jsonable(obj: Any) -> Any:
         return {str(k): to_jsonable(v) for k, v in obj.items()}
     if isinstance(obj, list | tuple | set | frozenset):
         return [to_jsonable(v) for v in obj]
-    if isinstance(obj, pd.DataFrame):
+    if isinstance(obj, _loaded("pandas", "DataFrame")):
         return to_jsonable(obj.to_dict(orient="records"))
-    if isinstance(obj, np.ndarray):
+    if isinstance(obj, _loaded("numpy", "ndarray")):
         return to_jsonable(obj.tolist())
-    if isinstance(obj, np.bool_):
+    if isinstance(obj, _loaded("numpy", "bool_")):
         return bool(obj)
-    if isinstance(obj, np.integer):
+    if isinstance(obj, _loaded("numpy", "integer")):
         return int(obj)
-    if isinstance(obj, np.floating | float):
+    if isinstance(obj, (_loaded("numpy", "floating"), float)):
         value = float(obj)
         return value if math.isfinite(value) else None
     if isinstance(obj, dt.date | dt.datetime):

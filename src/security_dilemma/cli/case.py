@@ -10,10 +10,6 @@ import typer
 from rich.table import Table
 
 from ..errors import BadInput, Problem
-from ..geo.gazetteer import Gazetteer
-from ..scenario import Case, case_problems, list_cases, load_case
-from ..scenario.docs import schema_markdown
-from ..scenario.reader import read_yaml
 from ._common import EXIT_BAD_INPUT, JsonOpt, console, err_console, print_json
 
 __all__ = ["register"]
@@ -27,6 +23,9 @@ def validate(
     as_json: JsonOpt = False,
 ) -> None:
     """Check case files and report every problem as FILE:LINE:COL: field: message."""
+    from ..scenario import case_problems
+    from ..scenario.reader import read_yaml
+
     results = []
     all_problems: list[Problem] = []
     for path in files:
@@ -69,6 +68,9 @@ def schema(
     ] = False,
 ) -> None:
     """Print the case-file JSON Schema (draft 2020-12)."""
+    from ..scenario import Case
+    from ..scenario.docs import schema_markdown
+
     if markdown:
         typer.echo(schema_markdown(), nl=False)
         return
@@ -79,6 +81,8 @@ def schema(
 
 def cases(as_json: JsonOpt = False) -> None:
     """List the built-in cases."""
+    from ..scenario import list_cases
+
     infos = list_cases()
     if as_json:
         print_json({"cases": infos})
@@ -104,6 +108,8 @@ def show(
     as_json: JsonOpt = False,
 ) -> None:
     """Print a case: actors, capabilities, sites, institutions, events and sources."""
+    from ..scenario import load_case
+
     c = load_case(case)
     if as_json:
         print_json(c)
@@ -194,6 +200,9 @@ def place(
     as_json: JsonOpt = False,
 ) -> None:
     """Resolve place names, country codes and coordinates with the gazetteer."""
+    from ..geo.gazetteer import Gazetteer
+    from ..scenario import load_case
+
     gaz = Gazetteer.for_case(load_case(case)) if case else Gazetteer.default()
     problems = [
         Problem(msg, path=f"QUERY[{i}]")

@@ -3,35 +3,18 @@
 from __future__ import annotations
 
 import json
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import numpy as np
 import typer
 from rich.table import Table
 
 from ..errors import BadInput, Problem
-from ..games import (
-    STRATEGIES,
-    JervisParams,
-    MatchConfig,
-    Strategy,
-    classify,
-    fixation_probability,
-    four_worlds,
-    match,
-    moran_process,
-    nash_equilibria,
-    pareto_optimal_profiles,
-    parse_strategy,
-    reassurance,
-    replicator,
-    rest_points,
-    round_robin,
-    world_grid,
-)
 from ..games.equilibria import METHODS
-from ..games.normal_form import Game
 from ._common import JsonOpt, QuietOpt, SeedOpt, console, print_json, progress_bar
+
+if TYPE_CHECKING:
+    from ..games import Game, MatchConfig, Strategy
 
 __all__ = ["DEFAULT_LINEUP", "app", "register"]
 
@@ -83,6 +66,8 @@ def _matrix(text: str, option: str) -> Any:
 
 
 def _game(row: str, col: str | None) -> Game:
+    from ..games import Game
+
     r = _matrix(row, "--row")
     c = None if col is None else _matrix(col, "--col")
     try:
@@ -130,6 +115,8 @@ def _split_strategies(items: list[str]) -> list[str]:
 
 
 def _strategies(items: list[str] | None) -> list[Strategy]:
+    from ..games import parse_strategy
+
     names = _split_strategies(items) if items else list(DEFAULT_LINEUP)
     problems: list[Problem] = []
     out: list[Strategy] = []
@@ -159,6 +146,8 @@ def equilibria(
     as_json: JsonOpt = False,
 ) -> None:
     """All Nash equilibria (pure and mixed) of a bimatrix game, with Pareto optimality."""
+    from ..games import classify, nash_equilibria, pareto_optimal_profiles
+
     game = _game(row, col)
     eqs = nash_equilibria(game, method)
     cls = classify(game) if game.shape == (2, 2) else None
@@ -211,6 +200,8 @@ def classify_cmd(
     as_json: JsonOpt = False,
 ) -> None:
     """Name a 2x2 game by its ordinal payoffs (prisoner's dilemma, stag hunt, chicken, ...)."""
+    from ..games import Game, classify
+
     r = _matrix(row, "--row")
     if col is None:
         game = Game.symmetric(r) if np.asarray(r).ndim == 2 else _game(row, None)
@@ -262,6 +253,8 @@ def jervis(
     as_json: JsonOpt = False,
 ) -> None:
     """Jervis's four worlds: the game and its equilibrium outcome in each."""
+    from ..games import JervisParams, four_worlds, world_grid
+
     params = JervisParams(gain, temptation, exploitation_cost, arms_cost).validate()
     for name, v in {
         "--offence-dominant": offence_dominant,
@@ -362,6 +355,8 @@ def kydd(
     as_json: JsonOpt = False,
 ) -> None:
     """Kydd's reassurance game: separating, pooling and semi-separating equilibria."""
+    from ..games import reassurance
+
     res = reassurance(
         prior,
         cost,
@@ -413,6 +408,8 @@ def kydd(
 def _config(
     turns: int, noise: float, misperception: float, prob_end: float | None, payoffs: str
 ) -> MatchConfig:
+    from ..games import MatchConfig
+
     return MatchConfig(
         turns=turns,
         noise=noise,
@@ -435,6 +432,8 @@ def match_cmd(
     as_json: JsonOpt = False,
 ) -> None:
     """Play one iterated match: the moves ("C"/"D") and scores per round and in total."""
+    from ..games import match
+
     a, b = _strategies([first]), _strategies([second])
     if len(a) != 1 or len(b) != 1:
         raise BadInput(Problem("give exactly one strategy per player", path="strategy"))
@@ -479,6 +478,8 @@ def tournament(
     quiet: QuietOpt = False,
 ) -> None:
     """A round-robin tournament (with self-play), ranked by median score per round."""
+    from ..games import round_robin
+
     players = _strategies(strategies)
     config = _config(turns, noise, misperception, prob_end, payoffs)
     with progress_bar(quiet, as_json) as bar:
@@ -528,6 +529,8 @@ def moran(
     as_json: JsonOpt = False,
 ) -> None:
     """Can one mutant take over? Moran fixation probability vs the neutral 1/N."""
+    from ..games import fixation_probability, moran_process, round_robin
+
     players = _strategies([mutant]) + _strategies([resident])
     if not 2 <= population <= 10_000:
         raise BadInput(
@@ -586,6 +589,8 @@ def replicator_cmd(
     as_json: JsonOpt = False,
 ) -> None:
     """Replicator dynamics on tournament payoffs: shares from an even start, stable rest points."""
+    from ..games import replicator, rest_points, round_robin
+
     players = _strategies(strategies or ["TitForTat", "Defector", "Cooperator"])
     if not 0 < t_max <= 1e5:
         raise BadInput(Problem(f"must be in (0, 100000], got {t_max}", path="--time"))
@@ -620,6 +625,8 @@ def replicator_cmd(
 @app.command("strategies")
 def strategies_cmd(as_json: JsonOpt = False) -> None:
     """List the strategy names the iterated games understand."""
+    from ..games import STRATEGIES
+
     names = list(STRATEGIES)
     if as_json:
         print_json({"strategies": names, "default_lineup": list(DEFAULT_LINEUP)})

@@ -6,14 +6,16 @@ from __future__ import annotations
 import datetime as dt
 import json
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.table import Table
 
 from ..errors import BadInput, Problem
-from ..geo.gazetteer import Gazetteer, Location
 from ._common import JsonOpt, console, print_json
+
+if TYPE_CHECKING:
+    from ..geo.gazetteer import Gazetteer, Location
 
 __all__ = ["register"]
 
@@ -25,6 +27,8 @@ bmd_app = typer.Typer(
 
 
 def _gazetteer(case: str | None) -> Gazetteer:
+    from ..geo.gazetteer import Gazetteer
+
     if case is None:
         return Gazetteer.default()
     from ..scenario import load_case
@@ -447,6 +451,7 @@ def coverage(
     """
     from ..geo.casegeometry import case_geometry
     from ..geo.coverage import path_coverage
+    from ..geo.gazetteer import Gazetteer
     from ..scenario import load_case
 
     c = load_case(case)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich import box
@@ -12,10 +12,10 @@ from rich.console import Console
 from rich.table import Table
 
 from ..errors import BadInput, Problem
-from ..history.backtest import Backtest, backtest, simulations_needed
-from ..history.fitting import DEFAULT_FIT, fit_parameter
-from ..scenario import load_case
 from ._common import JsonOpt, QuietOpt, SeedOpt, console, print_json, progress_bar
+
+if TYPE_CHECKING:
+    from ..history import Backtest
 
 __all__ = ["backtest_table", "kinds_table", "lens_list", "register", "show_backtest"]
 
@@ -206,13 +206,15 @@ def backtest_command(
     Brier score, log-loss, a climatology baseline, calibration; with --train-until, a few
     parameters are fitted on the early window and the lens is scored on the later one.
     """
+    from ..history import DEFAULT_FIT, backtest, fit_parameter, simulations_needed
+    from ..lenses import lens_names
+    from ..scenario import load_case
+
     if objective not in ("brier", "log-loss", "log_loss"):
         raise BadInput(Problem(f"--objective is brier or log-loss (got {objective!r})"))
     c = load_case(case)
     names = lens_list(lens)
     params = tuple(fit_parameter(f) for f in fit) if fit else DEFAULT_FIT
-    from ..lenses import lens_names
-
     count = len(names) if names is not None else len(lens_names())
     with progress_bar(quiet, as_json) as progress:
         task = progress.add_task(

@@ -12,19 +12,19 @@ from __future__ import annotations
 import shlex
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich import box
 from rich.table import Table
 
-from ..engine import Result, simulate
 from ..errors import BadInput, Problem, did_you_mean
-from ..history.counterfactual import CounterfactualComparison, compare_all
-from ..lenses import lens_names
-from ..report import finish_run, show_job
-from ..scenario import Case, load_case
 from ._common import JsonOpt, QuietOpt, SeedOpt, console, print_json, progress_bar
+
+if TYPE_CHECKING:
+    from ..engine import Result
+    from ..history.counterfactual import CounterfactualComparison
+    from ..scenario import Case
 
 __all__ = ["choose_lenses", "register", "run_lenses", "summary_table", "to_document"]
 
@@ -37,6 +37,8 @@ WHATIF_REPLICATES = 100
 
 def choose_lenses(option: str) -> list[str]:
     """Lens runs for ``--lens``: one name, a comma-separated list, ``all`` or ``case``."""
+    from ..lenses import lens_names
+
     names = lens_names()
     if option == "all":
         return list(names)
@@ -70,6 +72,8 @@ def run_lenses(
     advance: Callable[[int], None] | None = None,
 ) -> dict[str, Result]:
     """One ensemble per lens (same seed: common random numbers across lenses)."""
+    from ..engine import simulate
+
     results: dict[str, Result] = {}
     for name in lenses:
         done = 0
@@ -219,6 +223,10 @@ def run(
     case with its counterfactual worlds, prints a summary and writes a self-contained HTML
     report.
     """
+    from ..history.counterfactual import compare_all
+    from ..report import finish_run, show_job
+    from ..scenario import load_case
+
     c = load_case(case)
     lenses = choose_lenses(lens)
     worlds = [] if no_counterfactuals else list(c.counterfactuals)

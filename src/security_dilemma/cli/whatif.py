@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import replace
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich import box
@@ -18,12 +18,12 @@ from rich.markup import escape
 from rich.table import Table
 
 from ..errors import BadInput, Problem
-from ..history.counterfactual import CounterfactualComparison, compare_all
-from ..scenario import Case, load_case
-from ..scenario.counterfactual import counterfactual_problems, find_counterfactual
-from ..scenario.schema import Counterfactual
 from ._common import JsonOpt, QuietOpt, SeedOpt, console, print_json, progress_bar
 from .run import choose_lenses
+
+if TYPE_CHECKING:
+    from ..history.counterfactual import CounterfactualComparison
+    from ..scenario import Case, Counterfactual
 
 __all__ = [
     "LABELS",
@@ -82,6 +82,9 @@ def worlds_from_options(
     """The worlds to compare: the named ones (all the case's when none is named and no
     ``--drop-*``/``--set`` is given); the command-line options describe one world, or extend
     the one named world."""
+    from ..scenario.counterfactual import counterfactual_problems, find_counterfactual
+    from ..scenario.schema import Counterfactual
+
     problems: list[Problem] = []
     values: dict[str, float] = {}
     try:
@@ -313,6 +316,9 @@ def whatif(
     the paired difference (as recorded minus the world) in security, effort, threat and crisis
     risk, with 90% intervals (docs/whatif.md).
     """
+    from ..history.counterfactual import compare_all
+    from ..scenario import load_case
+
     c = load_case(case)
     lenses = choose_lenses(lens)
     worlds = worlds_from_options(

@@ -8,6 +8,10 @@ observation errors (standard normals, by the Box-Muller transform) and the crisi
 the ``n (n - 1) / 2`` dyads. Drawing a block of steps at once gives the same numbers as
 drawing them one step at a time, so the run loop may pick any block length.
 
+The uniforms are exactly those of ``Generator.random(dtype=numpy.float32)`` (the top 24 bits
+of successive 32-bit halves of the generator's 64-bit outputs, low half first), computed from
+the raw 64-bit outputs in bulk, which is about twice as fast.
+
 >>> import numpy as np
 >>> a = ReplicateStreams(seed=7, first=3, count=2).uniforms(4, steps=2)
 >>> b = ReplicateStreams(seed=7, first=4, count=1).uniforms(4, steps=2)
@@ -17,15 +21,21 @@ True
 
 from __future__ import annotations
 
+import sys
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 
+from . import kernels
+
 __all__ = ["Draws", "ReplicateStreams", "split_draws", "uniforms_per_step"]
 
 F32 = npt.NDArray[np.float32]
+U32 = npt.NDArray[np.uint32]
+
+_LITTLE = sys.byteorder == "little"
 
 
 def _normals(n: int) -> int:
@@ -49,15 +59,41 @@ class ReplicateStreams:
             np.random.Generator(np.random.PCG64(np.random.SeedSequence(seed, spawn_key=(r,))))
             for r in range(first, first + count)
         ]
+        self._spare: list[int | None] = [None] * count
+
+    def _words(self, r: int, count: int) -> U32:
+        """The next ``count`` 32-bit words of replicate ``r`` (numpy's ``next_uint32``: the
+        low half of a 64-bit output first, its high half kept for the next call)."""
+        spare = self._spare[r]
+        start = 0 if spare is None else 1
+        raw = self.generators[r].bit_generator.random_raw((count - start + 1) // 2)
+        if _LITTLE:
+            halves: U32 = raw.view(np.uint32)
+        else:  # pragma: no cover - big-endian machines
+            halves = np.stack([raw & 0xFFFFFFFF, raw >> 32], axis=-1).astype(np.uint32).ravel()
+        if spare is not None:
+            halves = np.concatenate([np.array([spare], dtype=np.uint32), halves])
+        self._spare[r] = int(halves[count]) if halves.size > count else None
+        out: U32 = halves[:count]
+        return out
+
+    def _uniforms(self, r: int, count: int) -> F32:
+        out: F32 = np.empty(count, dtype=np.float32)
+        kernels.ready()
+        kernels.unit_uniforms(np.ascontiguousarray(self._words(r, count)), out)
+        return out
 
     def motives(self, n: int) -> F32:
         """The first draw of each replicate: ``n`` uniforms for the actors' true types."""
-        return np.stack([g.random(n, dtype=np.float32) for g in self.generators])
+        return np.stack([self._uniforms(r, n) for r in range(len(self.generators))])
 
     def uniforms(self, n: int, steps: int) -> F32:
         """The next ``steps`` steps' uniforms: shape ``(steps, replicates, per step)``."""
         k = uniforms_per_step(n)
-        return np.stack([g.random((steps, k), dtype=np.float32) for g in self.generators], axis=1)
+        rows = [self._uniforms(r, steps * k) for r in range(len(self.generators))]
+        if len(rows) == 1:
+            return rows[0].reshape(steps, 1, k)
+        return np.stack([u.reshape(steps, k) for u in rows], axis=1)
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,17 +111,28 @@ class Draws:
 
 
 def split_draws(u: F32, n: int, dtype: npt.DTypeLike = np.float32) -> Draws:
-    """Turn one step's uniforms ``(B, uniforms_per_step(n))`` into :class:`Draws`."""
+    """Turn one step's uniforms ``(B, uniforms_per_step(n))`` into :class:`Draws`.
+
+    Box-Muller in single precision: ``sqrt(-2 log1p(-u1)) * (cos, sin)(2 pi u2)`` with numpy's
+    vectorised ``log1p``, ``cos`` and ``sin``; the arithmetic around them is compiled.
+    """
     k = _normals(n)
     half = (k + 1) // 2
     b = u.shape[0]
-    ut = np.ascontiguousarray(u.T)
-    radius = np.sqrt(-2.0 * np.log1p(-ut[:half]))
-    angle = np.float32(2.0 * np.pi) * ut[half : 2 * half]
-    normals = np.concatenate([radius * np.cos(angle), radius * np.sin(angle)])[:k]
+    u = np.ascontiguousarray(u, dtype=np.float32)
+    kernels.ready()
+    work = np.empty((3, half, b), dtype=np.float32)
+    minus_u, angle, sine = work[0], work[1], work[2]
+    kernels.polar_in(u, half, minus_u, angle)
+    np.log1p(minus_u, out=minus_u)
+    np.sin(angle, out=sine)
+    np.cos(angle, out=angle)
+    normals = np.empty((k, b), dtype=np.float32)
+    crisis = np.empty((n * (n - 1) // 2, b), dtype=np.float32)
+    kernels.polar_out(u, minus_u, angle, sine, half, normals, crisis)
     normals = normals.astype(dtype, copy=False)
     return Draws(
         effort=normals[:n].reshape(n, 1, b),
         observation=normals[n:].reshape(n, n, 1, b),
-        crisis=ut[2 * half :].astype(dtype, copy=False).reshape(-1, 1, b),
+        crisis=crisis.astype(dtype, copy=False).reshape(-1, 1, b),
     )

@@ -386,7 +386,10 @@ def record(layout: Layout, context: Context) -> Values:
         value = np.asarray(m.extract(context))
         lo, hi = layout.offsets[k], layout.offsets[k + 1]
         if m.scope == "dyad":
-            np.take(value.reshape(n * n, b), off, axis=0, out=out[lo:hi])
+            # gather in the value's own dtype, then cast on assignment: ``np.take(...,
+            # out=...)`` with another dtype would first cast the (uninitialised) output
+            # buffer, whose garbage may raise spurious floating-point warnings
+            out[lo:hi] = np.take(value.reshape(n * n, b), off, axis=0)
         elif m.scope == "actor":
             out[lo:hi] = value
         else:

@@ -16,6 +16,7 @@ import numpy.typing as npt
 
 from ..errors import BadInput, Problem, did_you_mean
 from ..lenses import Lens, LensParams, get_lens, lens_names
+from ..lenses.base import compiled_params
 from ..scenario.schema import Case, Parameters
 
 __all__ = ["DEFAULT_LENS", "LensGroup", "Params", "compile_params", "lens_assignment"]
@@ -28,12 +29,14 @@ Vector = npt.NDArray[np.floating[Any]]
 
 @dataclass(frozen=True)
 class LensGroup:
-    """The actors (indices, ascending) that decide by one lens, and that lens's values."""
+    """The actors (indices, ascending) that decide by one lens, and that lens's values
+    (``params``; ``compiled``: the same as the compiled dyadic rules read them)."""
 
     lens: Lens
     idx: npt.NDArray[np.intp]
     params: LensParams
     everyone: bool
+    compiled: tuple[Any, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -179,12 +182,14 @@ def compile_params(
     groups = []
     for name in dict.fromkeys(lenses):
         idx = np.array([i for i, lens in enumerate(lenses) if lens == name], dtype=np.intp)
+        lens = get_lens(name)
         groups.append(
             LensGroup(
-                get_lens(name),
+                lens,
                 idx,
                 LensParams(name, lens_values[name], lens_values),
                 len(idx) == n,
+                compiled_params(lens, lens_values, get_lens),
             )
         )
     scalars = {

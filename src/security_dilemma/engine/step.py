@@ -1,4 +1,4 @@
-"""One step of the model: ``step(inputs, state, draws) -> state`` (docs/model.md, section 3).
+"""One step of the model: ``step(inputs, state, draws) -> state`` (docs/model.md, section 4).
 
 The step is a pure function of the step's inputs (parameters, the exogenous setting and the
 step's events), the state and the step's random numbers. In order:
@@ -11,24 +11,27 @@ step's events), the state and the step's random numbers. In order:
 5. beliefs (Bayes on observed effort), identities (Wendt), commitments (Snyder).
 
 Arrays put actors first and the batch last: per-actor ``(n, copies, replicates)``, dyadic
-``(n, n, copies, replicates)``. Every operation is vectorised; no loop runs over actors.
-Temporaries are updated in place where the algebra allows: the step is memory-bound.
+``(n, n, copies, replicates)``. The equations are compiled loops
+(:mod:`~security_dilemma.engine.kernels`), one replicate at a time inside each kernel; the lenses'
+dyadic rules are compiled into a loop per lens; numpy computes the transcendental functions
+(``tanh``) on whole arrays between kernels. Nothing loops over actors in Python.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
-from functools import lru_cache
-from typing import Any
+from functools import cached_property, lru_cache
+from typing import Any, cast
 
 import numpy as np
 import numpy.typing as npt
 
-from ..lenses import Assessment, LensParams, Perception
-from ..lenses.base import Lens, logistic
+from ..lenses import Assessment, Perception
+from ..lenses.base import is_dyadic
+from . import kernels
 from .draws import Draws
 from .events import StepEvents, apply_events
+from .kernels import saturate
 from .params import Params
 from .setting import Setting
 from .state import LOG_ODDS_LIMIT, Array, State
@@ -41,12 +44,11 @@ __all__ = [
     "appraise",
     "baseline",
     "decide",
+    "pressure_of",
     "saturate",
     "step",
     "upper_pairs",
 ]
-
-TINY = 1e-12
 
 
 @dataclass(frozen=True)
@@ -121,6 +123,81 @@ class StepInput:
         """A step input with its constants computed."""
         return cls(params, setting, events, milex0, scale, Constants.of(params, setting))
 
+    @cached_property
+    def world(self) -> _World:
+        """The parameters and setting as the kernels take them (flat, contiguous)."""
+        return _World.of(self.params, self.setting, self.constants, self.events)
+
+
+def _flat(a: Any, *shape: int, dtype: Any = None) -> Any:
+    """``a`` reshaped, as a C-contiguous writeable array (what the kernels are compiled for)."""
+    out = np.asarray(a, dtype=dtype).reshape(shape)
+    if not (out.flags.c_contiguous and out.flags.writeable):
+        out = np.array(out, order="C")
+    return out
+
+
+@dataclass(frozen=True)
+class _World:
+    """A step's parameters and setting reshaped for the kernels: ``(n,)`` and ``(n, n)``."""
+
+    exposure: Array
+    reach: Array
+    retaliation: Array
+    proximity: Array
+    interdependence: Array
+    transparency: Array
+    shadow: Array
+    treaty: Array
+    crisis_static: Array
+    belief_signal: Array
+    belief_noise: Array
+    weight: Array
+    gap: Array
+    k: Array
+    a: Array
+    g: Array
+    saturation: Array
+    shock: Array
+    no_events: npt.NDArray[np.bool_]
+    event_crisis: npt.NDArray[np.bool_]
+    event_war: npt.NDArray[np.bool_]
+
+    @classmethod
+    def of(cls, p: Params, s: Setting, c: Constants, ev: StepEvents) -> _World:
+        n = s.offdiag.shape[0]
+
+        def mirrored(a: Array) -> Array:  # the dyads i < j decide: symmetric by construction
+            m = _flat(a, n, n)
+            out: Array = np.triu(m) + np.triu(m, 1).T
+            return out
+
+        none = np.zeros((n, n), dtype=bool)
+        both = ev.crisis is not None and ev.war is not None
+        return cls(
+            exposure=_flat(s.exposure, n, n),
+            reach=_flat(s.reach, n, n),
+            retaliation=_flat(s.retaliation, n, n),
+            proximity=mirrored(s.proximity),
+            interdependence=_flat(s.interdependence, n, n),
+            transparency=_flat(s.transparency, n, n),
+            shadow=_flat(s.shadow, n, n),
+            treaty=_flat(s.treaty, n, n),
+            crisis_static=mirrored(c.crisis_static),
+            belief_signal=_flat(c.belief_signal, n, n),
+            belief_noise=_flat(c.belief_noise, n, n),
+            weight=_flat(s.weight, n),
+            gap=_flat(c.gap, n),
+            k=_flat(p.k, n),
+            a=_flat(p.a, n),
+            g=_flat(p.g, n),
+            saturation=_flat(p.saturation, n),
+            shock=_flat(p.shock, n),
+            no_events=none,
+            event_crisis=_flat(ev.crisis, n, n, dtype=bool) if both else none,
+            event_war=_flat(ev.war, n, n, dtype=bool) if both else none,
+        )
+
 
 @dataclass(frozen=True, slots=True)
 class Period:
@@ -168,11 +245,26 @@ def _swap(a: Array) -> Array:
     return out
 
 
-def _bounded(a: Any, shape: tuple[int, ...], dtype: Any, lo: float, hi: float) -> Array:
-    """A fresh array of ``shape`` and ``dtype`` holding ``a`` clipped to [lo, hi]."""
-    out: Array = np.maximum(np.broadcast_to(a, shape), lo, dtype=dtype)
-    np.minimum(out, hi, out=out)
+def _k(a: Array) -> Array:
+    """An array with its batch axes flattened, ``(n, K)`` or ``(n, n, K)``: a view of a
+    C-contiguous writeable array (the engine's arrays are), else a contiguous copy."""
+    out: Array = a.reshape((a.shape[0], a.shape[1], -1) if a.ndim == 4 else (a.shape[0], -1))
+    flags = out.flags
+    if not (flags.c_contiguous and flags.writeable):
+        out = np.array(out, order="C")
     return out
+
+
+def _outputs(
+    count: int, lead: tuple[int, ...], batch: tuple[int, ...], dtype: Any
+) -> tuple[list[Array], list[Array]]:
+    """``count`` fresh output arrays (one allocation): in the state's shape ``lead + batch``,
+    and the same memory flat for the kernels."""
+    size = 1
+    for b in batch:
+        size *= b
+    flat = np.empty((count, *lead, size), dtype=dtype)
+    return list(flat.reshape((count, *lead, *batch))), list(flat)
 
 
 def _clip(a: Array, lo: float, hi: float) -> Array:
@@ -182,33 +274,171 @@ def _clip(a: Array, lo: float, hi: float) -> Array:
     return a
 
 
-def _by_lens(
-    params: Params,
-    call: Callable[[Lens, Any, Any, LensParams], Array],
-    view: Perception,
-    assessment: Assessment | None,
-    shape: tuple[int, ...],
-    dtype: Any,
-) -> Array:
-    """Evaluate a lens function for each lens's actors (rows), clipped to [0, 1], as a fresh
-    array (a lens may return views of its inputs; the engine then updates the result in place).
-    """
-    groups = params.groups
-    if len(groups) == 1 and groups[0].everyone:
-        g = groups[0]
-        return _bounded(call(g.lens, view, assessment, g.params), shape, dtype, 0.0, 1.0)
-    out = np.empty(shape, dtype=dtype)
-    for g in groups:
-        v = view.rows(g.idx)
-        a = assessment.rows(g.idx) if assessment is not None else None
-        out[g.idx] = call(g.lens, v, a, g.params)
-    return _clip(out, 0.0, 1.0)
+def _prepared(params: Params, view: Perception) -> list[Array | None]:
+    """Each lens group's ``prepare`` array (for all observers, flattened), or None."""
+    out: list[Array | None] = []
+    shape, dtype = view.belief.shape, view.belief.dtype
+    for g in params.groups:
+        if g.lens.prepare is None or not is_dyadic(g.lens.hostility):
+            out.append(None)
+            continue
+        a = g.lens.prepare(view, g.params)
+        if a.shape != shape or a.dtype != dtype:
+            a = np.asarray(np.broadcast_to(a, shape), dtype=dtype)
+        out.append(_k(a))
+    return out
 
 
-def _diagonal(a: Array, value: float) -> Array:
-    idx = np.arange(a.shape[0])
-    a[idx, idx] = value
-    return a
+@dataclass(frozen=True)
+class _Appraisal:
+    """What :func:`_appraise` computes for the rest of the step: the perception and the
+    assessment (arrays in the state's shape), and the flat arrays the kernels take."""
+
+    view: Perception
+    assessment: Assessment
+    ratio: Array
+    half_logit: Array
+    dyads: tuple[Any, ...]
+    judged: tuple[Any, ...]
+    prepared: list[Array | None]
+
+
+def _appraise(
+    params: Params, setting: Setting, state: State, w: _World, flat: tuple[Array, ...]
+) -> _Appraisal:
+    """:func:`appraise` on the flat state ``flat`` (see :func:`_flatten`), plus half the crisis
+    log-odds of every dyad and the arrays the lens kernels take."""
+    kernels.ready()
+    o, d = params.offence_dominance, params.distinguishability
+    n = state.n
+    batch = state.batch_shape
+    dtype = state.offence.dtype
+    pair, one = (n, n), (n,)
+    dyadic, dyadic_flat = _outputs(8, pair, batch, dtype)
+    actor, actor_flat = _outputs(3, one, batch, dtype)
+    main, main_flat = _outputs(1, one, batch, np.intp)
+    _, _, offence, defence, _, _, _, belief, _, identity, commitment, cooperation = flat
+    theta, delta = float(o), float(d)
+    kernels.perceive(
+        offence,
+        defence,
+        w.exposure,
+        w.reach,
+        commitment,
+        cooperation,
+        theta,
+        delta,
+        dyadic_flat[0],
+        actor_flat[0],
+        actor_flat[1],
+        dyadic_flat[1],
+        dyadic_flat[2],
+    )
+    view = Perception(
+        belief=state.belief,
+        identity=state.identity,
+        commitment=state.commitment,
+        commitment_in=dyadic[1],
+        cooperation=state.cooperation,
+        cooperation_in=dyadic[2],
+        attack=dyadic[0],
+        capability=actor[0],
+        own_capability=actor[0],
+        transparency=setting.transparency,
+        shadow=setting.shadow,
+        treaty=setting.treaty,
+        interdependence=setting.interdependence,
+        offence_dominance=o,
+        distinguishability=d,
+    )
+    dyads = (
+        belief,
+        identity,
+        commitment,
+        dyadic_flat[1],
+        cooperation,
+        dyadic_flat[2],
+        dyadic_flat[0],
+        actor_flat[0],
+        w.transparency,
+        w.shadow,
+        w.treaty,
+        w.interdependence,
+    )
+    prepared = _prepared(params, view)
+
+    # hostility: each lens for its actors' rows, clipped to [0, 1], 0 toward themselves
+    hostility, hostility_flat = dyadic[3], dyadic_flat[3]
+    for g, prep in zip(params.groups, prepared, strict=True):
+        rule = g.lens.hostility
+        if is_dyadic(rule):
+            kernel = kernels.hostility_kernel(rule.rule, prep is not None)  # type: ignore[attr-defined]
+            extra = belief if prep is None else prep
+            kernel(g.compiled, g.idx, *dyads, extra, theta, delta, hostility_flat)
+        else:
+            v = view if g.everyone else view.rows(g.idx)
+            rows = np.array(np.broadcast_to(rule(v, g.params), v.belief.shape), dtype=dtype)
+            _clip(rows, 0.0, 1.0)
+            rows[np.arange(len(g.idx)), g.idx] = 0.0
+            hostility[g.idx] = rows
+
+    kernels.assess(
+        dyadic_flat[0],
+        hostility_flat,
+        identity,
+        offence,
+        actor_flat[1],
+        w.retaliation,
+        w.crisis_static,
+        float(params.crisis_threat),
+        float(params.crisis_hostility),
+        float(params.crisis_identity),
+        dyadic_flat[4],
+        dyadic_flat[5],
+        actor_flat[2],
+        main_flat[0],
+        dyadic_flat[6],
+        dyadic_flat[7],
+    )
+    assessment = Assessment(
+        hostility=hostility,
+        threat=dyadic[4],
+        security=actor[2],
+        shared_threat=dyadic[6],
+        main_threat=cast("npt.NDArray[np.intp]", main[0]),
+    )
+    judged = (hostility_flat, dyadic_flat[4], dyadic_flat[6], actor_flat[2])
+    return _Appraisal(view, assessment, dyadic[5], dyadic_flat[7], dyads, judged, prepared)
+
+
+_STATE = (
+    "effort",
+    "share",
+    "offence",
+    "defence",
+    "motive",
+    "baseline",
+    "restrained",
+    "belief",
+    "log_odds",
+    "identity",
+    "commitment",
+    "cooperation",
+)
+
+
+def _flatten(state: State) -> tuple[Array, ...]:
+    """The state's arrays, flat, in the order of ``_STATE``."""
+    n = state.n
+    out = []
+    for name in _STATE:
+        a = getattr(state, name)
+        f = a.reshape((n, n, -1) if a.ndim == 4 else (n, -1))
+        flags = f.flags
+        if not (flags.c_contiguous and flags.writeable):
+            f = np.array(f, order="C")
+        out.append(f)
+    return tuple(out)
 
 
 def appraise(
@@ -220,85 +450,95 @@ def appraise(
     (its defence and allies' committed support, weighted by the defence's advantage, plus its
     retaliatory offence that reaches j through j's missile defence).
     """
-    o, d = params.offence_dominance, params.distinguishability
-    off, dfn = state.offence, state.defence
-    dtype = off.dtype
-    cap = off + dfn
-    potent = off + (1.0 - d) * dfn
-    potent *= 2.0 * o
-    attack = setting.exposure * potent[None, :]
-    view = Perception(
-        belief=state.belief,
-        identity=state.identity,
-        commitment=state.commitment,
-        commitment_in=_swap(state.commitment),
-        cooperation=state.cooperation,
-        cooperation_in=_swap(state.cooperation),
-        attack=attack,
-        capability=cap,
-        own_capability=cap,
-        transparency=setting.transparency,
-        shadow=setting.shadow,
-        treaty=setting.treaty,
-        interdependence=setting.interdependence,
-        offence_dominance=o,
-        distinguishability=d,
-    )
-    shape = state.belief.shape
-    hostility = _by_lens(
-        params, lambda lens, v, _, q: lens.hostility(v, q), view, None, shape, dtype
-    )
-    _diagonal(hostility, 0.0)
-    threat = hostility * attack
-    lent = setting.reach * cap[:, None]
-    lent *= state.commitment
-    guard = lent.sum(axis=0)
-    guard += dfn
-    guard *= 2.0 * (1.0 - o)
-    resist = setting.retaliation * off[:, None]
-    resist += guard[:, None]
-    np.maximum(resist, TINY, out=resist)
-    ratio = np.divide(threat, resist, out=resist)
-    security = ratio.sum(axis=1)
-    security += 1.0
-    np.reciprocal(security, out=security)
-    main = np.argmax(threat, axis=1)
-    top = threat.max(axis=1)
-    tied = np.greater_equal(threat, top[:, None]).sum(axis=1) > 1
-    n = state.n
-    clear = (top > 0.0) & ~tied
-    alone = -1 - np.arange(n).reshape((n,) + (1,) * (main.ndim - 1))
-    key = np.where(clear, main, alone)
-    shared = np.equal(key[:, None], key[None, :]).astype(dtype)
-    assessment = Assessment(
-        hostility=hostility,
-        threat=threat,
-        security=security,
-        shared_threat=shared,
-        main_threat=np.where(clear, main, -1),
-    )
-    return view, assessment, ratio
+    w = _World.of(params, setting, Constants.of(params, setting), StepEvents())
+    a = _appraise(params, setting, state, w, _flatten(state))
+    return a.view, a.assessment, a.ratio
+
+
+def _decide(
+    params: Params, seen: _Appraisal, motive: Array, motive_flat: Array
+) -> tuple[Array, Array, Array, Array, Array]:
+    """The lenses' decisions: cooperation (bent for greedy types), the target defence share
+    (not yet bent) and desired commitment; cooperation and desire also flat."""
+    view, assessment = seen.view, seen.assessment
+    shape = assessment.hostility.shape
+    dtype = assessment.hostility.dtype
+    pair, batch = shape[:2], shape[2:]
+    (coop, desire), (coop_flat, desire_flat) = _outputs(2, pair, batch, dtype)
+    alloc = np.empty(shape[:1] + batch, dtype=dtype)
+    theta, delta = float(view.offence_dominance), float(view.distinguishability)
+    defection = float(params.greedy_defection)
+    for g, prep in zip(params.groups, seen.prepared, strict=True):
+        lens = g.lens
+        v = view if g.everyone else view.rows(g.idx)
+        a = assessment if g.everyone else assessment.rows(g.idx)
+        if is_dyadic(lens.cooperation) and is_dyadic(lens.commitment):
+            kernel = kernels.decisions_kernel(
+                lens.cooperation.rule,  # type: ignore[attr-defined]
+                lens.commitment.rule,  # type: ignore[attr-defined]
+                prep is not None,
+            )
+            extra = seen.dyads[0] if prep is None else prep
+            kernel(
+                g.compiled,
+                g.idx,
+                *seen.dyads,
+                extra,
+                theta,
+                delta,
+                *seen.judged,
+                motive_flat,
+                defection,
+                coop_flat,
+                desire_flat,
+            )
+        else:
+            greedy = motive[g.idx][:, None]
+            coop[g.idx] = kernels.bent_cooperation(
+                lens.cooperation(v, a, g.params), defection, greedy
+            )
+            rows = np.array(np.broadcast_to(lens.commitment(v, a, g.params), v.belief.shape))
+            desire[g.idx] = _clip(rows, 0.0, 1.0)
+        if g.everyone:
+            alloc[...] = lens.allocation(v, a, g.params)
+        else:
+            alloc[g.idx] = lens.allocation(v, a, g.params)
+    return coop, alloc, desire, coop_flat, desire_flat
 
 
 def decide(
     params: Params, view: Perception, assessment: Assessment, motive: Array
 ) -> tuple[Array, Array, Array]:
     """Cooperation, target defence share and desired commitment, after the greedy types' bent."""
-    shape = assessment.hostility.shape
-    dtype = assessment.hostility.dtype
-    coop = _by_lens(
-        params, lambda lens, v, a, q: lens.cooperation(v, a, q), view, assessment, shape, dtype
+    n = view.belief.shape[0]
+    dyadic = (
+        view.belief,
+        view.identity,
+        view.commitment,
+        view.commitment_in,
+        view.cooperation,
+        view.cooperation_in,
+        view.attack,
+        view.capability,
     )
-    if params.greedy_defection:
-        coop *= (1.0 - params.greedy_defection * motive)[:, None]
-    alloc = _by_lens(
-        params, lambda lens, v, a, q: lens.allocation(v, a, q), view, assessment, shape[1:], dtype
+    setting = (view.transparency, view.shadow, view.treaty, view.interdependence)
+    dyads = (*(_k(x) for x in dyadic), *(_flat(x, n, n) for x in setting))
+    judged = tuple(
+        _k(x)
+        for x in (
+            assessment.hostility,
+            assessment.threat,
+            assessment.shared_threat,
+            assessment.security,
+        )
     )
-    alloc = _clip(alloc - params.greedy_offence * motive, 0.0, 1.0)
-    desire = _by_lens(
-        params, lambda lens, v, a, q: lens.commitment(v, a, q), view, assessment, shape, dtype
+    seen = _Appraisal(
+        view, assessment, assessment.threat, judged[0], dyads, judged, _prepared(params, view)
     )
-    return coop, alloc, desire
+    dtype = view.belief.dtype
+    coop, alloc, desire, _, _ = _decide(params, seen, motive, _k(np.asarray(motive, dtype=dtype)))
+    share: Array = kernels.bent_allocation(alloc, params.greedy_offence, motive).astype(dtype)
+    return coop, share, desire
 
 
 def baseline(params: Params, pressure0: Array) -> Array:
@@ -311,145 +551,109 @@ def baseline(params: Params, pressure0: Array) -> Array:
     return out
 
 
-def saturate(pressure: Array, saturation: Array) -> Array:
-    """``p / (1 + s p)``: the reaction to threat levels off for a state facing far more."""
-    out: Array = pressure / (1.0 + saturation * pressure)
-    return out
-
-
 def pressure_of(threat: Array, cooperation: Array, weight: Array) -> Array:
     """Threat not offset by cooperation, summed over others, over i's initial effort."""
-    tmp = np.subtract(1.0, cooperation)
-    tmp *= threat
-    out: Array = tmp.sum(axis=1)
-    out /= weight
+    kernels.ready()
+    n = threat.shape[0]
+    out = np.empty((n, *threat.shape[2:]), dtype=threat.dtype)
+    kernels.pressure(_k(threat), _k(cooperation), _flat(weight, n), _k(out))
     return out
 
 
 def advance(inputs: StepInput, state: State, draws: Draws) -> tuple[State, Period]:
     """The state after one step, and what happened during it."""
-    p, s, k = inputs.params, inputs.setting, inputs.constants
+    p, w = inputs.params, inputs.world
     state = apply_events(inputs.events, p, state, inputs.milex0, inputs.scale)
     n = state.n
-    motive = state.motive
-    view, assessment, ratio = appraise(p, s, state)
-    hostility, threat = assessment.hostility, assessment.threat
-    coop, alloc, desire = decide(p, view, assessment, motive)
+    batch = state.batch_shape
+    dtype = state.effort.dtype
+    flat = _flatten(state)
+    seen = _appraise(p, inputs.setting, state, w, flat)
+    np.tanh(seen.half_logit, out=seen.half_logit)  # logistic(x) = (1 + tanh(x / 2)) / 2
+    coop, alloc, _, coop_flat, desire_flat = _decide(p, seen, state.motive, flat[4])
 
-    # --- crisis hazard (3): symmetric log-odds, then crises drawn for the dyads i < j
-    sym = np.add(ratio, 1.0)
-    np.divide(ratio, sym, out=sym)
-    sym *= 0.5 * p.crisis_threat
-    tmp = np.multiply(hostility, 0.5 * p.crisis_hostility)
-    sym += tmp
-    np.multiply(state.identity, 0.5 * p.crisis_identity, out=tmp)
-    sym -= tmp
-    logit = np.add(sym, _swap(sym), out=tmp)
-    logit += k.crisis_static
-    crisis_prob = logistic(logit, out=logit)
-    crisis_prob *= s.proximity
-    war_prob = crisis_prob * k.escalation
-    up, low = upper_pairs(n)
-    batch = crisis_prob.shape[2:]
-    p_up = crisis_prob.reshape(n * n, *batch)[up]
-    u = draws.crisis
-    occurred_up = u < p_up
-    p_up *= k.escalation
-    war_up = u < p_up
-    crisis = np.zeros((n * n, *batch), dtype=bool)
-    war = np.zeros_like(crisis)
-    crisis[up] = occurred_up
-    crisis[low] = occurred_up
-    war[up] = war_up
-    war[low] = war_up
-    crisis = crisis.reshape(crisis_prob.shape)
-    war = war.reshape(crisis_prob.shape)
-    if inputs.events.crisis is not None and inputs.events.war is not None:
-        crisis |= inputs.events.crisis[:, :, None, None]
-        war |= inputs.events.war[:, :, None, None]
-    safe = np.minimum(crisis_prob, 1.0 - 1e-7)
-    np.negative(safe, out=safe)
-    np.log1p(safe, out=safe)
-    crisis_risk = -np.expm1(safe.sum(axis=1))
+    pair, one = (n, n), (n,)
+    dyadic, dyadic_flat = _outputs(6, pair, batch, dtype)
+    events, events_flat = _outputs(2, pair, batch, np.bool_)
+    actor, actor_flat = _outputs(8, one, batch, dtype)
+    b = draws.effort.shape[-1]
+    hostility, threat, shared, _ = seen.judged
+    kernels.update(
+        *flat[:7],
+        flat[8],
+        flat[9],
+        flat[10],
+        seen.dyads[3],
+        seen.dyads[7],
+        hostility,
+        threat,
+        shared,
+        seen.half_logit,
+        coop_flat,
+        _k(alloc),
+        desire_flat,
+        w.weight,
+        w.proximity,
+        w.interdependence,
+        w.belief_signal,
+        w.belief_noise,
+        w.gap,
+        w.k,
+        w.a,
+        w.g,
+        w.saturation,
+        w.shock,
+        float(inputs.constants.escalation),
+        float(p.greedy_offence),
+        float(p.allocation_rate),
+        float(p.stock_turnover),
+        float(p.identity_rate),
+        float(p.common_fate),
+        float(p.interdependence_pull),
+        float(p.crisis_shock),
+        float(p.commitment_rate),
+        float(p.alliance_dilemma),
+        float(LOG_ODDS_LIMIT),
+        w.event_crisis,
+        w.event_war,
+        _flat(draws.effort, n, b, dtype=dtype),
+        _flat(draws.observation, n, n, b, dtype=dtype),
+        _flat(draws.crisis, n * (n - 1) // 2, b, dtype=dtype),
+        dyadic_flat[0],
+        dyadic_flat[1],
+        events_flat[0],
+        events_flat[1],
+        *actor_flat[:6],
+        dyadic_flat[2],
+        dyadic_flat[3],
+        dyadic_flat[4],
+        dyadic_flat[5],
+        actor_flat[6],
+        actor_flat[7],
+    )
+    crisis_prob, war_prob, log_odds, belief, identity, commitment = dyadic
+    risk, pressure, e_next, share, offence, defence, abandonment, entrapment = actor
+    np.tanh(belief, out=belief)  # logistic(log_odds) = (1 + tanh(log_odds / 2)) / 2
+    belief *= 0.5
+    belief += 0.5
 
-    # --- effort, allocation, stocks (4): Richardson with saturation and calibration
-    e = state.effort
-    pressure = pressure_of(threat, coop, s.weight)
-    drive = p.g + motive * k.gap
-    de = p.k * saturate(pressure, p.saturation) - p.a * e + drive + state.baseline
-    e_next = e + de + p.shock * e * draws.effort
-    np.maximum(e_next, 0.0, out=e_next)
-    if state.restrained.any():
-        e_next = np.where(state.restrained > 0.0, np.minimum(e_next, e), e_next)
-    share = state.share + p.allocation_rate * (alloc - state.share)
-    turnover = p.stock_turnover
-    level = (turnover * s.weight) * e_next
-    offence = (1.0 - turnover) * state.offence + level * (1.0 - share)
-    defence = (1.0 - turnover) * state.defence + level * share
-
-    # --- beliefs (5a): Bayes in log-odds on the observed drive of effort
-    #     y = gap_j * motive_j + sigma_ij * z;  LLR = gap_j (y - gap_j / 2) / sigma_ij^2
-    llr = k.belief_signal * (motive - 0.5)[None, :]
-    llr += k.belief_noise * draws.observation
-    log_odds = np.add(state.log_odds, llr, out=llr)
-    _clip(log_odds, -LOG_ODDS_LIMIT, LOG_ODDS_LIMIT)
-    _diagonal(log_odds, -LOG_ODDS_LIMIT)
-    belief = logistic(log_odds)
-
-    # --- identities (5b): reflected appraisal, common fate, interdependence, crises
-    ident = state.identity
-    stance = np.subtract(coop, hostility)
-    identity = np.subtract(_swap(stance), ident)
-    identity *= p.identity_rate
-    identity += ident
-    pull = np.multiply(assessment.shared_threat, p.common_fate)
-    pull += p.interdependence_pull * s.interdependence
-    room = np.subtract(1.0, ident)
-    room *= pull
-    identity += room
-    if p.crisis_shock:
-        identity -= p.crisis_shock * crisis
-    _clip(identity, -1.0, 1.0)
-    _diagonal(identity, 1.0)
-
-    # --- commitments (5c): Snyder's abandonment and entrapment
-    commit = state.commitment
-    cap = state.offence + state.defence
-    relied = commit * cap[None, :]
-    relied_total = relied.sum(axis=1)
-    relied *= _swap(commit)
-    returned = relied.sum(axis=1)
-    has = relied_total > TINY
-    abandonment = np.where(has, 1.0 - returned / np.where(has, relied_total, 1.0), 0.0)
-    exposure = commit * crisis_risk[None, :]
-    exposed_total = exposure.sum(axis=1)
-    exposure *= assessment.shared_threat
-    exposed_total -= exposure.sum(axis=1)
-    commit_total = commit.sum(axis=1)
-    has = commit_total > TINY
-    entrapment = np.where(has, exposed_total / np.where(has, commit_total, 1.0), 0.0)
-    commitment = np.subtract(desire, commit, out=desire)
-    commitment *= p.commitment_rate
-    commitment += commit
-    fear = p.alliance_dilemma * (abandonment - entrapment)
-    commitment += fear[:, None] * commit
-    _clip(commitment, 0.0, 1.0)
-    _diagonal(commitment, 0.0)
-
-    dtype = e.dtype
-    new = state.replace(
+    new = State(
         effort=e_next,
         share=share,
         offence=offence,
         defence=defence,
+        motive=state.motive,
+        baseline=state.baseline,
+        restrained=state.restrained,
         belief=belief,
         log_odds=log_odds,
         identity=identity,
         commitment=commitment,
         cooperation=coop,
     )
+    assessment = seen.assessment
     period = Period(
-        effort=e,
+        effort=state.effort,
         effort_next=e_next,
         share=state.share,
         offence=state.offence,
@@ -458,18 +662,18 @@ def advance(inputs: StepInput, state: State, draws: Draws) -> tuple[State, Perio
         belief=state.belief,
         identity=state.identity,
         commitment=state.commitment,
-        hostility=hostility,
-        threat=threat,
+        hostility=assessment.hostility,
+        threat=assessment.threat,
         security=assessment.security,
         pressure=pressure,
         cooperation=coop,
         crisis_prob=crisis_prob,
         war_prob=war_prob,
-        crisis=crisis,
-        war=war,
-        crisis_risk=crisis_risk.astype(dtype, copy=False),
-        abandonment=abandonment.astype(dtype, copy=False),
-        entrapment=entrapment.astype(dtype, copy=False),
+        crisis=cast("npt.NDArray[np.bool_]", events[0]),
+        war=cast("npt.NDArray[np.bool_]", events[1]),
+        crisis_risk=risk,
+        abandonment=abandonment,
+        entrapment=entrapment,
         main_threat=assessment.main_threat,
     )
     return new, period

@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 import numpy as np
@@ -40,7 +41,7 @@ from .geography import (
 from .params import Params, compile_params, lens_assignment
 from .setting import Setting, make_setting
 from .state import State, log_odds_of
-from .step import StepInput, appraise, baseline, decide, pressure_of, saturate
+from .step import StepInput, _appraise, _decide, _flatten, baseline, pressure_of, saturate
 
 __all__ = ["OBLIGATION_WEIGHT", "World", "compile_world", "step_dates"]
 
@@ -112,18 +113,17 @@ class World:
         """Number of steps (periods)."""
         return len(self.dates)
 
-    def initial_state(self, motive_uniforms: npt.NDArray[np.float32]) -> State:
-        """The state at the start (one copy) for replicates with motive uniforms (B, n)."""
-        b = motive_uniforms.shape[0]
+    def _state(self, motive: npt.NDArray[Any]) -> State:
+        """The state at the start for replicates with the given types ``(n, 1, B)``."""
+        b = motive.shape[-1]
         dt_ = self.dtype
         n = self.n
 
         def rep(name: str) -> Any:
             a = np.asarray(self.start[name], dtype=dt_)
-            return np.ascontiguousarray(np.broadcast_to(a[..., None, None], (*a.shape, 1, b)))
+            return np.array(np.broadcast_to(a[..., None, None], (*a.shape, 1, b)))
 
-        motive = (self.prior[:, None] > motive_uniforms.T).astype(dt_).reshape(n, 1, b)
-        state = State(
+        return State(
             effort=np.ones((n, 1, b), dtype=dt_),
             share=rep("share"),
             offence=rep("offence"),
@@ -132,15 +132,36 @@ class World:
             baseline=np.zeros((n, 1, b), dtype=dt_),
             restrained=np.zeros((n, 1, b), dtype=dt_),
             belief=rep("belief"),
-            log_odds=log_odds_of(rep("belief")),
+            log_odds=rep("log_odds"),
             identity=rep("identity"),
             commitment=rep("commitment"),
             cooperation=rep("cooperation"),
         )
+
+    @cached_property
+    def _origin(self) -> tuple[npt.NDArray[Any], npt.NDArray[Any]]:
+        """Threat and the lenses' cooperation (before the greedy types' bent) at the start:
+        the same in every replicate, so computed once, for one."""
         first = self.inputs[0]
-        view, assessment, _ = appraise(first.params, first.setting, state)
-        coop, _, _ = decide(first.params, view, assessment, motive)
-        pressure = pressure_of(assessment.threat, coop, first.setting.weight)
+        state = self._state(np.zeros((self.n, 1, 1), dtype=self.dtype))
+        flat = _flatten(state)
+        seen = _appraise(first.params, first.setting, state, first.world, flat)
+        coop, _, _, _, _ = _decide(first.params, seen, state.motive, flat[4])
+        return seen.assessment.threat, coop
+
+    def initial_state(self, motive_uniforms: npt.NDArray[np.float32]) -> State:
+        """The state at the start (one copy) for replicates with motive uniforms (B, n)."""
+        b = motive_uniforms.shape[0]
+        dt_ = self.dtype
+        n = self.n
+        motive = (self.prior[:, None] > motive_uniforms.T).astype(dt_).reshape(n, 1, b)
+        state = self._state(motive)
+        first = self.inputs[0]
+        threat, coop = self._origin
+        bend = (1.0 - first.params.greedy_defection * motive).astype(dt_)
+        pressure = pressure_of(
+            np.broadcast_to(threat, (n, n, 1, b)), coop * bend[:, None], first.setting.weight
+        )
         calibration = baseline(first.params, saturate(pressure, first.params.saturation))
         return state.replace(baseline=calibration.astype(dt_))
 
@@ -280,6 +301,8 @@ def compile_world(
     notes += distance_notes
     interdep = _interdependence(case)
     site_status: dict[str, str] = {s.id: s.status for s in case.defence_sites}
+    # A site weighs on threat and erosion from its announcement (or its first dated event) on.
+    seen: set[str] = set()
     missile_status: dict[str, str] = {m.id: m.status for m in case.missiles}
     member_override: dict[tuple[str, str], bool] = {}
     alliance_override: dict[str, float] = {}
@@ -324,8 +347,17 @@ def compile_world(
             )
             level = weight_on * (alliance.commitment.value + alliance_shift.get(alliance.id, 0.0))
             levels[alliance.id] = max(0.0, min(1.0, level))
-        sites = tuple(sorted(k for k, v in site_status.items() if v == "operational"))
-        standing = tuple(sorted(k for k, v in site_status.items() if v != "cancelled"))
+        for e in by_step[t]:
+            if isinstance(e, SiteStatus):
+                seen.add(e.site)
+        known = {s.id for s in case.defence_sites if s.announced is None or s.announced <= mid}
+        known |= seen
+        sites = tuple(
+            sorted(k for k, v in site_status.items() if v == "operational" and k in known)
+        )
+        standing = tuple(
+            sorted(k for k, v in site_status.items() if v != "cancelled" and k in known)
+        )
         missiles = tuple(
             sorted(k for k, v in missile_status.items() if v in ACTIVE_MISSILE_STATUSES)
         )
@@ -428,6 +460,7 @@ def _initial(
         "offence": offence,
         "defence": defence,
         "belief": belief,
+        "log_odds": log_odds_of(belief),
         "identity": identity,
         "commitment": commitment,
         "cooperation": cooperation,

@@ -1,47 +1,52 @@
 """Strategic games: normal-form games, Jervis's worlds, Kydd's reassurance, iterated games."""
 
-from .classify import SYMMETRIC_GAMES, Classification, classify
-from .equilibria import (
-    Equilibrium,
-    EquilibriumSet,
-    lemke_howson,
-    nash_equilibria,
-    support_enumeration,
-    vertex_enumeration,
-)
-from .evolution import (
-    MoranResult,
-    RestPoint,
-    fixation_probability,
-    moran_process,
-    replicator,
-    rest_points,
-)
-from .iterated import MatchBatch, MatchConfig, MatchResult, match, play_matches
-from .jervis import JervisParams, World, four_worlds, jervis_game, world, world_grid
-from .kydd import ReassuranceEquilibrium, ReassuranceResult, reassurance
-from .normal_form import Game, best_responses, expected_payoffs, pareto_optimal_profiles
-from .reciprocity import (
-    ALWAYS_COOPERATE,
-    ALWAYS_DEFECT,
-    TIT_FOR_TAT,
-    WIN_STAY_LOSE_SHIFT,
-    MemoryOne,
-    generous_tit_for_tat,
-    reciprocate,
-)
-from .strategies import (
-    DETERMINISTIC,
-    STRATEGIES,
-    GenerousTitForTat,
-    Grudger,
-    History,
-    MemoryOneStrategy,
-    Strategy,
-    TitFor2Tats,
-    parse_strategy,
-)
-from .tournament import TournamentResult, round_robin
+from typing import TYPE_CHECKING
+
+from .._lazy import attach
+
+if TYPE_CHECKING:
+    from .classify import SYMMETRIC_GAMES, Classification, classify
+    from .equilibria import (
+        Equilibrium,
+        EquilibriumSet,
+        lemke_howson,
+        nash_equilibria,
+        support_enumeration,
+        vertex_enumeration,
+    )
+    from .evolution import (
+        MoranResult,
+        RestPoint,
+        fixation_probability,
+        moran_process,
+        replicator,
+        rest_points,
+    )
+    from .iterated import MatchBatch, MatchConfig, MatchResult, match, play_matches
+    from .jervis import JervisParams, World, four_worlds, jervis_game, world, world_grid
+    from .kydd import ReassuranceEquilibrium, ReassuranceResult, reassurance
+    from .normal_form import Game, best_responses, expected_payoffs, pareto_optimal_profiles
+    from .reciprocity import (
+        ALWAYS_COOPERATE,
+        ALWAYS_DEFECT,
+        TIT_FOR_TAT,
+        WIN_STAY_LOSE_SHIFT,
+        MemoryOne,
+        generous_tit_for_tat,
+        reciprocate,
+    )
+    from .strategies import (
+        DETERMINISTIC,
+        STRATEGIES,
+        GenerousTitForTat,
+        Grudger,
+        History,
+        MemoryOneStrategy,
+        Strategy,
+        TitFor2Tats,
+        parse_strategy,
+    )
+    from .tournament import TournamentResult, round_robin
 
 __all__ = [
     "ALWAYS_COOPERATE",
@@ -96,3 +101,83 @@ __all__ = [
     "world",
     "world_grid",
 ]
+
+# The names above are imported when first used (see ``security_dilemma._lazy``).
+if not TYPE_CHECKING:
+    __getattr__, __dir__ = attach(
+        __name__,
+        __all__,
+        {
+            ".classify": (
+                "SYMMETRIC_GAMES",
+                "Classification",
+                "classify",
+            ),
+            ".equilibria": (
+                "Equilibrium",
+                "EquilibriumSet",
+                "lemke_howson",
+                "nash_equilibria",
+                "support_enumeration",
+                "vertex_enumeration",
+            ),
+            ".evolution": (
+                "MoranResult",
+                "RestPoint",
+                "fixation_probability",
+                "moran_process",
+                "replicator",
+                "rest_points",
+            ),
+            ".iterated": (
+                "MatchBatch",
+                "MatchConfig",
+                "MatchResult",
+                "match",
+                "play_matches",
+            ),
+            ".jervis": (
+                "JervisParams",
+                "World",
+                "four_worlds",
+                "jervis_game",
+                "world",
+                "world_grid",
+            ),
+            ".kydd": (
+                "ReassuranceEquilibrium",
+                "ReassuranceResult",
+                "reassurance",
+            ),
+            ".normal_form": (
+                "Game",
+                "best_responses",
+                "expected_payoffs",
+                "pareto_optimal_profiles",
+            ),
+            ".reciprocity": (
+                "ALWAYS_COOPERATE",
+                "ALWAYS_DEFECT",
+                "TIT_FOR_TAT",
+                "WIN_STAY_LOSE_SHIFT",
+                "MemoryOne",
+                "generous_tit_for_tat",
+                "reciprocate",
+            ),
+            ".strategies": (
+                "DETERMINISTIC",
+                "STRATEGIES",
+                "GenerousTitForTat",
+                "Grudger",
+                "History",
+                "MemoryOneStrategy",
+                "Strategy",
+                "TitFor2Tats",
+                "parse_strategy",
+            ),
+            ".tournament": (
+                "TournamentResult",
+                "round_robin",
+            ),
+        },
+    )

@@ -124,7 +124,9 @@ class MemoryOneStrategy(Strategy):
         if history.turn == 0:
             return np.full(rows.size, self.spec.first)
         t = history.turn - 1
-        return reciprocate(self.spec, history.own[t, rows], history.seen[t, rows])
+        return np.asarray(
+            reciprocate(self.spec, history.own[t, rows], history.seen[t, rows]), dtype=np.float64
+        )
 
 
 @dataclass(frozen=True, repr=False)

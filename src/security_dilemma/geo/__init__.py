@@ -11,40 +11,45 @@ models guidance, targeting or countermeasures. See ``docs/geography.md``.
 3021
 """
 
-from .casegeometry import CaseGeometry, case_geometry
-from .coverage import PathCoverage, Site, case_sites, defended_area, path_coverage
-from .erosion import (
-    DEFAULT_SHOTS,
-    DefenceOutcome,
-    ErosionResult,
-    defence_outcome,
-    deterrent_erosion,
-)
-from .gazetteer import Gazetteer, Location, normalise_name
-from .geodesy import (
-    EARTH_AREA_KM2,
-    GEOD,
-    Leg,
-    distance_between,
-    geodesic_area_km2,
-    path_points,
-    range_ring,
-)
-from .leakage import (
-    Engagement,
-    Layer,
-    LayeredEngagement,
-    allocate,
-    engage,
-    layered,
-    leaker_pmf,
-    mean_kill_fraction,
-    salvo_kill_probability,
-    shoot_look_shoot,
-    shots_for_confidence,
-)
-from .matrices import erosion_matrix, intercept_matrix, reach_matrix
-from .reach import CapitalInReach, CountryInReach, Reach, national_capitals, reach, territory
+from typing import TYPE_CHECKING
+
+from .._lazy import attach
+
+if TYPE_CHECKING:
+    from .casegeometry import CaseGeometry, case_geometry
+    from .coverage import PathCoverage, Site, case_sites, defended_area, path_coverage
+    from .erosion import (
+        DEFAULT_SHOTS,
+        DefenceOutcome,
+        ErosionResult,
+        defence_outcome,
+        deterrent_erosion,
+    )
+    from .gazetteer import Gazetteer, Location, normalise_name
+    from .geodesy import (
+        EARTH_AREA_KM2,
+        GEOD,
+        Leg,
+        distance_between,
+        geodesic_area_km2,
+        path_points,
+        range_ring,
+    )
+    from .leakage import (
+        Engagement,
+        Layer,
+        LayeredEngagement,
+        allocate,
+        engage,
+        layered,
+        leaker_pmf,
+        mean_kill_fraction,
+        salvo_kill_probability,
+        shoot_look_shoot,
+        shots_for_confidence,
+    )
+    from .matrices import erosion_matrix, intercept_matrix, reach_matrix
+    from .reach import CapitalInReach, CountryInReach, Reach, national_capitals, reach, territory
 
 __all__ = [
     "DEFAULT_SHOTS",
@@ -90,3 +95,70 @@ __all__ = [
     "shots_for_confidence",
     "territory",
 ]
+
+# The names above are imported when first used (see ``security_dilemma._lazy``).
+if not TYPE_CHECKING:
+    __getattr__, __dir__ = attach(
+        __name__,
+        __all__,
+        {
+            ".casegeometry": (
+                "CaseGeometry",
+                "case_geometry",
+            ),
+            ".coverage": (
+                "PathCoverage",
+                "Site",
+                "case_sites",
+                "defended_area",
+                "path_coverage",
+            ),
+            ".erosion": (
+                "DEFAULT_SHOTS",
+                "DefenceOutcome",
+                "ErosionResult",
+                "defence_outcome",
+                "deterrent_erosion",
+            ),
+            ".gazetteer": (
+                "Gazetteer",
+                "Location",
+                "normalise_name",
+            ),
+            ".geodesy": (
+                "EARTH_AREA_KM2",
+                "GEOD",
+                "Leg",
+                "distance_between",
+                "geodesic_area_km2",
+                "path_points",
+                "range_ring",
+            ),
+            ".leakage": (
+                "Engagement",
+                "Layer",
+                "LayeredEngagement",
+                "allocate",
+                "engage",
+                "layered",
+                "leaker_pmf",
+                "mean_kill_fraction",
+                "salvo_kill_probability",
+                "shoot_look_shoot",
+                "shots_for_confidence",
+            ),
+            ".matrices": (
+                "erosion_matrix",
+                "intercept_matrix",
+                "reach_matrix",
+            ),
+            ".reach": (
+                "CapitalInReach",
+                "CountryInReach",
+                "Reach",
+                "national_capitals",
+                "reach",
+                "territory",
+            ),
+        },
+    )

@@ -2,56 +2,68 @@
 coded record (scoring rules, climatology, calibration, fitting on a training window);
 counterfactual history: the case against worlds without some of its moves, paired."""
 
-from .backtest import (
-    CLIMATOLOGY_DEFINITION,
-    Backtest,
-    Comparison,
-    LensBacktest,
-    Prediction,
-    Scores,
-    backtest,
-    classify_observables,
-    score,
-    simulations_needed,
-)
-from .counterfactual import CounterfactualComparison, factual_runs, paired_stats
-from .counterfactual import compare as compare_counterfactual
-from .counterfactual import compare_all as compare_counterfactuals
-from .fitting import DEFAULT_FIT, Fit, FitParameter, fit_lens, fit_parameter, predict_observables
-from .richardson import (
-    REPLICATIONS,
-    RICHARDSON_FORMS,
-    BlocFit,
-    DyadFit,
-    Estimate,
-    RaceSeries,
-    Regression,
-    Replication,
-    ReplicationSpec,
-    RichardsonForm,
-    fit_bloc,
-    fit_dyad,
-    fit_richardson,
-    nmc_series,
-    ols,
-    read_series_csv,
-    replicate,
-    richardson_equilibrium,
-    simulate_richardson,
-)
-from .scoring import (
-    CLIP,
-    CalibrationBin,
-    Interval,
-    bootstrap_difference,
-    brier,
-    brier_terms,
-    calibration,
-    climatology,
-    log_loss,
-    log_loss_terms,
-    skill_score,
-)
+from typing import TYPE_CHECKING
+
+from .._lazy import attach
+
+if TYPE_CHECKING:
+    from .backtest import (
+        CLIMATOLOGY_DEFINITION,
+        Backtest,
+        Comparison,
+        LensBacktest,
+        Prediction,
+        Scores,
+        backtest,
+        classify_observables,
+        score,
+        simulations_needed,
+    )
+    from .counterfactual import CounterfactualComparison, factual_runs, paired_stats
+    from .counterfactual import compare as compare_counterfactual
+    from .counterfactual import compare_all as compare_counterfactuals
+    from .fitting import (
+        DEFAULT_FIT,
+        Fit,
+        FitParameter,
+        fit_lens,
+        fit_parameter,
+        predict_observables,
+    )
+    from .richardson import (
+        REPLICATIONS,
+        RICHARDSON_FORMS,
+        BlocFit,
+        DyadFit,
+        Estimate,
+        RaceSeries,
+        Regression,
+        Replication,
+        ReplicationSpec,
+        RichardsonForm,
+        fit_bloc,
+        fit_dyad,
+        fit_richardson,
+        nmc_series,
+        ols,
+        read_series_csv,
+        replicate,
+        richardson_equilibrium,
+        simulate_richardson,
+    )
+    from .scoring import (
+        CLIP,
+        CalibrationBin,
+        Interval,
+        bootstrap_difference,
+        brier,
+        brier_terms,
+        calibration,
+        climatology,
+        log_loss,
+        log_loss_terms,
+        skill_score,
+    )
 
 __all__ = [
     "CLIMATOLOGY_DEFINITION",
@@ -106,3 +118,73 @@ __all__ = [
     "simulations_needed",
     "skill_score",
 ]
+
+# The names above are imported when first used (see ``security_dilemma._lazy``).
+if not TYPE_CHECKING:
+    __getattr__, __dir__ = attach(
+        __name__,
+        __all__,
+        {
+            ".backtest": (
+                "CLIMATOLOGY_DEFINITION",
+                "Backtest",
+                "Comparison",
+                "LensBacktest",
+                "Prediction",
+                "Scores",
+                "backtest",
+                "classify_observables",
+                "score",
+                "simulations_needed",
+            ),
+            ".counterfactual": (
+                "CounterfactualComparison",
+                "factual_runs",
+                "paired_stats",
+                "compare as compare_counterfactual",
+                "compare_all as compare_counterfactuals",
+            ),
+            ".fitting": (
+                "DEFAULT_FIT",
+                "Fit",
+                "FitParameter",
+                "fit_lens",
+                "fit_parameter",
+                "predict_observables",
+            ),
+            ".richardson": (
+                "REPLICATIONS",
+                "RICHARDSON_FORMS",
+                "BlocFit",
+                "DyadFit",
+                "Estimate",
+                "RaceSeries",
+                "Regression",
+                "Replication",
+                "ReplicationSpec",
+                "RichardsonForm",
+                "fit_bloc",
+                "fit_dyad",
+                "fit_richardson",
+                "nmc_series",
+                "ols",
+                "read_series_csv",
+                "replicate",
+                "richardson_equilibrium",
+                "simulate_richardson",
+            ),
+            ".scoring": (
+                "CLIP",
+                "CalibrationBin",
+                "Interval",
+                "bootstrap_difference",
+                "brier",
+                "brier_terms",
+                "calibration",
+                "climatology",
+                "log_loss",
+                "log_loss_terms",
+                "skill_score",
+            ),
+        },
+    )

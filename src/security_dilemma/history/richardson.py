@@ -33,7 +33,6 @@ from typing import Any, Literal
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
-from scipy import stats
 
 from ..errors import BadInput, Problem, did_you_mean
 
@@ -146,6 +145,8 @@ def ols(X: ArrayLike, y: ArrayLike, names: Sequence[str], *, dependent: str = "y
     White's HC1 (scaled by n / (n - p)). R^2 is centred. Raises :class:`BadInput` when there
     are too few observations for standard errors or the regressors are collinear.
     """
+    from scipy import stats  # not at the top: the `dilemma` command imports this module
+
     Xa = np.asarray(X, dtype=float)
     ya = np.asarray(y, dtype=float)
     n, p = Xa.shape
@@ -421,6 +422,8 @@ class DyadFit:
 
     def summary(self) -> list[str]:
         """What the fit shows, in sentences."""
+        from scipy import stats
+
         s = self.series
         x, y = s.x_name, s.y_name
         out = [_dof_sentence(self.x_eq, 3)]

@@ -1,9 +1,21 @@
-"""What a lens is: metadata plus four small pure functions over (observer x observed) arrays.
+"""What a lens is: metadata plus four small pure functions of what an actor sees.
 
 A lens turns what an actor sees (:class:`Perception`) into how hostile it judges each other
 actor, and, given the engine's :class:`Assessment` of threat and security, into its decisions:
 cooperation toward each other actor, the share of its effort spent on defence, and the alliance
 commitment it wants to give each other actor.
+
+Hostility, cooperation and commitment are about one dyad at a time, so a lens writes them as
+*dyadic rules*: plain arithmetic on one :class:`Dyad` (what observer i sees of actor j) and the
+lens's parameters ``q`` (``q.name``), marked with :func:`dyadic`. The engine compiles them into
+its step (numba); called on whole arrays (``lens.hostility(perception, params)``) the same rule
+is evaluated elementwise by numpy. Rules use arithmetic, ``min``/``max`` through
+``np.minimum``/``np.maximum`` and other dyadic rules (the pyramid blends the liberal and realist
+ones). Anything needing a transcendental function goes into the lens's ``prepare`` array rule,
+computed once per step on whole arrays (numpy's vectorised ``tanh`` is far faster than a
+compiled scalar one) and read by the rules as ``d.prepared``. Allocation is an array rule over
+the observers. A lens may also give plain array functions for any rule; the engine then calls
+them on arrays (slower, same results).
 
 Arrays put the actors first and the batch (counterfactual copies, replicates) last: a dyadic
 array has shape ``(observers, actors, copies, replicates)`` and entry ``[i, j]`` is observer
@@ -17,23 +29,33 @@ actors that use it, so a lens never needs to know who else is in the system.
 from __future__ import annotations
 
 import dataclasses
+import re
+from collections import namedtuple
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from functools import cache
+from typing import Any, NamedTuple
 
 import numpy as np
 import numpy.typing as npt
+
+from .._jit import jitable
 
 __all__ = [
     "K_PARAMETER",
     "Array",
     "Assessment",
+    "Dyad",
+    "DyadicRule",
     "Lens",
     "LensParameter",
     "LensParams",
     "Perception",
     "clip01",
+    "dyadic",
+    "is_dyadic",
     "logistic",
+    "toward_main_threat",
 ]
 
 Array = npt.NDArray[np.floating[Any]]
@@ -68,6 +90,17 @@ class LensParams:
 
     def __getitem__(self, name: str) -> float:
         return float(self.values[name])
+
+    def __getattr__(self, name: str) -> Any:
+        """``q.name``: a parameter value, or another lens's values (``q.liberalism``), as a
+        dyadic rule reads them (the compiled rules get a named tuple with the same fields)."""
+        if name.startswith("__") or name in ("lens", "values", "every"):
+            raise AttributeError(name)
+        if name in self.values:
+            return float(self.values[name])
+        if name in self.every:
+            return self.of(name)
+        raise AttributeError(f"lens '{self.lens}' has no parameter '{name}'")
 
     def of(self, lens: str) -> LensParams:
         """The values of another lens."""
@@ -154,8 +187,115 @@ class Assessment:
         )
 
 
+class Dyad(NamedTuple):
+    """One dyad as a lens's dyadic rules see it: observer i about actor j, in one replicate.
+
+    Inside the engine's compiled step the fields are numbers; called on whole arrays they are
+    arrays broadcasting to ``(observers, actors, copies, replicates)``. ``commitment_in`` and
+    ``cooperation_in`` are j's commitment and cooperation toward i; ``capability`` is j's,
+    ``own_capability`` i's; ``prepared`` is what the lens's ``prepare`` rule computed for the
+    dyad (0 without one). The last four are the engine's assessment (:class:`Assessment`),
+    given to the decision rules; they are NaN while hostility itself is being judged.
+    """
+
+    belief: Any
+    identity: Any
+    commitment: Any
+    commitment_in: Any
+    cooperation: Any
+    cooperation_in: Any
+    attack: Any
+    capability: Any
+    own_capability: Any
+    transparency: Any
+    shadow: Any
+    treaty: Any
+    interdependence: Any
+    offence_dominance: Any
+    distinguishability: Any
+    prepared: Any
+    hostility: Any
+    threat: Any
+    shared_threat: Any
+    security: Any
+
+    @classmethod
+    def of(cls, p: Perception, a: Assessment | None = None, prepared: Any = 0.0) -> Dyad:
+        """The dyads of a perception (and assessment) as broadcastable arrays."""
+        nan = float("nan")
+        return cls(
+            belief=p.belief,
+            identity=p.identity,
+            commitment=p.commitment,
+            commitment_in=p.commitment_in,
+            cooperation=p.cooperation,
+            cooperation_in=p.cooperation_in,
+            attack=p.attack,
+            capability=p.capability[None, :],
+            own_capability=p.own_capability[:, None],
+            transparency=p.transparency,
+            shadow=p.shadow,
+            treaty=p.treaty,
+            interdependence=p.interdependence,
+            offence_dominance=p.offence_dominance,
+            distinguishability=p.distinguishability,
+            prepared=prepared,
+            hostility=nan if a is None else a.hostility,
+            threat=nan if a is None else a.threat,
+            shared_threat=nan if a is None else a.shared_threat,
+            security=nan if a is None else a.security[:, None],
+        )
+
+
+Rule = Callable[[Dyad, Any], Any]
+"""A dyadic rule: ``rule(d, q)`` -> a number (or an array, on arrays)."""
+
+_DYADIC = "__dyadic_rule__"
+
+
+def dyadic(rule: Rule) -> Any:
+    """Mark ``rule(d, q)`` as a dyadic rule: the engine compiles it into its step, and other
+    rules (also compiled) may call it. It stays a plain Python function.
+
+    Typed ``Any`` because :class:`Lens` takes it where an array rule goes (it wraps it in a
+    :class:`DyadicRule` with the array interface)."""
+    compiled: Rule = jitable(rule)
+    setattr(compiled, _DYADIC, True)
+    return compiled
+
+
+def is_dyadic(rule: Any) -> bool:
+    """True for a rule marked with :func:`dyadic` (or a lens's wrapper of one)."""
+    return isinstance(rule, DyadicRule) or bool(getattr(rule, _DYADIC, False))
+
+
+@dataclass(frozen=True)
+class DyadicRule:
+    """A lens's dyadic rule with the array interface of a lens function: ``(p, q)`` for
+    hostility, ``(p, a, q)`` for decisions. ``rule`` is the dyadic rule itself."""
+
+    rule: Rule
+    decision: bool
+    prepare: Callable[[Perception, LensParams], Array] | None = None
+
+    def __call__(self, p: Perception, *rest: Any) -> Array:
+        a: Assessment | None = rest[0] if self.decision else None
+        q = rest[-1]
+        prepared = 0.0 if self.prepare is None else self.prepare(p, q)
+        value = self.rule(Dyad.of(p, a, prepared), q)
+        dtype = p.belief.dtype
+        shape = (p.own_capability.shape[0], *p.belief.shape[1:])
+        out: Array = np.array(np.broadcast_to(value, shape), dtype=dtype)
+        return out
+
+    @property
+    def __name__(self) -> str:
+        return str(getattr(self.rule, "__name__", "rule"))
+
+
 Hostility = Callable[[Perception, LensParams], Array]
 Decision = Callable[[Perception, Assessment, LensParams], Array]
+Preparation = Callable[[Perception, LensParams], Array]
 
 
 @dataclass(frozen=True)
@@ -167,7 +307,13 @@ class Lens:
     * ``allocation(p, a, q)``: ``[i]`` in [0, 1], the share of effort i wants in defence;
     * ``commitment(p, a, q)``: ``[i, j]`` in [0, 1], the alliance commitment i wants to give j.
 
-    Every lens declares ``k``: its multiplier on the Richardson reaction coefficient.
+    Hostility, cooperation and commitment may be given as :func:`dyadic` rules ``rule(d, q)``
+    (compiled into the engine's step; the lens then holds a :class:`DyadicRule` with the array
+    interface above) or as array functions with that interface. ``prepare(p, q)`` (optional)
+    computes a per-dyad array once per step, read by the dyadic rules as ``d.prepared``;
+    ``parts`` names the lenses whose rules this one composes (their parameter values reach the
+    compiled rules as ``q.<part>``). Every lens declares ``k``: its multiplier on the
+    Richardson reaction coefficient.
     """
 
     name: str
@@ -179,6 +325,19 @@ class Lens:
     cooperation: Decision
     allocation: Decision
     commitment: Decision
+    prepare: Preparation | None = None
+    parts: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        for name, decision in (("hostility", False), ("cooperation", True), ("commitment", True)):
+            rule = getattr(self, name)
+            if getattr(rule, _DYADIC, False):
+                object.__setattr__(self, name, DyadicRule(rule, decision, self.prepare))
+
+    @property
+    def compiled(self) -> bool:
+        """True when hostility, cooperation and commitment are all dyadic rules."""
+        return all(is_dyadic(r) for r in (self.hostility, self.cooperation, self.commitment))
 
     def defaults(self) -> dict[str, float]:
         """Parameter defaults by name."""
@@ -192,20 +351,63 @@ class Lens:
         raise KeyError(name)
 
     def metadata(self) -> dict[str, Any]:
-        """JSON-ready metadata: name, title, description, parameters, citations."""
+        """JSON-ready metadata: name, title, description, parameters, citations, parts."""
         return {
             "name": self.name,
             "title": self.title,
             "description": self.description,
             "parameters": [dataclasses.asdict(p) for p in self.parameters],
             "citations": list(self.citations),
+            "parts": list(self.parts),
         }
+
+
+@cache
+def _params_type(lens: str, fields: tuple[str, ...]) -> Any:
+    name = re.sub(r"\W", "_", f"{lens}_parameters")
+    kind = namedtuple(name, fields)  # type: ignore[misc]
+    kind.__module__ = __name__
+    globals()[name] = kind  # importable by name, so compiled parameters pickle
+    return kind
+
+
+def compiled_params(
+    lens: Lens, values: Mapping[str, Mapping[str, float]], lookup: Callable[[str], Lens]
+) -> tuple[Any, ...]:
+    """A lens's parameter values as the compiled rules read them: a named tuple with a field
+    per parameter and one per part (``q.liberalism``), built from ``values`` (by lens)."""
+    own = [float(values[lens.name][p.name]) for p in lens.parameters]
+    parts = [compiled_params(lookup(part), values, lookup) for part in lens.parts]
+    kind = _params_type(lens.name, (*(p.name for p in lens.parameters), *lens.parts))
+    out: tuple[Any, ...] = kind(*own, *parts)
+    return out
 
 
 K_PARAMETER = LensParameter(
     "k", 1.0, 0.0, 5.0, "Multiplier on the Richardson reaction to perceived threat."
 )
 """The reaction multiplier every lens declares."""
+
+
+def toward_main_threat(x: Array, a: Assessment, none: float) -> Array:
+    """Each observer's entry of the dyadic array ``x`` toward its main threat, ``none`` for an
+    observer without one: shape ``(observers, copies, replicates)``.
+
+    >>> import numpy as np
+    >>> x = np.arange(9.0).reshape(3, 3, 1, 1)
+    >>> m = np.array([2, -1, 0]).reshape(3, 1, 1)
+    >>> a = Assessment(x, x, x[:, 0], x, m)
+    >>> toward_main_threat(x, a, 1.0).ravel().tolist()
+    [2.0, 1.0, 6.0]
+    """
+    m = a.main_threat
+    rows = m.shape[0]
+    flat_m = m.reshape(rows, -1)
+    batch = flat_m.shape[1]
+    full = np.broadcast_to(x, (rows, x.shape[1], *m.shape[1:])).reshape(rows, x.shape[1], batch)
+    picked = full[np.arange(rows)[:, None], np.maximum(flat_m, 0), np.arange(batch)[None, :]]
+    out: Array = np.where(flat_m < 0, none, picked).astype(x.dtype, copy=False).reshape(m.shape)
+    return out
 
 
 def logistic(x: Array, out: Array | None = None) -> Array:

@@ -8,38 +8,40 @@ in the engine (reflected appraisal, discourse shocks, common fate, interdependen
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
-from .base import K_PARAMETER, Array, Assessment, Lens, LensParameter, LensParams, Perception
+from .base import K_PARAMETER, Array, Assessment, Dyad, Lens, LensParameter, Perception, dyadic
 
 __all__ = ["LENS", "allocation", "commitment", "cooperation", "hostility"]
 
 
-def hostility(p: Perception, q: LensParams) -> Array:
+@dyadic
+def hostility(d: Dyad, q: Any) -> Any:
     """Piecewise linear in identity: 1 for an enemy, ``rival_hostility`` at 0, 0 for a friend."""
-    r = q["rival_hostility"]
-    ident = p.identity
-    out: Array = np.where(ident < 0.0, r - (1.0 - r) * ident, r * (1.0 - ident))
-    return out.astype(ident.dtype, copy=False)
+    r = q.rival_hostility
+    x = d.identity
+    return r - (1.0 - r) * np.minimum(x, 0.0) - r * np.maximum(x, 0.0)
 
 
-def cooperation(p: Perception, a: Assessment, q: LensParams) -> Array:
+@dyadic
+def cooperation(d: Dyad, q: Any) -> Any:
     """Act on identity: cooperate as far as the other is not seen as hostile."""
-    out: Array = 1.0 - a.hostility
-    return out
+    return 1.0 - d.hostility
 
 
-def allocation(p: Perception, a: Assessment, q: LensParams) -> Array:
+def allocation(p: Perception, a: Assessment, q: Any) -> Array:
     """Offence is for enemies: the offensive share scales with the most hostile relation."""
     out: Array = 1.0 - p.offence_dominance * a.hostility.max(axis=1)
     return out
 
 
-def commitment(p: Perception, a: Assessment, q: LensParams) -> Array:
+@dyadic
+def commitment(d: Dyad, q: Any) -> Any:
     """Commit to friends: identity above ``ally_identity``, rescaled to [0, 1]."""
-    t = q["ally_identity"]
-    out: Array = np.clip((p.identity - t) / (1.0 - t), 0.0, 1.0)
-    return out
+    t = q.ally_identity
+    return np.minimum(np.maximum((d.identity - t) / (1.0 - t), 0.0), 1.0)
 
 
 LENS = Lens(

@@ -11,49 +11,46 @@ partners through institutions and treaties.
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
-from ..games.reciprocity import TIT_FOR_TAT, generous_tit_for_tat, reciprocate
-from .base import K_PARAMETER, Array, Assessment, Lens, LensParameter, LensParams, Perception
+from ..games.reciprocity import TIT_FOR_TAT_PROBABILITIES, generous_probabilities, respond
+from .base import K_PARAMETER, Array, Assessment, Dyad, Lens, LensParameter, Perception, dyadic
 
 __all__ = ["LENS", "allocation", "commitment", "cooperation", "hostility"]
 
 
-def hostility(p: Perception, q: LensParams) -> Array:
+@dyadic
+def hostility(d: Dyad, q: Any) -> Any:
     """Belief in greed, discounted by shared institutions and by interdependence."""
-    out: Array = (
-        p.belief
-        * (1.0 - q["institution_discount"] * p.transparency)
-        * (1.0 - q["interdependence_discount"] * p.interdependence)
+    return (
+        d.belief
+        * (1.0 - q.institution_discount * d.transparency)
+        * (1.0 - q.interdependence_discount * d.interdependence)
     )
-    return out
 
 
-def cooperation(p: Perception, a: Assessment, q: LensParams) -> Array:
+@dyadic
+def cooperation(d: Dyad, q: Any) -> Any:
     """Reciprocity: generous tit for tat weighted by the shadow of the future, else tit for tat."""
-    # contiguous float64 copies, shared by both calls (reciprocate computes in float64)
-    own = np.ascontiguousarray(p.cooperation, dtype=np.float64)
-    other = np.ascontiguousarray(p.cooperation_in, dtype=np.float64)
-    generous = reciprocate(generous_tit_for_tat(q["generosity"]), own, other)
-    strict = reciprocate(TIT_FOR_TAT, own, other)
-    generous -= strict
-    generous *= p.shadow
-    generous += strict
-    out: Array = generous.astype(p.cooperation.dtype, copy=False)
-    return out
+    own, other = d.cooperation, d.cooperation_in
+    generous = respond(*generous_probabilities(q.generosity), own, other)
+    strict = respond(*TIT_FOR_TAT_PROBABILITIES, own, other)
+    return d.shadow * generous + (1.0 - d.shadow) * strict
 
 
-def allocation(p: Perception, a: Assessment, q: LensParams) -> Array:
+def allocation(p: Perception, a: Assessment, q: Any) -> Array:
     """The balance's share of defence plus a bias to defensive, reassuring postures."""
     share = min(1.0, max(0.0, 1.0 - p.offence_dominance + q["defensive_bias"]))
     out: Array = np.full_like(p.own_capability, share)
     return out
 
 
-def commitment(p: Perception, a: Assessment, q: LensParams) -> Array:
+@dyadic
+def commitment(d: Dyad, q: Any) -> Any:
     """Treaty commitments, and commitment to non-hostile partners in lasting institutions."""
-    out: Array = np.maximum(p.treaty, p.shadow * (1.0 - a.hostility))
-    return out
+    return np.maximum(d.treaty, d.shadow * (1.0 - d.hostility))
 
 
 LENS = Lens(

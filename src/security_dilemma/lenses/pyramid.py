@@ -9,25 +9,32 @@ liberal and realist parts use their own lens parameters as the case sets them.
 
 from __future__ import annotations
 
-import numpy as np
+from typing import Any
 
 from . import liberalism, realism
 from .base import (
     K_PARAMETER,
     Array,
     Assessment,
+    Dyad,
     Lens,
     LensParameter,
     LensParams,
     Perception,
+    dyadic,
     logistic,
+    toward_main_threat,
 )
 
 __all__ = ["LENS", "allocation", "commitment", "cooperation", "hostility", "partner_weight"]
 
 
 def partner_weight(p: Perception, q: LensParams) -> Array:
-    """How far i counts j as a partner: ``1 / (1 + exp(-(identity - threshold) / width))``."""
+    """How far i counts j as a partner: ``1 / (1 + exp(-(identity - threshold) / width))``.
+
+    The lens's ``prepare`` rule: computed once per step on whole arrays, read by the dyadic
+    rules as ``d.prepared``.
+    """
     threshold, width = q["partner_threshold"], q["partner_width"]
 
     def compute() -> Array:
@@ -37,43 +44,40 @@ def partner_weight(p: Perception, q: LensParams) -> Array:
     return p.remember(("pyramid.partner_weight", threshold, width), compute)
 
 
-def hostility(p: Perception, q: LensParams) -> Array:
+@dyadic
+def hostility(d: Dyad, q: Any) -> Any:
     """Liberal reading of partners, realist reading of enemies."""
-    w = partner_weight(p, q)
-    lib = liberalism.hostility(p, q.of("liberalism"))
-    real = realism.hostility(p, q.of("realism"))
-    out: Array = w * lib + (1.0 - w) * real
-    return out
+    w = d.prepared
+    lib = liberalism.hostility(d, q.liberalism)
+    real = realism.hostility(d, q.realism)
+    return w * lib + (1.0 - w) * real
 
 
-def cooperation(p: Perception, a: Assessment, q: LensParams) -> Array:
+@dyadic
+def cooperation(d: Dyad, q: Any) -> Any:
     """Reciprocity with partners, relative-gains restraint toward enemies."""
-    w = partner_weight(p, q)
-    lib = liberalism.cooperation(p, a, q.of("liberalism"))
-    real = realism.cooperation(p, a, q.of("realism"))
-    out: Array = w * lib + (1.0 - w) * real
-    return out
+    w = d.prepared
+    lib = liberalism.cooperation(d, q.liberalism)
+    real = realism.cooperation(d, q.realism)
+    return w * lib + (1.0 - w) * real
 
 
 def allocation(p: Perception, a: Assessment, q: LensParams) -> Array:
     """Liberal posture if the main threat is a partner (or there is none), realist if an enemy."""
-    w = partner_weight(p, q)
-    m = a.main_threat
-    w_main = np.take_along_axis(w, np.maximum(m, 0)[:, None], axis=1)[:, 0]
-    w_main = np.where(m < 0, 1.0, w_main)
+    w = toward_main_threat(partner_weight(p, q), a, 1.0)
     lib = liberalism.allocation(p, a, q.of("liberalism"))
     real = realism.allocation(p, a, q.of("realism"))
-    out: Array = (w_main * lib + (1.0 - w_main) * real).astype(lib.dtype, copy=False)
+    out: Array = (w * lib + (1.0 - w) * real).astype(lib.dtype, copy=False)
     return out
 
 
-def commitment(p: Perception, a: Assessment, q: LensParams) -> Array:
+@dyadic
+def commitment(d: Dyad, q: Any) -> Any:
     """Institutional commitment to partners, balancing commitment toward the rest."""
-    w = partner_weight(p, q)
-    lib = liberalism.commitment(p, a, q.of("liberalism"))
-    real = realism.commitment(p, a, q.of("realism"))
-    out: Array = w * lib + (1.0 - w) * real
-    return out
+    w = d.prepared
+    lib = liberalism.commitment(d, q.liberalism)
+    real = realism.commitment(d, q.realism)
+    return w * lib + (1.0 - w) * real
 
 
 LENS = Lens(
@@ -115,4 +119,6 @@ LENS = Lens(
     cooperation=cooperation,
     allocation=allocation,
     commitment=commitment,
+    prepare=partner_weight,
+    parts=("liberalism", "realism"),
 )

@@ -9,40 +9,40 @@ commits to states that share its main threat (balancing, Walt) or are treaty all
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
-from .base import K_PARAMETER, Array, Assessment, Lens, LensParameter, LensParams, Perception
+from .base import K_PARAMETER, Array, Assessment, Dyad, Lens, LensParameter, Perception, dyadic
 
 __all__ = ["LENS", "allocation", "commitment", "cooperation", "hostility"]
 
 
-def hostility(p: Perception, q: LensParams) -> Array:
+@dyadic
+def hostility(d: Dyad, q: Any) -> Any:
     """Worst case blended with belief, discounted by the other's commitment to the observer."""
-    wc = q["worst_case"]
-    worst = wc + (1.0 - wc) * p.belief
-    out: Array = worst * (1.0 - q["alliance_trust"] * p.commitment_in)
-    return out
+    wc = q.worst_case
+    return (wc + (1.0 - wc) * d.belief) * (1.0 - q.alliance_trust * d.commitment_in)
 
 
-def cooperation(p: Perception, a: Assessment, q: LensParams) -> Array:
+@dyadic
+def cooperation(d: Dyad, q: Any) -> Any:
     """Restraint only toward states that are not hostile, less so toward stronger ones."""
-    x_i = p.own_capability[:, None]
-    x_j = p.capability[None, :]
-    gap = np.clip((x_j - x_i) / np.maximum(x_j + x_i, 1e-12), 0.0, 1.0)
-    out: Array = (1.0 - a.hostility) * (1.0 - q["relative_gains"] * gap)
-    return out
+    x_i, x_j = d.own_capability, d.capability
+    gap = np.minimum(np.maximum((x_j - x_i) / np.maximum(x_j + x_i, 1e-12), 0.0), 1.0)
+    return (1.0 - d.hostility) * (1.0 - q.relative_gains * gap)
 
 
-def allocation(p: Perception, a: Assessment, q: LensParams) -> Array:
+def allocation(p: Perception, a: Assessment, q: Any) -> Array:
     """Buy what the offence-defence balance favours: defence share 1 - offence dominance."""
     out: Array = np.full_like(p.own_capability, 1.0 - p.offence_dominance)
     return out
 
 
-def commitment(p: Perception, a: Assessment, q: LensParams) -> Array:
+@dyadic
+def commitment(d: Dyad, q: Any) -> Any:
     """Commit to non-hostile states that share the main threat, or are treaty allies."""
-    out: Array = (1.0 - a.hostility) * np.maximum(a.shared_threat, p.treaty)
-    return out
+    return (1.0 - d.hostility) * np.maximum(d.shared_threat, d.treaty)
 
 
 LENS = Lens(

@@ -1,10 +1,15 @@
 """Cases: the file format (schema), safe loading with located errors, and the built-in library."""
 
-from .counterfactual import apply_counterfactual, counterfactual_changes
-from .fromdata import CaseDraft, case_from_data, draft_case
-from .library import CaseInfo, builtin_case_names, builtin_case_path, list_cases, load_case
-from .loader import case_problems, load_case_file, parse_case_text
-from .schema import SCHEMA_VERSION, Case, Counterfactual
+from typing import TYPE_CHECKING
+
+from .._lazy import attach
+
+if TYPE_CHECKING:
+    from .counterfactual import apply_counterfactual, counterfactual_changes
+    from .fromdata import CaseDraft, case_from_data, draft_case
+    from .library import CaseInfo, builtin_case_names, builtin_case_path, list_cases, load_case
+    from .loader import case_problems, load_case_file, parse_case_text
+    from .schema import SCHEMA_VERSION, Case, Counterfactual
 
 __all__ = [
     "SCHEMA_VERSION",
@@ -24,3 +29,38 @@ __all__ = [
     "load_case_file",
     "parse_case_text",
 ]
+
+# The names above are imported when first used (see ``security_dilemma._lazy``).
+if not TYPE_CHECKING:
+    __getattr__, __dir__ = attach(
+        __name__,
+        __all__,
+        {
+            ".counterfactual": (
+                "apply_counterfactual",
+                "counterfactual_changes",
+            ),
+            ".fromdata": (
+                "CaseDraft",
+                "case_from_data",
+                "draft_case",
+            ),
+            ".library": (
+                "CaseInfo",
+                "builtin_case_names",
+                "builtin_case_path",
+                "list_cases",
+                "load_case",
+            ),
+            ".loader": (
+                "case_problems",
+                "load_case_file",
+                "parse_case_text",
+            ),
+            ".schema": (
+                "SCHEMA_VERSION",
+                "Case",
+                "Counterfactual",
+            ),
+        },
+    )

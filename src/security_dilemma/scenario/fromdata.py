@@ -18,12 +18,14 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import pandas as pd
 import yaml
 
 from ..errors import BadInput, Problem, did_you_mean
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 __all__ = [
     "COMMITMENT",

@@ -315,7 +315,12 @@ class DefenceSite(Model):
         None, description="Interceptor fly-out radius, km, for the coverage simplification."
     )
     radar_range_km: Positive | None = Field(None, description="Radar detection range, km.")
-    announced: Date | None = Field(None, description="When the site was announced.")
+    announced: Date | None = Field(
+        None,
+        description=(
+            "When the site was announced; the engine counts it (interception, erosion) from then."
+        ),
+    )
     operational: Date | None = Field(
         None, description="When it became (or was to become) operational."
     )

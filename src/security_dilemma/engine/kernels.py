@@ -1,0 +1,713 @@
+"""The step's equations as compiled loops (numba): the one implementation of docs/model.md, 4.
+
+:mod:`~security_dilemma.engine.step` calls these kernels in order; between them numpy computes
+the transcendental functions (``tanh`` of the crisis log-odds and of the beliefs, the lenses'
+array rules), because numpy's vectorised ``tanh`` is many times faster than a compiled scalar
+one. Conventions:
+
+* the batch (counterfactual copies x replicates, flattened to ``K``) is the last axis of every
+  state array, as in :class:`~security_dilemma.engine.state.State`: per-actor arrays are
+  ``(n, K)``, dyadic ``(n, n, K)``; the world around the states is ``(n, n)`` or ``(n,)``; the
+  step's random numbers are ``(..., B)`` with replicate ``b = k % B`` (copies share them);
+* every kernel loops over the batch outermost and does one replicate's work inside, so that
+  replicate's arrays stay in cache; loops over the other actor ``j`` are innermost (they
+  vectorise when the batch is one replicate);
+* sums and products over actors use eight partial accumulators in a fixed order and no
+  floating-point reassociation (no ``fastmath``), so a replicate's numbers are the same bit for
+  bit whatever the batch it is computed in (the run's chunk-invariance rests on this);
+* arithmetic on scalars is in double precision; arrays keep their dtype (float32 by default).
+
+The engine kernels are compiled for float32 and float64 arrays, in that order, on first use
+(:func:`ready`), and cached on disk (``cache=True``): a fixed set of signatures compiled in a
+fixed order keeps numba's cache consistent when several processes (e.g. test workers) fill it
+at once. Callers pass C-contiguous, writeable arrays of one dtype and Python floats, so no other
+specialisation arises. The lens kernels, which inline a lens's dyadic rules, are compiled once
+per lens and process (about a second each).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import cache
+from typing import Any
+
+import numba
+import numpy as np
+from numba.extending import register_jitable
+
+from .._jit import register_all
+from ..lenses.base import Dyad
+
+__all__ = [
+    "TINY",
+    "assess",
+    "bent_allocation",
+    "bent_cooperation",
+    "decisions_kernel",
+    "hostility_kernel",
+    "perceive",
+    "polar_in",
+    "polar_out",
+    "pressure",
+    "ready",
+    "saturate",
+    "unit_uniforms",
+    "update",
+]
+
+TINY = 1e-12
+"""Floor of denominators (what a state can oppose to a threat, total commitments)."""
+
+_JIT: dict[str, Any] = {"cache": True, "nogil": True, "error_model": "numpy"}
+_LENS_JIT: dict[str, Any] = {"nogil": True, "error_model": "numpy"}
+
+
+# --- reductions over the other actor (fixed order, see the module docstring) -------------------
+
+
+@register_jitable
+def _sum(x: Any) -> float:
+    """Sum of a 1-d array with eight partial sums (deterministic order)."""
+    n = x.size
+    s0 = s1 = s2 = s3 = s4 = s5 = s6 = s7 = 0.0
+    m = n - n % 8
+    for j in range(0, m, 8):
+        s0 += x[j]
+        s1 += x[j + 1]
+        s2 += x[j + 2]
+        s3 += x[j + 3]
+        s4 += x[j + 4]
+        s5 += x[j + 5]
+        s6 += x[j + 6]
+        s7 += x[j + 7]
+    for j in range(m, n):
+        s0 += x[j]
+    return ((s0 + s1) + (s2 + s3)) + ((s4 + s5) + (s6 + s7))
+
+
+@register_jitable
+def _prod(x: Any) -> float:
+    """Product of a 1-d array with eight partial products (deterministic order)."""
+    n = x.size
+    q0 = q1 = q2 = q3 = q4 = q5 = q6 = q7 = 1.0
+    m = n - n % 8
+    for j in range(0, m, 8):
+        q0 *= x[j]
+        q1 *= x[j + 1]
+        q2 *= x[j + 2]
+        q3 *= x[j + 3]
+        q4 *= x[j + 4]
+        q5 *= x[j + 5]
+        q6 *= x[j + 6]
+        q7 *= x[j + 7]
+    for j in range(m, n):
+        q0 *= x[j]
+    return ((q0 * q1) * (q2 * q3)) * ((q4 * q5) * (q6 * q7))
+
+
+@register_jitable
+def _max(x: Any) -> float:
+    """Largest entry of a 1-d array (eight partial maxima)."""
+    n = x.size
+    m0 = m1 = m2 = m3 = m4 = m5 = m6 = m7 = -np.inf
+    m = n - n % 8
+    for j in range(0, m, 8):
+        m0 = max(m0, x[j])
+        m1 = max(m1, x[j + 1])
+        m2 = max(m2, x[j + 2])
+        m3 = max(m3, x[j + 3])
+        m4 = max(m4, x[j + 4])
+        m5 = max(m5, x[j + 5])
+        m6 = max(m6, x[j + 6])
+        m7 = max(m7, x[j + 7])
+    for j in range(m, n):
+        m0 = max(m0, x[j])
+    return max(max(max(m0, m1), max(m2, m3)), max(max(m4, m5), max(m6, m7)))
+
+
+# --- small formulas shared by the kernels and the Python side ------------------------------------
+
+
+@register_jitable
+def saturate(pressure: Any, saturation: Any) -> Any:
+    """``p / (1 + s p)``: the reaction to threat levels off for a state facing far more."""
+    return pressure / (1.0 + saturation * pressure)
+
+
+@register_jitable
+def bent_cooperation(cooperation: Any, defection: Any, motive: Any) -> Any:
+    """The lens's cooperation clipped to [0, 1], cut by ``defection`` for a greedy type (4.2)."""
+    return np.minimum(np.maximum(cooperation, 0.0), 1.0) * (1.0 - defection * motive)
+
+
+@register_jitable
+def bent_allocation(share: Any, offence: Any, motive: Any) -> Any:
+    """The lens's target defence share clipped to [0, 1], less ``offence`` for a greedy type,
+    clipped again (4.2)."""
+    return np.minimum(
+        np.maximum(np.minimum(np.maximum(share, 0.0), 1.0) - offence * motive, 0.0), 1.0
+    )
+
+
+@register_jitable
+def _pressure(threat: Any, cooperation: Any, i: int, k: int, weight: float, row: Any) -> float:
+    """Threat not offset by cooperation, summed over the others, over the initial effort
+    (``row``: scratch space)."""
+    for j in range(row.size):
+        row[j] = threat[i, j, k] * (1.0 - cooperation[i, j, k])
+    return _sum(row) / weight
+
+
+@numba.njit(**_JIT)
+def pressure(threat: Any, cooperation: Any, weight: Any, out: Any) -> None:
+    """Per-actor pressure ``sum_j threat[i, j] (1 - cooperation[i, j]) / weight[i]`` into
+    ``out`` (n, K)."""
+    n, _, nb = threat.shape
+    row = np.empty(n)
+    for k in range(nb):
+        for i in range(n):
+            out[i, k] = _pressure(threat, cooperation, i, k, weight[i], row)
+
+
+# --- 4.1 perception: capabilities, potential attacks, what each state can oppose ---------------
+
+
+@numba.njit(**_JIT)
+def perceive(
+    offence: Any,
+    defence: Any,
+    exposure: Any,
+    reach: Any,
+    commitment: Any,
+    cooperation: Any,
+    theta: float,
+    delta: float,
+    attack: Any,
+    capability: Any,
+    guard: Any,
+    commitment_in: Any,
+    cooperation_in: Any,
+) -> None:
+    """Capabilities ``O + D``, potential attacks ``A_ij = exposure_ij 2 theta (O_j + (1 - delta)
+    D_j)``, guards ``2 (1 - theta) (D_i + sum_k c_ki R_ki (O_k + D_k))``, and the other side's
+    commitment and cooperation ``[j, i]`` as contiguous arrays."""
+    n, nb = offence.shape
+    potent = np.empty(n)
+    lent = np.empty(n)
+    strike = 2.0 * theta
+    shield = 2.0 * (1.0 - theta)
+    leak = 1.0 - delta
+    for k in range(nb):
+        for j in range(n):
+            o = offence[j, k]
+            d = defence[j, k]
+            capability[j, k] = o + d
+            potent[j] = strike * (o + leak * d)
+            lent[j] = 0.0
+        for a in range(n):  # allies' committed capability that reaches i, accumulated per i
+            ca = capability[a, k]
+            for i in range(n):
+                lent[i] += commitment[a, i, k] * reach[a, i] * ca
+                commitment_in[i, a, k] = commitment[a, i, k]
+                cooperation_in[i, a, k] = cooperation[a, i, k]
+        for i in range(n):
+            guard[i, k] = shield * (defence[i, k] + lent[i])
+            for j in range(n):
+                attack[i, j, k] = exposure[i, j] * potent[j]
+
+
+# --- 4.1 threat, security, main threats; 4.3 the crisis log-odds -------------------------------
+
+
+@numba.njit(**_JIT)
+def assess(
+    attack: Any,
+    hostility: Any,
+    identity: Any,
+    offence: Any,
+    guard: Any,
+    retaliation: Any,
+    crisis_static: Any,
+    beta_threat: float,
+    beta_hostility: float,
+    beta_identity: float,
+    threat: Any,
+    ratio: Any,
+    security: Any,
+    main: Any,
+    shared: Any,
+    half_logit: Any,
+) -> None:
+    """Threat ``h A``, threat ratios, security ``1 / (1 + sum_j r_ij)``, main threats (none when
+    the largest threat is zero or tied), shared main threats, and half the (symmetric) crisis
+    log-odds of each dyad into ``half_logit``."""
+    n, _, nb = attack.shape
+    z = np.empty((n, n))
+    zt = np.empty((n, n))
+    row = np.empty(n)
+    top_row = np.empty(n)
+    key = np.empty(n, dtype=np.int64)
+    for k in range(nb):
+        for i in range(n):
+            own = offence[i, k]
+            held = guard[i, k]
+            for j in range(n):
+                h = hostility[i, j, k]
+                t = h * attack[i, j, k]
+                threat[i, j, k] = t
+                r = t / max(retaliation[i, j] * own + held, TINY)
+                ratio[i, j, k] = r
+                row[j] = ratio[i, j, k]
+                top_row[j] = t
+                x = beta_threat * r / (1.0 + r) + beta_hostility * h
+                x -= beta_identity * identity[i, j, k]
+                z[i, j] = x
+                zt[j, i] = x
+            security[i, k] = 1.0 / (1.0 + _sum(row))
+            top = _max(top_row)
+            first = -1
+            ties = 0
+            for j in range(n):
+                if top_row[j] >= top:
+                    ties += 1
+                    if first < 0:
+                        first = j
+            clear = top > 0.0 and ties == 1
+            main[i, k] = first if clear else -1
+            key[i] = first if clear else -1 - i
+        for i in range(n):  # symmetric: z_ij + z_ji == z_ji + z_ij, crisis_static symmetric
+            for j in range(n):
+                shared[i, j, k] = 1.0 if key[i] == key[j] else 0.0
+                half_logit[i, j, k] = 0.5 * (0.5 * (z[i, j] + zt[i, j]) + crisis_static[i, j])
+
+
+# --- 4.3 crises, 4.4 arms, 4.5 beliefs, 4.6 identities, 4.7 alliances -------------------------
+
+
+@numba.njit(**_JIT)
+def update(
+    # state at the start of the period (after its events)
+    effort: Any,
+    share: Any,
+    offence: Any,
+    defence: Any,
+    motive: Any,
+    baseline: Any,
+    restrained: Any,
+    log_odds: Any,
+    identity: Any,
+    commitment: Any,
+    commitment_in: Any,
+    # perception, assessment and decisions of the period
+    capability: Any,
+    hostility: Any,
+    threat: Any,
+    shared: Any,
+    crisis_tanh: Any,
+    cooperation: Any,
+    allocation: Any,
+    desire: Any,
+    # the world and the parameters
+    weight: Any,
+    proximity: Any,
+    interdependence: Any,
+    belief_signal: Any,
+    belief_noise: Any,
+    gap: Any,
+    k_react: Any,
+    fatigue: Any,
+    drive: Any,
+    saturation: Any,
+    shock: Any,
+    escalation: float,
+    greedy_offence: float,
+    allocation_rate: float,
+    turnover: float,
+    identity_rate: float,
+    common_fate: float,
+    interdependence_pull: float,
+    crisis_shock: float,
+    commitment_rate: float,
+    alliance_dilemma: float,
+    log_odds_limit: float,
+    event_crisis: Any,
+    event_war: Any,
+    # random numbers of the step, (..., B)
+    effort_noise: Any,
+    observation: Any,
+    crisis_draw: Any,
+    # outputs
+    crisis_prob: Any,
+    war_prob: Any,
+    crisis: Any,
+    war: Any,
+    crisis_risk: Any,
+    pressure_out: Any,
+    effort_next: Any,
+    share_next: Any,
+    offence_next: Any,
+    defence_next: Any,
+    log_odds_next: Any,
+    half_log_odds: Any,
+    identity_next: Any,
+    commitment_next: Any,
+    abandonment: Any,
+    entrapment: Any,
+) -> None:
+    """The rest of the step for every replicate (see docs/model.md 4.3 to 4.7).
+
+    ``allocation`` is the lenses' target defence share (bent here for greedy types);
+    ``crisis_tanh`` is ``tanh`` of half the crisis log-odds (from :func:`assess`), so the
+    logistic is ``(1 + tanh) / 2``; ``half_log_odds`` receives half the new log-odds, whose
+    ``tanh`` gives the new beliefs the same way. ``crisis_draw`` holds one uniform per dyad
+    i < j (row-major); a crisis occurs when it is below the dyad's probability.
+    """
+    n, nb = effort.shape
+    batch = effort_noise.shape[1]
+    row = np.empty(n)
+    terms = np.empty(n)
+    exposed_row = np.empty(n)
+    draw = np.empty((n, n), dtype=crisis_draw.dtype)
+    seen = np.empty((n, n))
+    for k in range(nb):
+        b = k % batch
+        # 4.3 crisis hazard: symmetric probabilities; one draw per dyad i < j, mirrored
+        p = 0
+        for i in range(n):
+            draw[i, i] = 1.0
+            for j in range(i + 1, n):
+                draw[i, j] = crisis_draw[p + j - i - 1, b]
+            p += n - i - 1
+        for i in range(n):
+            for j in range(i):
+                draw[i, j] = draw[j, i]
+        for i in range(n):
+            for j in range(n):
+                crisis_prob[i, j, k] = proximity[i, j] * (0.5 + 0.5 * crisis_tanh[i, j, k])
+                war_prob[i, j, k] = crisis_prob[i, j, k] * escalation
+                u = draw[i, j]
+                crisis[i, j, k] = (u < crisis_prob[i, j, k]) | event_crisis[i, j]
+                war[i, j, k] = (u < war_prob[i, j, k]) | event_war[i, j]
+                row[j] = 1.0 - min(crisis_prob[i, j, k], 1.0 - 1e-7)
+            crisis_risk[i, k] = 1.0 - _prod(row)
+            for j in range(n):  # j's stance toward i, seen by i (4.6)
+                seen[j, i] = cooperation[i, j, k] - hostility[i, j, k]
+
+        for i in range(n):
+            # 4.4 arms: Richardson with saturation and the status-quo calibration; stocks
+            e = effort[i, k]
+            press = _pressure(threat, cooperation, i, k, weight[i], row)
+            pressure_out[i, k] = press
+            react = k_react[i] * saturate(press, saturation[i])
+            push = drive[i] + motive[i, k] * gap[i]
+            nxt = e + (react - fatigue[i] * e + push + baseline[i, k])
+            nxt = max(nxt + shock[i] * e * effort_noise[i, b], 0.0)
+            if restrained[i, k] > 0.0:
+                nxt = min(nxt, e)
+            effort_next[i, k] = nxt
+            target = bent_allocation(allocation[i, k], greedy_offence, motive[i, k])
+            s = share[i, k] + allocation_rate * (target - share[i, k])
+            share_next[i, k] = s
+            level = turnover * weight[i] * effort_next[i, k]
+            offence_next[i, k] = (1.0 - turnover) * offence[i, k] + level * (1.0 - s)
+            defence_next[i, k] = (1.0 - turnover) * defence[i, k] + level * s
+
+            # 4.5 beliefs: Bayes in log-odds on the observed drive of effort
+            for j in range(n):
+                llr = belief_signal[i, j] * (motive[j, k] - 0.5)
+                llr += belief_noise[i, j] * observation[i, j, b]
+                x = min(max(log_odds[i, j, k] + llr, -log_odds_limit), log_odds_limit)
+                log_odds_next[i, j, k] = x
+                half_log_odds[i, j, k] = 0.5 * log_odds_next[i, j, k]
+            log_odds_next[i, i, k] = -log_odds_limit
+            half_log_odds[i, i, k] = 0.5 * log_odds_next[i, i, k]
+
+            # 4.6 identities: reflected appraisal, common fate, interdependence, crises
+            for j in range(n):
+                x = identity[i, j, k]
+                pull = common_fate * shared[i, j, k] + interdependence_pull * interdependence[i, j]
+                y = x + identity_rate * (seen[i, j] - x) + pull * (1.0 - x)
+                y -= crisis_shock * crisis[i, j, k]
+                identity_next[i, j, k] = min(max(y, -1.0), 1.0)
+            identity_next[i, i, k] = 1.0
+
+            # 4.7 alliances: Snyder's abandonment and entrapment risks
+            for j in range(n):
+                c = commitment[i, j, k]
+                relied = c * capability[j, k]
+                row[j] = relied
+                terms[j] = relied * commitment_in[i, j, k]
+                exposed_row[j] = c * crisis_risk[j, k] * (1.0 - shared[i, j, k])
+            relied = _sum(row)
+            returned = _sum(terms)
+            exposed = _sum(exposed_row)
+            for j in range(n):
+                row[j] = commitment[i, j, k]
+            total = _sum(row)
+            # divisions are unconditional (and safe): a guarded 0/0 may still be evaluated
+            # speculatively and leave the FPU's invalid flag set, which numpy would report
+            abandon = 1.0 - returned / max(relied, TINY)
+            if relied <= TINY:
+                abandon = 0.0
+            trap = exposed / max(total, TINY)
+            if total <= TINY:
+                trap = 0.0
+            abandonment[i, k] = abandon
+            entrapment[i, k] = trap
+            fear = alliance_dilemma * (abandon - trap)
+            for j in range(n):
+                c = commitment[i, j, k]
+                y = c + commitment_rate * (desire[i, j, k] - c) + fear * c
+                commitment_next[i, j, k] = min(max(y, 0.0), 1.0)
+            commitment_next[i, i, k] = 0.0
+
+
+# --- random numbers (engine/draws.py): single precision, bit for bit as numpy computes them -----
+
+
+@numba.njit(**_JIT)
+def unit_uniforms(words: Any, out: Any) -> None:
+    """``out = (words >> 8) * 2**-24`` in single precision: numpy's ``Generator.random(dtype=
+    float32)`` from the generator's 32-bit words."""
+    scale = np.float32(1.0 / 16777216.0)
+    for t in range(words.size):
+        out[t] = np.float32(words[t] >> 8) * scale
+
+
+@numba.njit(**_JIT)
+def polar_in(u: Any, half: int, minus_u: Any, angle: Any) -> None:
+    """Box-Muller, first half: ``-u1`` (for ``log1p``) and the angle ``2 pi u2``, ``(half, B)``
+    from one step's uniforms ``u`` ``(B, per step)``."""
+    nb = u.shape[0]
+    two_pi = np.float32(2.0 * np.pi)
+    for b in range(nb):
+        for t in range(half):
+            minus_u[t, b] = -u[b, t]
+            angle[t, b] = two_pi * u[b, half + t]
+
+
+@numba.njit(**_JIT)
+def polar_out(
+    u: Any, log_term: Any, cosine: Any, sine: Any, half: int, normals: Any, crisis: Any
+) -> None:
+    """Box-Muller, second half: normals ``sqrt(-2 log(1 - u1)) (cos, sin)(2 pi u2)`` into
+    ``normals`` ``(k, B)`` and the crisis uniforms (the rest of ``u``) into ``crisis``."""
+    nb = u.shape[0]
+    k = normals.shape[0]
+    minus_two = np.float32(-2.0)
+    for b in range(nb):
+        for t in range(half):
+            r = np.sqrt(minus_two * log_term[t, b])
+            normals[t, b] = r * cosine[t, b]
+            if half + t < k:
+                normals[half + t, b] = r * sine[t, b]
+        for c in range(crisis.shape[0]):
+            crisis[c, b] = u[b, 2 * half + c]
+
+
+# --- the lenses' dyadic rules, inlined into one loop per lens ---------------------------------
+
+
+def hostility_kernel(rule: Callable[..., Any], prepared: bool) -> Any:
+    """A compiled loop applying a dyadic hostility rule to the observers ``rows``, clipped to
+    [0, 1], 0 toward themselves. Compiled once per rule and process."""
+    return _hostility_kernel(rule, prepared)
+
+
+@cache
+def _hostility_kernel(rule: Callable[..., Any], prepared: bool) -> Any:
+    register_all()
+
+    @numba.njit(**_LENS_JIT)
+    def kernel(  # pragma: no cover - compiled
+        q: Any,
+        rows: Any,
+        belief: Any,
+        identity: Any,
+        commitment: Any,
+        commitment_in: Any,
+        cooperation: Any,
+        cooperation_in: Any,
+        attack: Any,
+        capability: Any,
+        transparency: Any,
+        shadow: Any,
+        treaty: Any,
+        interdependence: Any,
+        prep: Any,
+        theta: float,
+        delta: float,
+        out: Any,
+    ) -> None:
+        n = belief.shape[1]
+        nb = belief.shape[2]
+        nan = np.nan
+        for k in range(nb):
+            for r in range(rows.size):
+                i = rows[r]
+                for j in range(n):
+                    d = Dyad(
+                        belief[i, j, k],
+                        identity[i, j, k],
+                        commitment[i, j, k],
+                        commitment_in[i, j, k],
+                        cooperation[i, j, k],
+                        cooperation_in[i, j, k],
+                        attack[i, j, k],
+                        capability[j, k],
+                        capability[i, k],
+                        transparency[i, j],
+                        shadow[i, j],
+                        treaty[i, j],
+                        interdependence[i, j],
+                        theta,
+                        delta,
+                        prep[i, j, k] if prepared else 0.0,
+                        nan,
+                        nan,
+                        nan,
+                        nan,
+                    )
+                    out[i, j, k] = min(max(rule(d, q), 0.0), 1.0)
+                out[i, i, k] = 0.0
+
+    return kernel
+
+
+def decisions_kernel(
+    cooperation_rule: Callable[..., Any], commitment_rule: Callable[..., Any], prepared: bool
+) -> Any:
+    """A compiled loop applying a lens's dyadic cooperation and commitment rules to the
+    observers ``rows``: both clipped to [0, 1], cooperation then bent by the greedy types'
+    defection, ``1 - defection * motive``. Compiled once per pair of rules and process."""
+    return _decisions_kernel(cooperation_rule, commitment_rule, prepared)
+
+
+@cache
+def _decisions_kernel(
+    cooperation_rule: Callable[..., Any], commitment_rule: Callable[..., Any], prepared: bool
+) -> Any:
+    register_all()
+
+    @numba.njit(**_LENS_JIT)
+    def kernel(  # pragma: no cover - compiled
+        q: Any,
+        rows: Any,
+        belief: Any,
+        identity: Any,
+        commitment: Any,
+        commitment_in: Any,
+        cooperation: Any,
+        cooperation_in: Any,
+        attack: Any,
+        capability: Any,
+        transparency: Any,
+        shadow: Any,
+        treaty: Any,
+        interdependence: Any,
+        prep: Any,
+        theta: float,
+        delta: float,
+        hostility: Any,
+        threat: Any,
+        shared: Any,
+        security: Any,
+        motive: Any,
+        defection: float,
+        cooperation_out: Any,
+        desire_out: Any,
+    ) -> None:
+        n = belief.shape[1]
+        nb = belief.shape[2]
+        for k in range(nb):
+            for r in range(rows.size):
+                i = rows[r]
+                greedy = motive[i, k]
+                for j in range(n):
+                    d = Dyad(
+                        belief[i, j, k],
+                        identity[i, j, k],
+                        commitment[i, j, k],
+                        commitment_in[i, j, k],
+                        cooperation[i, j, k],
+                        cooperation_in[i, j, k],
+                        attack[i, j, k],
+                        capability[j, k],
+                        capability[i, k],
+                        transparency[i, j],
+                        shadow[i, j],
+                        treaty[i, j],
+                        interdependence[i, j],
+                        theta,
+                        delta,
+                        prep[i, j, k] if prepared else 0.0,
+                        hostility[i, j, k],
+                        threat[i, j, k],
+                        shared[i, j, k],
+                        security[i, k],
+                    )
+                    c = bent_cooperation(cooperation_rule(d, q), defection, greedy)
+                    cooperation_out[i, j, k] = c
+                    desire_out[i, j, k] = min(max(commitment_rule(d, q), 0.0), 1.0)
+
+    return kernel
+
+
+# --- compiling the engine kernels in a fixed order ----------------------------------------------
+
+_SIGNATURES = {
+    # a<d>: a C-contiguous array of the run's dtype with d dimensions; i/b: intp/bool arrays;
+    # f: a Python float
+    "perceive": "a2 a2 a2 a2 a3 a3 f f a3 a2 a2 a3 a3",
+    "assess": "a3 a3 a3 a2 a2 a2 a2 f f f a3 a3 a2 i2 a3 a3",
+    "update": "a2 a2 a2 a2 a2 a2 a2 a3 a3 a3 a3 a2 a3 a3 a3 a3 a3 a2 a3 a1 a2 a2 a2 a2 a1 a1 a1 "
+    "a1 a1 a1 f f f f f f f f f f f b2 b2 a2 a3 a2 a3 a3 b3 b3 a2 a2 a2 a2 a2 a2 a3 a3 a3 a3 a2 "
+    "a2",
+    "pressure": "a3 a3 a1 a2",
+    # single precision whatever the run's dtype (u: uint32, s: float32, n: int)
+    "unit_uniforms": "u1 s1",
+    "polar_in": "s2 n s2 s2",
+    "polar_out": "s2 s2 s2 s2 n s2 s2",
+}
+_KERNELS = {
+    "perceive": perceive,
+    "assess": assess,
+    "update": update,
+    "pressure": pressure,
+    "unit_uniforms": unit_uniforms,
+    "polar_in": polar_in,
+    "polar_out": polar_out,
+}
+_READY: list[bool] = []
+
+
+def _types(spec: str, dtype: Any) -> tuple[Any, ...]:
+    kinds = {
+        "a": numba.from_dtype(np.dtype(dtype)),
+        "i": numba.intp,
+        "b": numba.boolean,
+        "u": numba.uint32,
+        "s": numba.float32,
+    }
+    out: list[Any] = []
+    for token in spec.split():
+        if token == "f":
+            out.append(numba.float64)
+        elif token == "n":
+            out.append(numba.int64)
+        else:
+            out.append(numba.types.Array(kinds[token[0]], int(token[1:]), "C"))
+    return tuple(out)
+
+
+def ready() -> None:
+    """Compile (or load from the disk cache) every engine kernel, for float32 then float64
+    arrays, always in the same order."""
+    if _READY:
+        return
+    register_all()
+    for name, kernel in _KERNELS.items():
+        spec = _SIGNATURES[name]
+        for dtype in (np.float32, np.float64) if "a" in spec else (np.float32,):
+            kernel.compile(_types(spec, dtype))
+    _READY.append(True)

@@ -1,0 +1,113 @@
+"""The simulation engine as a plan model: one case, optionally restricted to some metrics."""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from ..errors import BadInput, Problem, did_you_mean
+from ..scenario.schema import Case
+from .chunks import ChunkValues
+from .params import Point, lens_label
+
+__all__ = ["EngineModel", "case_sha256", "check_metrics", "engine_metrics"]
+
+
+def case_sha256(case: Case) -> str:
+    """SHA-256 of the case's canonical JSON (its content, whatever file it came from)."""
+    return hashlib.sha256(case.model_dump_json(by_alias=True).encode()).hexdigest()
+
+
+def engine_metrics(*, counterfactual: bool = True) -> list[str]:
+    """Names of the metrics the engine reports."""
+    from ..engine import METRICS
+
+    return [m.name for m in METRICS if counterfactual or not m.counterfactual]
+
+
+def check_metrics(metrics: Sequence[str], *, counterfactual: bool = True) -> None:
+    """Raise :class:`BadInput` for a metric the engine does not report."""
+    known = engine_metrics(counterfactual=counterfactual)
+    problems = []
+    for m in metrics:
+        if m not in known:
+            hint = did_you_mean(m, known)
+            if not counterfactual and m in engine_metrics():
+                hint = " (a counterfactual measure: drop --no-counterfactual)"
+            problems.append(Problem(f"unknown metric '{m}'{hint}", path="--metrics"))
+    if problems:
+        raise BadInput(problems)
+
+
+@functools.lru_cache(maxsize=8)
+def _case_from_json(text: str) -> Case:
+    return Case.model_validate_json(text)
+
+
+def _engine_model(case_json: str, metrics: tuple[str, ...], counterfactual: bool) -> EngineModel:
+    return EngineModel(_case_from_json(case_json), metrics, counterfactual)
+
+
+@dataclass(frozen=True)
+class EngineModel:
+    """Run :func:`security_dilemma.engine.simulate` on ``case`` at a point.
+
+    ``metrics`` restricts what is stored (all the engine reports when empty);
+    ``counterfactual=False`` skips the restraint copies (and the measures that need them).
+    """
+
+    case: Case
+    metrics: tuple[str, ...] = ()
+    counterfactual: bool = True
+
+    @functools.cached_property
+    def _case_json(self) -> str:
+        return self.case.model_dump_json(by_alias=True)
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        """Pickled as the case's JSON: cheap to send, and parsed once per worker process."""
+        return (_engine_model, (self._case_json, self.metrics, self.counterfactual))
+
+    def identity(self) -> dict[str, Any]:
+        """Case id and content hash, the stored metrics, and the counterfactual switch."""
+        return {
+            "engine": "security_dilemma.engine.simulate",
+            "case": self.case.id,
+            "case_sha256": hashlib.sha256(self._case_json.encode()).hexdigest(),
+            "metrics": list(self.metrics),
+            "counterfactual": self.counterfactual,
+        }
+
+    def replicates(
+        self, point: Point, *, seed: int, first_replicate: int, replicates: int
+    ) -> ChunkValues:
+        """The engine's per-replicate values for replicates ``first_replicate ..``."""
+        from ..engine import simulate
+
+        result = simulate(
+            self.case,
+            lens=lens_label(point.lens),
+            replicates=replicates,
+            seed=seed,
+            first_replicate=first_replicate,
+            overrides=point.overrides or None,
+            keep_replicates=True,
+            counterfactual=self.counterfactual,
+            metrics=list(self.metrics) or None,
+        )
+        assert result.replicate_values is not None
+        cells = result.tidy().query("step == 0")
+        values = ChunkValues(
+            np.asarray(result.replicate_values, dtype=np.float64),
+            tuple(result.dates),
+            tuple(str(a) for a in cells["actor"]),
+            tuple(str(c) for c in cells["counterpart"]),
+            tuple(str(m) for m in cells["metric"]),
+            first_replicate,
+        )
+        return values.select(self.metrics)
