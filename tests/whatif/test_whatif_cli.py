@@ -122,7 +122,7 @@ def test_run_includes_the_worlds(dilemma: Run, rivals_file: Path, tmp_path: Path
     html = report.read_text(encoding="utf-8")
     assert 'id="whatif"' in html and "What the missile-defence programme did" in html
     assert "--whatif-replicates 5" in html
-    r = dilemma(*base, "--no-counterfactuals", "--no-report", "--json")
+    r = dilemma(*base, "--no-whatif", "--no-report", "--json")
     doc = json.loads(r.out)
     assert doc["counterfactuals"] == {} and doc["whatif_replicates"] is None
     r = dilemma(*base, "--whatif-replicates", "3", "--no-report")

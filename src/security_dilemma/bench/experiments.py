@@ -1,9 +1,10 @@
 """Suite "experiments": a sweep on 1 worker against the same sweep on 2 workers.
 
-Two sweeps of the real engine (``bmd-europe`` with the counterfactual copies, 4 points x 200
+Two sweeps of the real engine (``bmd-europe`` with the counterfactual copies, 4 points x 400
 replicates in chunks of 50), each run through the local process pool into fresh stores, in the
-same run of this suite, alternating 1, 2, 1, 2 workers; each figure is the best of its rounds
-(the usual guard against interference from other programs on the machine):
+same run of this suite, alternating 1, 2, 1, 2, ... workers. Each figure is reported as the
+best and the median of its rounds; the target is checked on the ratio of the medians, which a
+single disturbed round (in either direction) does not move:
 
 * ``cpu_bound`` stores three metrics (security, crisis_prob, threat: 325 cells), so the work is
   the engine's; the 1.7x target applies to it;
@@ -20,6 +21,7 @@ since other programs running at the same time take cores away from the workers.
 from __future__ import annotations
 
 import os
+import statistics
 import tempfile
 import time
 from pathlib import Path
@@ -66,6 +68,7 @@ def _scaling(plan: Any, rounds: int, tmp: Path) -> dict[str, Any]:
             else:
                 identical &= all(tables[t].equals(reference[t]) for t in tables)
     one, two = min(times[1]), min(times[2])
+    median_one, median_two = statistics.median(times[1]), statistics.median(times[2])
     return {
         "metrics": list(plan.model.metrics) or "all",
         "chunks": plan.n_chunks,
@@ -76,6 +79,9 @@ def _scaling(plan: Any, rounds: int, tmp: Path) -> dict[str, Any]:
         "seconds_1_worker": one,
         "seconds_2_workers": two,
         "speedup": round(one / two, 3),
+        "seconds_1_worker_median": median_one,
+        "seconds_2_workers_median": median_two,
+        "speedup_median": round(median_one / median_two, 3),
         "identical_tables": identical,
     }
 
@@ -84,9 +90,9 @@ def run(*, quick: bool = False) -> dict[str, Any]:
     """Time both sweeps on 1 and on 2 workers; report the speed-ups and the target."""
     from ..experiments import available_cores, sweep_plan
 
-    replicates = 8 if quick else 200
+    replicates = 8 if quick else 400
     chunk = 4 if quick else 50
-    rounds = 1 if quick else 2
+    rounds = 1 if quick else 5
     params = ["distinguishability=0.2,0.8"] if quick else ["distinguishability=0.2,0.4,0.6,0.8"]
     plans = {
         name: sweep_plan(
@@ -115,8 +121,9 @@ def run(*, quick: bool = False) -> dict[str, Any]:
         "targets": {
             "speedup_2_vs_1": {
                 "target": TARGET_SPEEDUP,
-                "value": main["speedup"],
-                "met": bool(main["speedup"] >= TARGET_SPEEDUP and main["identical_tables"]),
+                "value": main["speedup_median"],
+                "best_of_rounds": main["speedup"],
+                "met": bool(main["speedup_median"] >= TARGET_SPEEDUP and main["identical_tables"]),
             }
         },
     }

@@ -198,10 +198,10 @@ def run(
         typer.Option("--report", help="Where to write the HTML report [./<case>-report.html]."),
     ] = None,
     no_report: Annotated[bool, typer.Option("--no-report", help="Write no report.")] = False,
-    no_counterfactuals: Annotated[
+    no_whatif: Annotated[
         bool,
         typer.Option(
-            "--no-counterfactuals",
+            "--no-whatif",
             help="Skip the case's what-if worlds (its `counterfactuals` section; docs/whatif.md).",
         ),
     ] = False,
@@ -229,7 +229,7 @@ def run(
 
     c = load_case(case)
     lenses = choose_lenses(lens)
-    worlds = [] if no_counterfactuals else list(c.counterfactuals)
+    worlds = [] if no_whatif else list(c.counterfactuals)
     paired = whatif_replicates or max(2, min(replicates, WHATIF_REPLICATES))
     target = None if no_report else (report or Path(f"{c.id}-report.html"))
     if target is not None and not target.parent.exists():
@@ -267,7 +267,7 @@ def run(
             seed,
             counterfactual,
             target,
-            no_counterfactuals=no_counterfactuals,
+            no_whatif=no_whatif,
             whatif_replicates=whatif_replicates,
         )
         job = finish_run(c, results, report=target, command=command, comparisons=comparisons)
@@ -304,7 +304,7 @@ def _command(
     counterfactual: bool,
     report: Path | None,
     *,
-    no_counterfactuals: bool = False,
+    no_whatif: bool = False,
     whatif_replicates: int | None = None,
 ) -> str:
     """The command line that reproduces this run (for the report's footer)."""
@@ -312,8 +312,8 @@ def _command(
     parts += ["--seed", str(seed)]
     if not counterfactual:
         parts.append("--no-counterfactual")
-    if no_counterfactuals:
-        parts.append("--no-counterfactuals")
+    if no_whatif:
+        parts.append("--no-whatif")
     elif whatif_replicates is not None:
         parts += ["--whatif-replicates", str(whatif_replicates)]
     parts += ["--report", str(report)] if report is not None else ["--no-report"]

@@ -25,6 +25,7 @@ from ..scenario.schema import (
     Case,
     MembershipChange,
     MissileStatus,
+    NonNegative,
     ParameterChange,
     Parameters,
     SiteStatus,
@@ -245,6 +246,17 @@ def _interdependence(case: Case) -> Matrix:
     return out
 
 
+def _with_inventories(case: Case, inventory: Mapping[str, NonNegative]) -> Case:
+    """``case`` with the interceptor inventories that events have set so far."""
+    if not inventory:
+        return case
+    sites = [
+        s.model_copy(update={"interceptors": inventory[s.id]}) if s.id in inventory else s
+        for s in case.defence_sites
+    ]
+    return case.model_copy(update={"defence_sites": sites})
+
+
 def _active(since: dt.date | None, until: dt.date | None, when: dt.date) -> bool:
     return (since is None or since <= when) and (until is None or when <= until)
 
@@ -303,6 +315,7 @@ def compile_world(
     site_status: dict[str, str] = {s.id: s.status for s in case.defence_sites}
     # A site weighs on threat and erosion from its announcement (or its first dated event) on.
     seen: set[str] = set()
+    inventory: dict[str, NonNegative] = {}  # interceptor inventories changed by events
     missile_status: dict[str, str] = {m.id: m.status for m in case.missiles}
     member_override: dict[tuple[str, str], bool] = {}
     alliance_override: dict[str, float] = {}
@@ -315,6 +328,8 @@ def compile_world(
         for e in by_step[t]:
             if isinstance(e, SiteStatus):
                 site_status[e.site] = e.status
+                if e.interceptors is not None:
+                    inventory[e.site] = e.interceptors
             elif isinstance(e, MissileStatus):
                 missile_status[e.missile] = e.status
             elif isinstance(e, MembershipChange):
@@ -365,15 +380,17 @@ def compile_world(
         key = (
             sites,
             standing,
+            tuple(sorted((k, v.value) for k, v in inventory.items())),
             missiles,
             tuple(sorted((k, tuple(sorted(v))) for k, v in active_members.items())),
             tuple(sorted(levels.items())),
             projection,
         )
         if key not in setting_cache:
+            stocked = _with_inventories(case, inventory)
             m_reach, m_method = missile_reach(case, missiles)
-            intercept, i_method = intercept_matrix(case, sites, missiles)
-            erosion, e_method = erosion_matrix(case, standing, missiles, intercept)
+            intercept, i_method = intercept_matrix(stocked, sites, missiles)
+            erosion, e_method = erosion_matrix(stocked, standing, missiles, intercept)
             methods |= {f"reach: {m_method}", f"intercept: {i_method}", f"erosion: {e_method}"}
             reach = np.maximum(m_reach, conventional_reach(distances, projection))
             transparency, shadow = _institutions(case, active_members)

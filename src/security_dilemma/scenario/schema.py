@@ -521,11 +521,19 @@ class CapabilityChange(Model):
 
 
 class SiteStatus(Model):
-    """A defence site is announced, becomes operational or is cancelled."""
+    """A defence site is announced, becomes operational or is cancelled; or its interceptor
+    inventory changes (e.g. an expansion)."""
 
     type: Literal["site"] = Field(description="Effect type.")
     site: Id = Field(description="Defence site id.")
     status: Literal["planned", "operational", "cancelled"] = Field(description="New status.")
+    interceptors: NonNegative | None = Field(
+        None,
+        description=(
+            "New interceptor inventory of the site from this event on (omit to keep it); "
+            "the engine recomputes interception and deterrent erosion with it."
+        ),
+    )
 
 
 class MissileStatus(Model):
