@@ -103,44 +103,4 @@ __all__ = [
 
 # The names above are imported when first used (``dilemma --help`` needs none of them).
 if not TYPE_CHECKING:
-    __getattr__, __dir__ = attach(
-        __name__,
-        __all__,
-        {
-            ".": ("data", "engine", "games", "geo", "lenses", "scenario"),
-            "._version": ("__version__",),
-            ".engine": ("Result", "predict", "simulate"),
-            ".errors": ("BadInput", "Problem"),
-            ".games": (
-                "Game",
-                "MemoryOne",
-                "four_worlds",
-                "match",
-                "nash_equilibria",
-                "reassurance",
-                "reciprocate",
-                "round_robin",
-            ),
-            ".geo": (
-                "Gazetteer",
-                "Location",
-                "deterrent_erosion",
-                "distance_between",
-                "intercept_matrix",
-                "range_ring",
-                "reach",
-                "reach_matrix",
-            ),
-            ".history": ("fit_richardson",),
-            ".lenses": ("lens_names", "register_lens"),
-            ".scenario": (
-                "Case",
-                "case_from_data",
-                "list_cases",
-                "load_case",
-                "load_case_file",
-                "parse_case_text",
-            ),
-            ".scenario.overrides": ("with_parameters",),
-        },
-    )
+    __getattr__, __dir__ = attach(__name__, __all__)

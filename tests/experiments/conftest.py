@@ -2,6 +2,12 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
 import pandas as pd
 
 from security_dilemma.experiments import Store
@@ -45,3 +51,22 @@ def assert_same_tables(a: dict[str, pd.DataFrame], b: dict[str, pd.DataFrame]) -
     for name in a:
         assert len(a[name]) > 0, name
         pd.testing.assert_frame_equal(a[name], b[name], check_exact=True, obj=name)
+
+
+@contextmanager
+def held(path: Path) -> Iterator[None]:
+    """Another process holds the DuckDB file ``path`` open while the block runs."""
+    code = (
+        f"import duckdb, sys; c = duckdb.connect({str(path)!r}); "
+        "print('ready', flush=True); sys.stdin.read()"
+    )
+    with subprocess.Popen(
+        [sys.executable, "-c", code], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
+    ) as holder:
+        assert holder.stdout is not None and holder.stdin is not None
+        try:
+            assert holder.stdout.readline().strip() == "ready"
+            yield
+        finally:
+            holder.stdin.close()
+            holder.wait(timeout=30)

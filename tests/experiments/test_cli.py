@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import io
 import json
-import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -16,7 +14,7 @@ from numpy.testing import assert_allclose
 
 from security_dilemma.experiments import Store
 
-from .conftest import Run
+from .conftest import Run, held
 
 SWEEP = [
     "sweep",
@@ -205,21 +203,9 @@ def test_a_store_in_use_is_a_runtime_failure(dilemma: Run, tmp_path: Path) -> No
     """Another process holding the store: exit 1 with one clear line, no traceback."""
     store = tmp_path / "held.duckdb"
     Store.open(store).close()
-    code = (
-        f"import duckdb, sys; c = duckdb.connect({str(store)!r}); "
-        "print('ready', flush=True); sys.stdin.read()"
-    )
-    with subprocess.Popen(
-        [sys.executable, "-c", code], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
-    ) as holder:
-        assert holder.stdout is not None and holder.stdin is not None
-        try:
-            assert holder.stdout.readline().strip() == "ready"
-            res = dilemma(*SWEEP, "--store", str(store))
-            listed = dilemma("runs", "list", "--store", str(store), "--json")
-        finally:
-            holder.stdin.close()
-            holder.wait(timeout=30)
+    with held(store):
+        res = dilemma(*SWEEP, "--store", str(store))
+        listed = dilemma("runs", "list", "--store", str(store), "--json")
     assert res.code == 1 and "in use by another process" in res.err
     assert "Traceback" not in res.err
     assert listed.code == 1 and json.loads(listed.out)["error"] == "failure"

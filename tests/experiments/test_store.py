@@ -24,6 +24,8 @@ from security_dilemma.experiments.params import Point
 from security_dilemma.experiments.plan import ChunkSpec, FixedIdentity, Plan
 from security_dilemma.experiments.store import SCHEMA_VERSION, Store, StoreBusy
 
+from .conftest import held
+
 CELLS = (("USA", "", "security"), ("USA", "RUS", "crisis_prob"), ("*", "", "world"))
 
 
@@ -176,21 +178,8 @@ def test_files_that_are_not_stores_are_refused(tmp_path: Path) -> None:
 def test_store_held_by_another_process_is_busy(tmp_path: Path) -> None:
     path = tmp_path / "busy.duckdb"
     Store.open(path).close()
-    code = (
-        f"import duckdb, sys; c = duckdb.connect({str(path)!r}); "
-        "print('ready', flush=True); sys.stdin.read()"
-    )
-    with subprocess.Popen(
-        [sys.executable, "-c", code], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
-    ) as holder:
-        assert holder.stdout is not None and holder.stdin is not None
-        try:
-            assert holder.stdout.readline().strip() == "ready"
-            with pytest.raises(StoreBusy, match="in use by another process"):
-                Store.open(path)
-        finally:
-            holder.stdin.close()
-            holder.wait(timeout=30)
+    with held(path), pytest.raises(StoreBusy, match="in use by another process"):
+        Store.open(path)
 
 
 def test_a_chunk_commits_once_and_whole(tmp_path: Path) -> None:

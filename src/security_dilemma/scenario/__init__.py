@@ -32,35 +32,4 @@ __all__ = [
 
 # The names above are imported when first used (see ``security_dilemma._lazy``).
 if not TYPE_CHECKING:
-    __getattr__, __dir__ = attach(
-        __name__,
-        __all__,
-        {
-            ".counterfactual": (
-                "apply_counterfactual",
-                "counterfactual_changes",
-            ),
-            ".fromdata": (
-                "CaseDraft",
-                "case_from_data",
-                "draft_case",
-            ),
-            ".library": (
-                "CaseInfo",
-                "builtin_case_names",
-                "builtin_case_path",
-                "list_cases",
-                "load_case",
-            ),
-            ".loader": (
-                "case_problems",
-                "load_case_file",
-                "parse_case_text",
-            ),
-            ".schema": (
-                "SCHEMA_VERSION",
-                "Case",
-                "Counterfactual",
-            ),
-        },
-    )
+    __getattr__, __dir__ = attach(__name__, __all__)
