@@ -131,3 +131,6 @@ def test_console_table_and_figure(comparisons: list[CounterfactualComparison]) -
     assert len(rows) == 2
     fig = whatif_figure(comparisons[0], ["ALF", "CHA"])
     assert len(fig.axes) == 4
+    narrow = Console(width=80, record=True, color_system=None)
+    narrow.print(answers_table(comparisons[0], ["ALF", "BRA", "CHA"]))
+    assert "…" not in narrow.export_text()  # an 80-column terminal shows every number

@@ -46,7 +46,7 @@ VERDICT_COLOURS = {
 _WORDS = {
     "less secure": "yes",
     "more secure": "no",
-    "no clear change": "unclear",
+    "no clear change": "?",
     "unaffected": "unaffected",
 }
 _RICH = {"less secure": "red", "more secure": "green"}

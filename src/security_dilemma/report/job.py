@@ -112,7 +112,7 @@ def show_job(job: JobOutput, out: Console, *, replicates: int) -> None:
             "What if: the case as recorded against its counterfactual worlds, paired by "
             "replicate (docs/whatif.md). Did what each world takes out leave the key actors "
             "less secure? yes: the 90% CI of the mean Δsecurity is below 0; no: above 0 (more "
-            "secure with it); unclear: the CI contains 0.",
+            "secure with it); ?: the CI contains 0 (no clear change).",
             markup=False,
         )
         for comparison in job.comparisons:
