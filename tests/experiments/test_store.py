@@ -278,8 +278,8 @@ def test_store_survives_sigkill_between_commits(tmp_path: Path) -> None:
     script = textwrap.dedent(
         f"""
         import sys
-        sys.path.insert(0, {str(Path(__file__).parent)!r})
-        from test_store import chunk_result, demo_plan
+        sys.path.insert(0, {str(Path(__file__).parents[2])!r})
+        from tests.experiments.test_store import chunk_result, demo_plan
         from security_dilemma.experiments.store import Store
         plan = demo_plan(replicates=4000, chunk_size=4)
         store = Store.open({str(path)!r})
