@@ -53,6 +53,20 @@ QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="No progress bars 
 SeedOpt = Annotated[
     int, typer.Option("--seed", min=0, help="Random seed (same seed, same output).")
 ]
+CaseArg = Annotated[str, typer.Argument(help="Built-in case name or path to a case file.")]
+LensesOpt = Annotated[
+    str,
+    typer.Option(
+        "--lens",
+        "-l",
+        help="realism, liberalism, constructivism, pyramid, a comma-separated list, all "
+        "(default), or case (each actor decides by its own lens from the case).",
+    ),
+]
+MaxMemoryOpt = Annotated[
+    str | None,
+    typer.Option("--max-memory", help="Memory budget, e.g. 2GB or 512MiB (default 1GiB)."),
+]
 
 console = Console(highlight=False)
 err_console = Console(stderr=True, highlight=False)

@@ -10,7 +10,7 @@ import typer
 from rich.table import Table
 
 from ..errors import BadInput, Problem
-from ._common import EXIT_BAD_INPUT, JsonOpt, console, err_console, print_json
+from ._common import EXIT_BAD_INPUT, CaseArg, JsonOpt, console, err_console, print_json
 
 __all__ = ["register"]
 
@@ -104,7 +104,7 @@ def cases(as_json: JsonOpt = False) -> None:
 
 
 def show(
-    case: Annotated[str, typer.Argument(help="Built-in case name or path to a case file.")],
+    case: CaseArg,
     as_json: JsonOpt = False,
 ) -> None:
     """Print a case: actors, capabilities, sites, institutions, events and sources."""

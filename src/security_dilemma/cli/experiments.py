@@ -36,6 +36,7 @@ from rich.text import Text
 from ..errors import BadInput, Problem, did_you_mean
 from ._common import (
     EXIT_FAILURE,
+    CaseArg,
     JsonOpt,
     QuietOpt,
     console,
@@ -284,7 +285,7 @@ def _finish(report: Any, store: Path, as_json: bool, json_lines: bool, quiet: bo
 
 def sweep(
     ctx: typer.Context,
-    case: Annotated[str, typer.Argument(help="Built-in case name or path to a case file.")],
+    case: CaseArg,
     param: ParamOpt = None,
     lens: Annotated[
         list[str] | None,
@@ -340,7 +341,7 @@ def sweep(
 
 def sensitivity(
     ctx: typer.Context,
-    case: Annotated[str, typer.Argument(help="Built-in case name or path to a case file.")],
+    case: CaseArg,
     param: Annotated[
         list[str] | None,
         typer.Option(

@@ -12,7 +12,7 @@ import typer
 from rich.table import Table
 
 from ..errors import BadInput, Problem
-from ._common import JsonOpt, console, print_json
+from ._common import CaseArg, JsonOpt, console, print_json
 
 if TYPE_CHECKING:
     from ..geo.gazetteer import Gazetteer, Location
@@ -222,7 +222,7 @@ def reach(
 
 
 def map_cmd(
-    case: Annotated[str, typer.Argument(help="Built-in case name or path to a case file.")],
+    case: CaseArg,
     out: Annotated[Path, typer.Option("--out", "-o", help="Map file: .png, .svg or .pdf.")],
     date: Annotated[
         str | None, typer.Option("--date", help="Show site and missile statuses on this date.")
@@ -422,7 +422,7 @@ def _resolve_all(gaz: Gazetteer, names: list[str], flag: str) -> list[Location]:
 
 
 def coverage(
-    case: Annotated[str, typer.Argument(help="Built-in case name or path to a case file.")],
+    case: CaseArg,
     launch: Annotated[
         list[str] | None,
         typer.Option("--from", help="Launch places (default: the case's launch areas)."),
@@ -529,7 +529,7 @@ def coverage(
 
 
 def erosion(
-    case: Annotated[str, typer.Argument(help="Built-in case name or path to a case file.")],
+    case: CaseArg,
     defender: Annotated[str, typer.Option("--defender", help="Actor whose defences count.")],
     attacker: Annotated[str, typer.Option("--attacker", help="Actor whose deterrent is eroded.")],
     site: Annotated[

@@ -12,7 +12,7 @@ from rich.console import Console
 from rich.table import Table
 
 from ..errors import BadInput, Problem
-from ._common import JsonOpt, QuietOpt, SeedOpt, console, print_json, progress_bar
+from ._common import CaseArg, JsonOpt, QuietOpt, SeedOpt, console, print_json, progress_bar
 
 if TYPE_CHECKING:
     from ..history import Backtest
@@ -154,7 +154,7 @@ def predictions_table(bt: Backtest) -> Table:
 
 
 def backtest_command(
-    case: Annotated[str, typer.Argument(help="Built-in case name or path to a case file.")],
+    case: CaseArg,
     lens: Annotated[
         list[str] | None,
         typer.Option(

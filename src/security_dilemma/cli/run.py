@@ -19,7 +19,17 @@ from rich import box
 from rich.table import Table
 
 from ..errors import BadInput, Problem, did_you_mean
-from ._common import JsonOpt, QuietOpt, SeedOpt, console, print_json, progress_bar
+from ._common import (
+    CaseArg,
+    JsonOpt,
+    LensesOpt,
+    MaxMemoryOpt,
+    QuietOpt,
+    SeedOpt,
+    console,
+    print_json,
+    progress_bar,
+)
 
 if TYPE_CHECKING:
     from ..engine import Result
@@ -168,24 +178,13 @@ def to_document(case: Case, results: dict[str, Result], **settings: Any) -> dict
 
 
 def run(
-    case: Annotated[str, typer.Argument(help="Built-in case name or path to a case file.")],
-    lens: Annotated[
-        str,
-        typer.Option(
-            "--lens",
-            "-l",
-            help="realism, liberalism, constructivism, pyramid, a comma-separated list, all "
-            "(default), or case (each actor decides by its own lens from the case).",
-        ),
-    ] = "all",
+    case: CaseArg,
+    lens: LensesOpt = "all",
     replicates: Annotated[
         int, typer.Option("--replicates", "-n", min=1, help="Replicates per lens.")
     ] = 200,
     seed: SeedOpt = 0,
-    max_memory: Annotated[
-        str | None,
-        typer.Option("--max-memory", help="Memory budget, e.g. 2GB or 512MiB (default 1GiB)."),
-    ] = None,
+    max_memory: MaxMemoryOpt = None,
     counterfactual: Annotated[
         bool,
         typer.Option(

@@ -18,7 +18,17 @@ from rich.markup import escape
 from rich.table import Table
 
 from ..errors import BadInput, Problem
-from ._common import JsonOpt, QuietOpt, SeedOpt, console, print_json, progress_bar
+from ._common import (
+    CaseArg,
+    JsonOpt,
+    LensesOpt,
+    MaxMemoryOpt,
+    QuietOpt,
+    SeedOpt,
+    console,
+    print_json,
+    progress_bar,
+)
 from .run import choose_lenses
 
 if TYPE_CHECKING:
@@ -260,7 +270,7 @@ def to_document(
 
 
 def whatif(
-    case: Annotated[str, typer.Argument(help="Built-in case name or path to a case file.")],
+    case: CaseArg,
     counterfactual: Annotated[
         list[str] | None,
         typer.Option(
@@ -289,23 +299,12 @@ def whatif(
         list[str] | None,
         typer.Option("--set", help="Parameter change, name=value, e.g. distinguishability=0.2."),
     ] = None,
-    lens: Annotated[
-        str,
-        typer.Option(
-            "--lens",
-            "-l",
-            help="realism, liberalism, constructivism, pyramid, a comma-separated list, all "
-            "(default), or case (each actor decides by its own lens from the case).",
-        ),
-    ] = "all",
+    lens: LensesOpt = "all",
     replicates: Annotated[
         int, typer.Option("--replicates", "-n", min=2, help="Replicates per lens and world.")
     ] = 200,
     seed: SeedOpt = 0,
-    max_memory: Annotated[
-        str | None,
-        typer.Option("--max-memory", help="Memory budget per run, e.g. 2GB (default 1GiB)."),
-    ] = None,
+    max_memory: MaxMemoryOpt = None,
     as_json: JsonOpt = False,
     quiet: QuietOpt = False,
 ) -> None:
