@@ -23,12 +23,12 @@ def test_one_bayesian_update_by_hand() -> None:
     draws = split_draws(streams.uniforms(2, 1)[0], 2, np.float64)
     for r in range(3):
         greedy_1 = motives[r, 1] < 0.4
-        y = gap * greedy_1 + sigma * draws.observation[0, 1, 0, r]
+        y = gap * greedy_1 + sigma * draws.observation[0, 1, r]
         llr = gap * (y - gap / 2) / sigma**2
         prior = 0.4
         posterior = prior * math.exp(llr) / (prior * math.exp(llr) + 1 - prior)
-        assert_allclose(states[1].belief[0, 1, 0, r], posterior, rtol=1e-9)
-        assert_allclose(states[1].log_odds[0, 1, 0, r], math.log(prior / (1 - prior)) + llr)
+        assert_allclose(states[1].belief[0, 1, r], posterior, rtol=1e-9)
+        assert_allclose(states[1].log_odds[0, 1, r], math.log(prior / (1 - prior)) + llr)
 
 
 def test_beliefs_learn_the_truth_and_institutions_speed_learning() -> None:
@@ -60,8 +60,8 @@ def test_beliefs_learn_the_truth_and_institutions_speed_learning() -> None:
 def test_no_noise_reveals_types_at_once() -> None:
     case = synthetic(3, steps=3, prior=[0.0, 1.0, 0.5], parameters={"noise": 0.0})
     states = trajectory(case, "realism", replicates=5)
-    motive = states[0].motive[:, 0, :]
-    after = states[1].belief[:, :, 0, :]
+    motive = states[0].motive
+    after = states[1].belief
     for i in range(3):
         for j in range(3):
             if i != j:
@@ -85,25 +85,25 @@ def _signal_case(cost: float, kind: str):
 @pytest.mark.parametrize("cost", [0.0, 0.05, 0.1])
 def test_cheap_signals_change_nothing(cost: float) -> None:
     states = trajectory(_signal_case(cost, "cooperation_offer"), "realism")
-    assert_allclose([s.belief[0, 1, 0, 0] for s in states], 0.5)
+    assert_allclose([s.belief[0, 1, 0] for s in states], 0.5)
 
 
 def test_a_signal_above_the_threshold_separates_the_types() -> None:
     states = trajectory(_signal_case(0.2, "cooperation_offer"), "realism")
-    beliefs = [s.belief[0, 1, 0, 0] for s in states]
+    beliefs = [s.belief[0, 1, 0] for s in states]
     expected = 0.5 * 0.2 / (0.5 * 0.2 + 0.5)  # a greedy sender sends it with prob 0.2
     assert_allclose(beliefs, [0.5, 0.5, expected, expected], rtol=1e-9)
-    assert_allclose(states[1].belief[1, 0, 0, 0], 0.5)  # only the recipient learns
+    assert_allclose(states[1].belief[1, 0, 0], 0.5)  # only the recipient learns
 
 
 def test_costly_threats_reveal_greed_and_restraint_is_paid_for() -> None:
     threat = trajectory(_signal_case(0.3, "threat"), "realism")
-    assert_allclose(threat[2].belief[0, 1, 0, 0], 0.5 / (0.5 + 0.5 * 0.2))
+    assert_allclose(threat[2].belief[0, 1, 0], 0.5 / (0.5 + 0.5 * 0.2))
     restraint = trajectory(_signal_case(0.3, "restraint"), "realism")
     free = trajectory(_signal_case(0.0, "restraint"), "realism")
     # the sender cut its effort by 30% at the start of the signal's step, then fatigue
     # (a = 0.2) pulls it a fifth of the way back to its status quo: 0.7 + 0.2 * 0.3
-    drop = restraint[2].effort[1, 0, 0] / free[2].effort[1, 0, 0]
+    drop = restraint[2].effort[1, 0] / free[2].effort[1, 0]
     assert_allclose(drop, 0.76, rtol=1e-9)
 
 

@@ -69,10 +69,10 @@ def test_without_threat_only_greed_arms() -> None:
 
 def test_no_threat_pure_richardson_decays_to_grievance_level() -> None:
     states = trajectory(far_apart(0.0), "realism")
-    effort = np.array([s.effort[:, 0, 0] for s in states])
+    effort = np.array([s.effort[:, 0] for s in states])
     assert np.all(np.diff(effort, axis=0) <= 1e-12)  # never rises
     # the seekers' level g / a = 0.02 / 0.2 = 0.1 (greedy types: 0.08 / 0.2 = 0.4)
-    motive = states[0].motive[:, 0, 0]
+    motive = states[0].motive[:, 0]
     target = np.where(motive > 0, 0.4, 0.1)
     np.testing.assert_allclose(effort[-1], target, atol=0.01)
 
@@ -90,7 +90,7 @@ def _impulse_case(
 
 
 def _efforts(case: Case) -> np.ndarray:
-    return np.array([s.effort[:, 0, 0] for s in trajectory(case)])
+    return np.array([s.effort[:, 0] for s in trajectory(case)])
 
 
 def test_friends_under_constructivism_do_not_spiral() -> None:

@@ -69,7 +69,7 @@ def test_engine_matches_mesa(lens: str, deterministic: bool) -> None:
     periods = _engine(world)
     mesa = run_mesa(world)
     for name in QUANTITIES:
-        engine = np.array([getattr(p, name)[..., 0, 0] for p in periods])
+        engine = np.array([getattr(p, name)[..., 0] for p in periods])
         reference = mesa.array(name)
         if engine.ndim == 3:  # dyadic: compare off-diagonal entries
             off = ~np.eye(world.n, dtype=bool)

@@ -38,7 +38,7 @@ def _case(k, a, g, steps):
 def _run(k: tuple[float, float], a: tuple[float, float], g: tuple[float, float], steps: int):
     """Effort of both states at the start of every step, from the step function (float64)."""
     states = trajectory(_case(k, a, g, steps))
-    effort = np.array([s.effort[:, 0, 0] for s in states[:-1]])
+    effort = np.array([s.effort[:, 0] for s in states[:-1]])
     return effort[:, 0], effort[:, 1]
 
 

@@ -23,11 +23,11 @@ RIVALS = _RIVALS.replace(
 
 def _erosion(world: object, t: int) -> float:
     """Erosion of CHA's deterrent by ALF's shield at step ``t``."""
-    return float(world.inputs[t].setting.erosion[ALF, CHA, 0, 0])  # type: ignore[attr-defined]
+    return float(world.inputs[t].setting.erosion[ALF, CHA])
 
 
 def _intercept(world: object, t: int) -> float:
-    return float(world.inputs[t].setting.intercept[ALF, CHA, 0, 0])  # type: ignore[attr-defined]
+    return float(world.inputs[t].setting.intercept[ALF, CHA])
 
 
 def test_a_planned_site_counts_only_from_its_announcement() -> None:

@@ -236,7 +236,7 @@ def _max_difference(world: World) -> float:
     worst = 0.0
     off = ~np.eye(world.n, dtype=bool)
     for name in ("effort", "security", "belief", "identity", "commitment", "cooperation"):
-        ours, theirs = np.array([getattr(p, name)[..., 0, 0] for p in periods]), mesa.array(name)
+        ours, theirs = np.array([getattr(p, name)[..., 0] for p in periods]), mesa.array(name)
         if ours.ndim == 3:  # dyadic: the diagonal (a state about itself) is not modelled
             ours, theirs = ours[:, off], theirs[:, off]
         worst = max(worst, float(np.max(np.abs(ours - theirs))))

@@ -48,10 +48,10 @@ class _Step:
     k: Any
 
     def m(self, name: str, i: int, j: int) -> float:
-        return float(getattr(self.s, name)[i, j, 0, 0])
+        return float(getattr(self.s, name)[i, j])
 
     def v(self, name: str, i: int) -> float:
-        return float(getattr(self.p, name)[i, 0, 0])
+        return float(getattr(self.p, name)[i, 0])
 
 
 def _lens_values(world: World, name: str) -> dict[str, float]:
@@ -220,10 +220,10 @@ def _make_classes() -> tuple[type, type]:
             model = self.model
             st: _Step = model.current
             p, i, n = st.p, self.index, model.n
-            weight = float(st.s.weight[i, 0, 0])
+            weight = float(st.s.weight[i])
             pressure = sum(self.threat[j] * (1 - self.coop_new[j]) for j in range(n)) / weight
             sat = st.v("saturation", i)
-            drive = st.v("g", i) + self.motive * float(st.k.gap[i, 0, 0])
+            drive = st.v("g", i) + self.motive * float(st.k.gap[i])
             e = self.effort
             de = st.v("k", i) * pressure / (1 + sat * pressure) - st.v("a", i) * e
             de += drive + self.baseline
@@ -243,8 +243,8 @@ def _make_classes() -> tuple[type, type]:
                 if j == i:
                     log_odds.append(-LOG_ODDS_LIMIT)
                     continue
-                llr = float(st.k.belief_signal[i, j, 0, 0]) * (other.motive - 0.5)
-                llr += float(st.k.belief_noise[i, j, 0, 0]) * model.draws.observation[i][j]
+                llr = float(st.k.belief_signal[i, j]) * (other.motive - 0.5)
+                llr += float(st.k.belief_noise[i, j]) * model.draws.observation[i][j]
                 log_odds.append(_clip(self.log_odds[j] + llr, -LOG_ODDS_LIMIT, LOG_ODDS_LIMIT))
             self.next["log_odds"] = log_odds
             # identities: reflected appraisal, common fate, interdependence, crises
@@ -321,14 +321,14 @@ def _make_classes() -> tuple[type, type]:
             self.current = _Step(
                 self.world.inputs[0].params,
                 self.world.inputs[0].setting,
-                self.world.inputs[0].constants,
+                self.world.inputs[0].setting,
             )
             self.agents.do("perceive")
             self.agents.do("decide")
             st = self.current
             for a in self.states:
                 i = a.index
-                weight = float(st.s.weight[i, 0, 0])
+                weight = float(st.s.weight[i])
                 pressure = sum(a.threat[j] * (1 - a.coop_new[j]) for j in range(self.n)) / weight
                 sat = st.v("saturation", i)
                 a.baseline = st.v("status_quo", i) * (
@@ -340,12 +340,12 @@ def _make_classes() -> tuple[type, type]:
             inputs = self.world.inputs[t]
             if not inputs.events.empty:
                 raise NotImplementedError("the Mesa reference model has no dated events")
-            self.current = _Step(inputs.params, inputs.setting, inputs.constants)
+            self.current = _Step(inputs.params, inputs.setting, inputs.setting)
             d = self._split(self.uniforms[t][None, :], self.n, np.float64)
             self.draws = _Draws(
-                [float(x) for x in d.effort[:, 0, 0]],
-                [[float(x) for x in row] for row in d.observation[:, :, 0, 0]],
-                [float(x) for x in d.crisis[:, 0, 0]],
+                [float(x) for x in d.effort[:, 0]],
+                [[float(x) for x in row] for row in d.observation[:, :, 0]],
+                [float(x) for x in d.crisis[:, 0]],
             )
             self.agents.do("perceive")
             self.agents.do("decide")
@@ -374,7 +374,7 @@ def _make_classes() -> tuple[type, type]:
                 for j in range(i + 1, n):
                     a, b = self.states[i], self.states[j]
                     logit = 0.5 * (half(a, i, j) + half(b, j, i))
-                    logit += float(st.k.crisis_static[i, j, 0, 0])
+                    logit += float(st.k.crisis_static[i, j])
                     prob = _expit(logit) * st.m("proximity", i, j)
                     self.crisis_prob[i][j] = self.crisis_prob[j][i] = prob
                     hit = 1.0 if self.draws.crisis[pair] < prob else 0.0

@@ -16,7 +16,7 @@ from .result import Result
 from .run import DEFAULT_MAX_MEMORY, counterfactual_copies, parse_bytes, run_world, simulate
 from .setting import Setting, make_setting
 from .state import State
-from .step import Period, StepInput, advance, appraise, decide, step
+from .step import Period, StepInput, advance, step
 from .world import World, compile_world, step_dates
 
 __all__ = [
@@ -39,12 +39,10 @@ __all__ = [
     "World",
     "advance",
     "apply_events",
-    "appraise",
     "compile_params",
     "compile_world",
     "counterfactual_copies",
     "culture",
-    "decide",
     "jervis_world",
     "lens_assignment",
     "make_setting",

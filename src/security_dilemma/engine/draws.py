@@ -22,8 +22,7 @@ True
 from __future__ import annotations
 
 import sys
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 import numpy.typing as npt
@@ -96,14 +95,10 @@ class ReplicateStreams:
         return np.stack([u.reshape(steps, k) for u in rows], axis=1)
 
 
-@dataclass(frozen=True, slots=True)
-class Draws:
-    """One step's random numbers for a batch of B replicates, shaped to broadcast against the
-    state's ``(..., copies, B)`` axes (counterfactual copies share them).
-
-    ``effort`` (n, 1, B) and ``observation`` (n, n, 1, B) are standard normals; ``crisis``
-    (m, 1, B) are uniforms for the dyads i < j in row-major order.
-    """
+class Draws(NamedTuple):
+    """One step's random numbers for a batch of B replicates (the restraint copies of a
+    replicate share them): ``effort`` (n, B) and ``observation`` (n, n, B) are standard
+    normals; ``crisis`` (m, B) are uniforms for the dyads i < j in row-major order."""
 
     effort: npt.NDArray[np.floating[Any]]
     observation: npt.NDArray[np.floating[Any]]
@@ -132,7 +127,7 @@ def split_draws(u: F32, n: int, dtype: npt.DTypeLike = np.float32) -> Draws:
     kernels.polar_out(u, minus_u, angle, sine, half, normals, crisis)
     normals = normals.astype(dtype, copy=False)
     return Draws(
-        effort=normals[:n].reshape(n, 1, b),
-        observation=normals[n:].reshape(n, n, 1, b),
-        crisis=crisis.astype(dtype, copy=False).reshape(-1, 1, b),
+        effort=normals[:n],
+        observation=normals[n:].reshape(n, n, b),
+        crisis=crisis.astype(dtype, copy=False),
     )

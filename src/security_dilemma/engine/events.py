@@ -24,7 +24,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 import numpy.typing as npt
@@ -41,35 +41,49 @@ from ..scenario.schema import (
 from .params import Params
 from .state import State, log_odds_of
 
-__all__ = ["StepEvents", "apply_events", "compile_step_events", "signal_update"]
+__all__ = ["Occurred", "StepEvents", "apply_events", "compile_step_events", "signal_update"]
 
 Index = npt.NDArray[np.intp]
 Matrix = npt.NDArray[np.float64]
+Flags = npt.NDArray[np.bool_]
+
+
+class Occurred(NamedTuple):
+    """Crises and wars the case records in a step, ``(n, n)`` and symmetric: the step counts
+    them as happened whatever its draws say."""
+
+    crisis: Flags
+    war: Flags
+
+    @classmethod
+    def none(cls, n: int) -> Occurred:
+        """No recorded crisis."""
+        nothing = np.zeros((n, n), dtype=np.bool_)
+        return cls(nothing, nothing)
 
 
 @dataclass(frozen=True)
 class StepEvents:
-    """The state effects of one step's events, in compiled form."""
+    """The state effects of one step's events, in compiled form. Capability changes are in
+    the model's units: effort as an index of the actor's start, stocks in capability units."""
 
+    occurred: Occurred
     identity: Matrix | None = None
     belief: Matrix | None = None
     signals: tuple[tuple[int, Index, float, str], ...] = ()
     capability: tuple[tuple[int, str, float | None, float | None], ...] = ()
     alliances: tuple[tuple[Index, str, float], ...] = ()
-    crisis: npt.NDArray[np.bool_] | None = None
-    war: npt.NDArray[np.bool_] | None = None
     titles: tuple[str, ...] = field(default_factory=tuple)
 
     @property
     def empty(self) -> bool:
-        """True when the step has no effect on the state."""
+        """True when the step has no effect on the state (recorded crises act in the update)."""
         return (
             self.identity is None
             and self.belief is None
             and not self.signals
             and not self.capability
             and not self.alliances
-            and self.crisis is None
         )
 
 
@@ -80,9 +94,15 @@ def _index(ids: Sequence[str], names: Sequence[str]) -> Index:
 
 
 def compile_step_events(
-    case: Case, effects: Sequence[Any], titles: Sequence[str] = ()
+    case: Case,
+    effects: Sequence[Any],
+    titles: Sequence[str] = (),
+    *,
+    milex0: npt.NDArray[np.float64],
+    scale: float,
 ) -> StepEvents:
-    """Compile the state effects among ``effects`` (one step's, in date order)."""
+    """Compile the state effects among ``effects`` (one step's, in date order); ``milex0`` is
+    each actor's initial milex and ``scale`` the mean actor's (capability units)."""
     ids = case.actor_ids()
     n = len(ids)
     identity = np.zeros((n, n))
@@ -113,7 +133,10 @@ def compile_step_events(
                 signals.append((i, to[to != i], e.cost, e.kind))
         elif isinstance(e, CapabilityChange):
             if e.actor in ids:
-                capability.append((ids.index(e.actor), e.field, e.delta, e.factor))
+                i = ids.index(e.actor)
+                unit = {"milex": float(milex0[i]), "offence": scale, "defence": scale}
+                delta = None if e.delta is None else e.delta / unit.get(e.field, 1.0)
+                capability.append((i, e.field, delta, e.factor))
         elif isinstance(e, AllianceChange):
             alliance = next((a for a in case.alliances if a.id == e.alliance), None)
             if alliance is not None:
@@ -129,13 +152,12 @@ def compile_step_events(
                 if e.level == "war":
                     war[i, j] = war[j, i] = True
     return StepEvents(
+        occurred=Occurred(crisis, war) if has_crisis else Occurred.none(n),
         identity=identity if has_identity else None,
         belief=belief if has_belief else None,
         signals=tuple(signals),
         capability=tuple(capability),
         alliances=tuple(alliances),
-        crisis=crisis if has_crisis else None,
-        war=war if has_crisis else None,
         titles=tuple(titles),
     )
 
@@ -155,20 +177,18 @@ def signal_update(belief: Any, cost: float, kind: str, threshold: float, bluff: 
     return belief * bluff / (belief * bluff + (1.0 - belief))
 
 
-def apply_events(
-    events: StepEvents, params: Params, state: State, milex0: Any, scale: float
-) -> State:
+def apply_events(events: StepEvents, params: Params, state: State) -> State:
     """The state after the step's event effects (pure: the input is not modified)."""
     if events.empty:
         return state
     changes: dict[str, Any] = {}
     dt = state.effort.dtype
     if events.identity is not None:
-        shift = events.identity.astype(dt)[:, :, None, None]
+        shift = events.identity.astype(dt)[:, :, None]
         changes["identity"] = np.clip(state.identity + shift, -1.0, 1.0)
     belief = state.belief
     if events.belief is not None:
-        belief = np.clip(belief + events.belief.astype(dt)[:, :, None, None], 0.0, 1.0)
+        belief = np.clip(belief + events.belief.astype(dt)[:, :, None], 0.0, 1.0)
     if events.signals:
         belief = belief.copy()
         for sender, to, cost, kind in events.signals:
@@ -187,19 +207,13 @@ def apply_events(
         for sender, _, cost, kind in events.signals:
             if kind == "restraint":
                 effort[sender] *= max(0.0, 1.0 - cost)
+        targets = {"milex": effort, "offence": offence, "defence": defence}
         for i, name, delta, factor in events.capability:
-            if name == "milex":
-                target, unit = effort, float(milex0[i])
-            elif name == "offence":
-                target, unit = offence, scale
-            elif name == "defence":
-                target, unit = defence, scale
-            else:
-                target, unit = share, 1.0
+            target = targets.get(name, share)
             if factor is not None:
                 target[i] *= factor
             elif delta is not None:
-                target[i] += delta / unit
+                target[i] += delta
         np.maximum(effort, 0.0, out=effort)
         np.maximum(offence, 0.0, out=offence)
         np.maximum(defence, 0.0, out=defence)

@@ -1,11 +1,15 @@
 """The step's equations as compiled loops (numba): the one implementation of docs/model.md, 4.
 
-:mod:`~security_dilemma.engine.step` calls these kernels in order; between them numpy computes
+:mod:`~security_dilemma.engine.step` calls these kernels in order, each with a few named records
+(the :class:`~security_dilemma.engine.state.State`, the step's
+:class:`~security_dilemma.engine.setting.Setting`, what perception and assessment produce, the
+lenses' decisions, the step's random numbers, the outputs), which the kernels read by field
+name (numba compiles a named tuple's fields as plain arguments); between them numpy computes
 the transcendental functions (``tanh`` of the crisis log-odds and of the beliefs, the lenses'
 array rules), because numpy's vectorised ``tanh`` is many times faster than a compiled scalar
 one. Conventions:
 
-* the batch (counterfactual copies x replicates, flattened to ``K``) is the last axis of every
+* the batch (restraint copies x replicates, flattened to ``K``) is the last axis of every
   state array, as in :class:`~security_dilemma.engine.state.State`: per-actor arrays are
   ``(n, K)``, dyadic ``(n, n, K)``; the world around the states is ``(n, n)`` or ``(n,)``; the
   step's random numbers are ``(..., B)`` with replicate ``b = k % B`` (copies share them);
@@ -17,12 +21,11 @@ one. Conventions:
   bit whatever the batch it is computed in (the run's chunk-invariance rests on this);
 * arithmetic on scalars is in double precision; arrays keep their dtype (float32 by default).
 
-The engine kernels are compiled for float32 and float64 arrays, in that order, on first use
-(:func:`ready`), and cached on disk (``cache=True``): a fixed set of signatures compiled in a
-fixed order keeps numba's cache consistent when several processes (e.g. test workers) fill it
-at once. Callers pass C-contiguous, writeable arrays of one dtype and Python floats, so no other
-specialisation arises. The lens kernels, which inline a lens's dyadic rules, are compiled once
-per lens and process (about a second each).
+The engine kernels are compiled for float32 and float64 records, in that order, on first use
+(:func:`ready`, with signatures taken from example records), and cached on disk
+(``cache=True``). Callers pass C-contiguous, writeable arrays of one dtype and Python floats,
+so no other specialisation arises. The lens kernels, which inline a lens's dyadic rules, are
+compiled once per lens and process (about a second each).
 """
 
 from __future__ import annotations
@@ -173,30 +176,21 @@ def pressure(threat: Any, cooperation: Any, weight: Any, out: Any) -> None:
 
 
 @numba.njit(**_JIT)
-def perceive(
-    offence: Any,
-    defence: Any,
-    exposure: Any,
-    reach: Any,
-    commitment: Any,
-    cooperation: Any,
-    theta: float,
-    delta: float,
-    attack: Any,
-    capability: Any,
-    guard: Any,
-    commitment_in: Any,
-    cooperation_in: Any,
-) -> None:
+def perceive(state: Any, setting: Any, seen: Any) -> None:
     """Capabilities ``O + D``, potential attacks ``A_ij = exposure_ij 2 theta (O_j + (1 - delta)
     D_j)``, guards ``2 (1 - theta) (D_i + sum_k c_ki R_ki (O_k + D_k))``, and the other side's
-    commitment and cooperation ``[j, i]`` as contiguous arrays."""
+    commitment and cooperation ``[j, i]`` as contiguous arrays, into ``seen``."""
+    offence, defence = state.offence, state.defence
+    commitment, cooperation = state.commitment, state.cooperation
+    exposure, reach = setting.exposure, setting.reach
+    capability, attack, guard = seen.capability, seen.attack, seen.guard
+    commitment_in, cooperation_in = seen.commitment_in, seen.cooperation_in
     n, nb = offence.shape
     potent = np.empty(n)
     lent = np.empty(n)
-    strike = 2.0 * theta
-    shield = 2.0 * (1.0 - theta)
-    leak = 1.0 - delta
+    strike = 2.0 * setting.theta
+    shield = 2.0 * (1.0 - setting.theta)
+    leak = 1.0 - setting.delta
     for k in range(nb):
         for j in range(n):
             o = offence[j, k]
@@ -220,27 +214,22 @@ def perceive(
 
 
 @numba.njit(**_JIT)
-def assess(
-    attack: Any,
-    hostility: Any,
-    identity: Any,
-    offence: Any,
-    guard: Any,
-    retaliation: Any,
-    crisis_static: Any,
-    beta_threat: float,
-    beta_hostility: float,
-    beta_identity: float,
-    threat: Any,
-    ratio: Any,
-    security: Any,
-    main: Any,
-    shared: Any,
-    half_logit: Any,
-) -> None:
-    """Threat ``h A``, threat ratios, security ``1 / (1 + sum_j r_ij)``, main threats (none when
-    the largest threat is zero or tied), shared main threats, and half the (symmetric) crisis
-    log-odds of each dyad into ``half_logit``."""
+def assess(state: Any, setting: Any, seen: Any) -> None:
+    """From the lenses' hostility in ``seen``: threat ``h A``, threat ratios, security ``1 / (1 +
+    sum_j r_ij)``, main threats (none when the largest threat is zero or tied), shared main
+    threats, and half the (symmetric) crisis log-odds of each dyad (``crisis_half``)."""
+    hostility, attack, identity = seen.hostility, seen.attack, state.identity
+    threat, ratio, security = seen.threat, seen.ratio, seen.security
+    offence, guard, main, shared, half = (
+        state.offence,
+        seen.guard,
+        seen.main_threat,
+        seen.shared_threat,
+        seen.crisis_half,
+    )
+    retaliation, crisis_static = setting.retaliation, setting.crisis_static
+    beta_threat, beta_hostility = setting.beta_threat, setting.beta_hostility
+    beta_identity = setting.beta_identity
     n, _, nb = attack.shape
     z = np.empty((n, n))
     zt = np.empty((n, n))
@@ -278,7 +267,7 @@ def assess(
         for i in range(n):  # symmetric: z_ij + z_ji == z_ji + z_ij, crisis_static symmetric
             for j in range(n):
                 shared[i, j, k] = 1.0 if key[i] == key[j] else 0.0
-                half_logit[i, j, k] = 0.5 * (0.5 * (z[i, j] + zt[i, j]) + crisis_static[i, j])
+                half[i, j, k] = 0.5 * (0.5 * (z[i, j] + zt[i, j]) + crisis_static[i, j])
 
 
 # --- 4.3 crises, 4.4 arms, 4.5 beliefs, 4.6 identities, 4.7 alliances -------------------------
@@ -286,92 +275,66 @@ def assess(
 
 @numba.njit(**_JIT)
 def update(
-    # state at the start of the period (after its events)
-    effort: Any,
-    share: Any,
-    offence: Any,
-    defence: Any,
-    motive: Any,
-    baseline: Any,
-    restrained: Any,
-    log_odds: Any,
-    identity: Any,
-    commitment: Any,
-    commitment_in: Any,
-    # perception, assessment and decisions of the period
-    capability: Any,
-    hostility: Any,
-    threat: Any,
-    shared: Any,
-    crisis_tanh: Any,
-    cooperation: Any,
-    allocation: Any,
-    desire: Any,
-    # the world and the parameters
-    weight: Any,
-    proximity: Any,
-    interdependence: Any,
-    belief_signal: Any,
-    belief_noise: Any,
-    gap: Any,
-    k_react: Any,
-    fatigue: Any,
-    drive: Any,
-    saturation: Any,
-    shock: Any,
-    escalation: float,
-    greedy_offence: float,
-    allocation_rate: float,
-    turnover: float,
-    identity_rate: float,
-    common_fate: float,
-    interdependence_pull: float,
-    crisis_shock: float,
-    commitment_rate: float,
-    alliance_dilemma: float,
-    log_odds_limit: float,
-    event_crisis: Any,
-    event_war: Any,
-    # random numbers of the step, (..., B)
-    effort_noise: Any,
-    observation: Any,
-    crisis_draw: Any,
-    # outputs
-    crisis_prob: Any,
-    war_prob: Any,
-    crisis: Any,
-    war: Any,
-    crisis_risk: Any,
-    pressure_out: Any,
-    effort_next: Any,
-    share_next: Any,
-    offence_next: Any,
-    defence_next: Any,
-    log_odds_next: Any,
-    half_log_odds: Any,
-    identity_next: Any,
-    commitment_next: Any,
-    abandonment: Any,
-    entrapment: Any,
+    state: Any,
+    setting: Any,
+    seen: Any,
+    decided: Any,
+    occurred: Any,
+    draws: Any,
+    nxt: Any,
+    out: Any,
 ) -> None:
-    """The rest of the step for every replicate (see docs/model.md 4.3 to 4.7).
+    """The rest of the step for every replicate (docs/model.md 4.3 to 4.7): the next state
+    into ``nxt`` (effort, share, stocks, log-odds, half the log-odds in ``belief``,
+    identities, commitments) and the period's crises, pressures and alliance risks into
+    ``out``.
 
-    ``allocation`` is the lenses' target defence share (bent here for greedy types);
-    ``crisis_tanh`` is ``tanh`` of half the crisis log-odds (from :func:`assess`), so the
-    logistic is ``(1 + tanh) / 2``; ``half_log_odds`` receives half the new log-odds, whose
-    ``tanh`` gives the new beliefs the same way. ``crisis_draw`` holds one uniform per dyad
-    i < j (row-major); a crisis occurs when it is below the dyad's probability.
+    ``decided.allocation`` is the lenses' target defence share (bent here for greedy types);
+    ``seen.crisis_half`` holds ``tanh`` of half the crisis log-odds, so the logistic is
+    ``(1 + tanh) / 2``; the belief is ``(1 + tanh(nxt.belief)) / 2`` the same way.
     """
+    # the records' arrays as locals: array references held outside the loops
+    effort, share, offence, defence = state.effort, state.share, state.offence, state.defence
+    motive, baseline, restrained = state.motive, state.baseline, state.restrained
+    log_odds, identity, commitment = state.log_odds, state.identity, state.commitment
+    capability, commitment_in = seen.capability, seen.commitment_in
+    hostility, threat, shared, crisis_tanh = (
+        seen.hostility,
+        seen.threat,
+        seen.shared_threat,
+        seen.crisis_half,
+    )
+    cooperation, allocation, desire = decided.cooperation, decided.allocation, decided.desire
+    weight, proximity, interdependence = setting.weight, setting.proximity, setting.interdependence
+    belief_signal, belief_noise, gap = setting.belief_signal, setting.belief_noise, setting.gap
+    k_react, fatigue, drive = setting.k, setting.a, setting.g
+    saturation, shock = setting.saturation, setting.shock
+    escalation, limit = setting.escalation, setting.log_odds_limit
+    effort_noise, observation, crisis_draw = draws.effort, draws.observation, draws.crisis
+    crisis_prob, war_prob, crisis, war = out.crisis_prob, out.war_prob, out.crisis, out.war
+    crisis_risk, pressure_out = out.crisis_risk, out.pressure
+    abandonment, entrapment = out.abandonment, out.entrapment
+    effort_next, share_next, offence_next, defence_next = (
+        nxt.effort,
+        nxt.share,
+        nxt.offence,
+        nxt.defence,
+    )
+    log_odds_next, half_log_odds = nxt.log_odds, nxt.belief
+    identity_next, commitment_next = nxt.identity, nxt.commitment
+    turnover = setting.turnover
+
     n, nb = effort.shape
     batch = effort_noise.shape[1]
     row = np.empty(n)
     terms = np.empty(n)
     exposed_row = np.empty(n)
     draw = np.empty((n, n), dtype=crisis_draw.dtype)
-    seen = np.empty((n, n))
+    stance = np.empty((n, n))
     for k in range(nb):
         b = k % batch
-        # 4.3 crisis hazard: symmetric probabilities; one draw per dyad i < j, mirrored
+        # 4.3 crisis hazard: symmetric probabilities; one draw per dyad i < j, mirrored;
+        # crises the case records happen whatever the draw
         p = 0
         for i in range(n):
             draw[i, i] = 1.0
@@ -386,12 +349,12 @@ def update(
                 crisis_prob[i, j, k] = proximity[i, j] * (0.5 + 0.5 * crisis_tanh[i, j, k])
                 war_prob[i, j, k] = crisis_prob[i, j, k] * escalation
                 u = draw[i, j]
-                crisis[i, j, k] = (u < crisis_prob[i, j, k]) | event_crisis[i, j]
-                war[i, j, k] = (u < war_prob[i, j, k]) | event_war[i, j]
+                crisis[i, j, k] = (u < crisis_prob[i, j, k]) | occurred.crisis[i, j]
+                war[i, j, k] = (u < war_prob[i, j, k]) | occurred.war[i, j]
                 row[j] = 1.0 - min(crisis_prob[i, j, k], 1.0 - 1e-7)
             crisis_risk[i, k] = 1.0 - _prod(row)
-            for j in range(n):  # j's stance toward i, seen by i (4.6)
-                seen[j, i] = cooperation[i, j, k] - hostility[i, j, k]
+            for j in range(n):  # j's stance toward i, as i sees it (4.6)
+                stance[j, i] = cooperation[i, j, k] - hostility[i, j, k]
 
         for i in range(n):
             # 4.4 arms: Richardson with saturation and the status-quo calibration; stocks
@@ -400,13 +363,13 @@ def update(
             pressure_out[i, k] = press
             react = k_react[i] * saturate(press, saturation[i])
             push = drive[i] + motive[i, k] * gap[i]
-            nxt = e + (react - fatigue[i] * e + push + baseline[i, k])
-            nxt = max(nxt + shock[i] * e * effort_noise[i, b], 0.0)
+            grown = e + (react - fatigue[i] * e + push + baseline[i, k])
+            grown = max(grown + shock[i] * e * effort_noise[i, b], 0.0)
             if restrained[i, k] > 0.0:
-                nxt = min(nxt, e)
-            effort_next[i, k] = nxt
-            target = bent_allocation(allocation[i, k], greedy_offence, motive[i, k])
-            s = share[i, k] + allocation_rate * (target - share[i, k])
+                grown = min(grown, e)
+            effort_next[i, k] = grown
+            target = bent_allocation(allocation[i, k], setting.greedy_offence, motive[i, k])
+            s = share[i, k] + setting.allocation_rate * (target - share[i, k])
             share_next[i, k] = s
             level = turnover * weight[i] * effort_next[i, k]
             offence_next[i, k] = (1.0 - turnover) * offence[i, k] + level * (1.0 - s)
@@ -416,18 +379,19 @@ def update(
             for j in range(n):
                 llr = belief_signal[i, j] * (motive[j, k] - 0.5)
                 llr += belief_noise[i, j] * observation[i, j, b]
-                x = min(max(log_odds[i, j, k] + llr, -log_odds_limit), log_odds_limit)
+                x = min(max(log_odds[i, j, k] + llr, -limit), limit)
                 log_odds_next[i, j, k] = x
                 half_log_odds[i, j, k] = 0.5 * log_odds_next[i, j, k]
-            log_odds_next[i, i, k] = -log_odds_limit
+            log_odds_next[i, i, k] = -limit
             half_log_odds[i, i, k] = 0.5 * log_odds_next[i, i, k]
 
             # 4.6 identities: reflected appraisal, common fate, interdependence, crises
             for j in range(n):
                 x = identity[i, j, k]
-                pull = common_fate * shared[i, j, k] + interdependence_pull * interdependence[i, j]
-                y = x + identity_rate * (seen[i, j] - x) + pull * (1.0 - x)
-                y -= crisis_shock * crisis[i, j, k]
+                pull = setting.common_fate * shared[i, j, k]
+                pull += setting.interdependence_pull * interdependence[i, j]
+                y = x + setting.identity_rate * (stance[i, j] - x) + pull * (1.0 - x)
+                y -= setting.crisis_shock * crisis[i, j, k]
                 identity_next[i, j, k] = min(max(y, -1.0), 1.0)
             identity_next[i, i, k] = 1.0
 
@@ -454,10 +418,10 @@ def update(
                 trap = 0.0
             abandonment[i, k] = abandon
             entrapment[i, k] = trap
-            fear = alliance_dilemma * (abandon - trap)
+            fear = setting.alliance_dilemma * (abandon - trap)
             for j in range(n):
                 c = commitment[i, j, k]
-                y = c + commitment_rate * (desire[i, j, k] - c) + fear * c
+                y = c + setting.commitment_rate * (desire[i, j, k] - c) + fear * c
                 commitment_next[i, j, k] = min(max(y, 0.0), 1.0)
             commitment_next[i, i, k] = 0.0
 
@@ -508,9 +472,66 @@ def polar_out(
 # --- the lenses' dyadic rules, inlined into one loop per lens ---------------------------------
 
 
+@register_jitable
+def _sources(state: Any, setting: Any, seen: Any, prep: Any) -> Any:
+    """The arrays a dyad is read from, as a plain tuple of locals (reading a record's field
+    inside the loops costs more than reading a local)."""
+    return (
+        state.belief,
+        state.identity,
+        state.commitment,
+        seen.commitment_in,
+        state.cooperation,
+        seen.cooperation_in,
+        seen.attack,
+        seen.capability,
+        setting.transparency,
+        setting.shadow,
+        setting.treaty,
+        setting.interdependence,
+        prep,
+        seen.hostility,
+        seen.threat,
+        seen.shared_threat,
+        seen.security,
+    )
+
+
+@register_jitable
+def _dyad(
+    a: Any, theta: float, delta: float, prepared: bool, judged: bool, i: int, j: int, k: int
+) -> Any:
+    """What observer i sees of actor j in batch column k, as a lens's dyadic rules read it,
+    from :func:`_sources`; the assessment's fields are NaN until ``judged``."""
+    nan = np.nan
+    return Dyad(
+        a[0][i, j, k],
+        a[1][i, j, k],
+        a[2][i, j, k],
+        a[3][i, j, k],
+        a[4][i, j, k],
+        a[5][i, j, k],
+        a[6][i, j, k],
+        a[7][j, k],
+        a[7][i, k],
+        a[8][i, j],
+        a[9][i, j],
+        a[10][i, j],
+        a[11][i, j],
+        theta,
+        delta,
+        a[12][i, j, k] if prepared else 0.0,
+        a[13][i, j, k] if judged else nan,
+        a[14][i, j, k] if judged else nan,
+        a[15][i, j, k] if judged else nan,
+        a[16][i, k] if judged else nan,
+    )
+
+
 def hostility_kernel(rule: Callable[..., Any], prepared: bool) -> Any:
-    """A compiled loop applying a dyadic hostility rule to the observers ``rows``, clipped to
-    [0, 1], 0 toward themselves. Compiled once per rule and process."""
+    """A compiled loop applying a dyadic hostility rule to the observers ``rows`` into
+    ``seen.hostility``, clipped to [0, 1], 0 toward themselves. Compiled once per rule and
+    process: ``kernel(q, rows, state, setting, seen, prep)``."""
     return _hostility_kernel(rule, prepared)
 
 
@@ -519,55 +540,16 @@ def _hostility_kernel(rule: Callable[..., Any], prepared: bool) -> Any:
     register_all()
 
     @numba.njit(**_LENS_JIT)
-    def kernel(  # pragma: no cover - compiled
-        q: Any,
-        rows: Any,
-        belief: Any,
-        identity: Any,
-        commitment: Any,
-        commitment_in: Any,
-        cooperation: Any,
-        cooperation_in: Any,
-        attack: Any,
-        capability: Any,
-        transparency: Any,
-        shadow: Any,
-        treaty: Any,
-        interdependence: Any,
-        prep: Any,
-        theta: float,
-        delta: float,
-        out: Any,
-    ) -> None:
-        n = belief.shape[1]
-        nb = belief.shape[2]
-        nan = np.nan
+    def kernel(q: Any, rows: Any, state: Any, setting: Any, seen: Any, prep: Any) -> None:
+        out = seen.hostility
+        a = _sources(state, setting, seen, prep)
+        theta, delta = setting.theta, setting.delta
+        n, _, nb = out.shape
         for k in range(nb):
             for r in range(rows.size):
                 i = rows[r]
                 for j in range(n):
-                    d = Dyad(
-                        belief[i, j, k],
-                        identity[i, j, k],
-                        commitment[i, j, k],
-                        commitment_in[i, j, k],
-                        cooperation[i, j, k],
-                        cooperation_in[i, j, k],
-                        attack[i, j, k],
-                        capability[j, k],
-                        capability[i, k],
-                        transparency[i, j],
-                        shadow[i, j],
-                        treaty[i, j],
-                        interdependence[i, j],
-                        theta,
-                        delta,
-                        prep[i, j, k] if prepared else 0.0,
-                        nan,
-                        nan,
-                        nan,
-                        nan,
-                    )
+                    d = _dyad(a, theta, delta, prepared, False, i, j, k)
                     out[i, j, k] = min(max(rule(d, q), 0.0), 1.0)
                 out[i, i, k] = 0.0
 
@@ -579,7 +561,8 @@ def decisions_kernel(
 ) -> Any:
     """A compiled loop applying a lens's dyadic cooperation and commitment rules to the
     observers ``rows``: both clipped to [0, 1], cooperation then bent by the greedy types'
-    defection, ``1 - defection * motive``. Compiled once per pair of rules and process."""
+    defection, ``1 - defection * motive``. Compiled once per pair of rules and process:
+    ``kernel(q, rows, state, setting, seen, prep, decided)``."""
     return _decisions_kernel(cooperation_rule, commitment_rule, prepared)
 
 
@@ -590,124 +573,62 @@ def _decisions_kernel(
     register_all()
 
     @numba.njit(**_LENS_JIT)
-    def kernel(  # pragma: no cover - compiled
-        q: Any,
-        rows: Any,
-        belief: Any,
-        identity: Any,
-        commitment: Any,
-        commitment_in: Any,
-        cooperation: Any,
-        cooperation_in: Any,
-        attack: Any,
-        capability: Any,
-        transparency: Any,
-        shadow: Any,
-        treaty: Any,
-        interdependence: Any,
-        prep: Any,
-        theta: float,
-        delta: float,
-        hostility: Any,
-        threat: Any,
-        shared: Any,
-        security: Any,
-        motive: Any,
-        defection: float,
-        cooperation_out: Any,
-        desire_out: Any,
+    def kernel(
+        q: Any, rows: Any, state: Any, setting: Any, seen: Any, prep: Any, decided: Any
     ) -> None:
-        n = belief.shape[1]
-        nb = belief.shape[2]
+        a = _sources(state, setting, seen, prep)
+        theta, delta = setting.theta, setting.delta
+        motive, cooperation, desire = state.motive, decided.cooperation, decided.desire
+        n, _, nb = seen.hostility.shape
+        defection = setting.greedy_defection
         for k in range(nb):
             for r in range(rows.size):
                 i = rows[r]
                 greedy = motive[i, k]
                 for j in range(n):
-                    d = Dyad(
-                        belief[i, j, k],
-                        identity[i, j, k],
-                        commitment[i, j, k],
-                        commitment_in[i, j, k],
-                        cooperation[i, j, k],
-                        cooperation_in[i, j, k],
-                        attack[i, j, k],
-                        capability[j, k],
-                        capability[i, k],
-                        transparency[i, j],
-                        shadow[i, j],
-                        treaty[i, j],
-                        interdependence[i, j],
-                        theta,
-                        delta,
-                        prep[i, j, k] if prepared else 0.0,
-                        hostility[i, j, k],
-                        threat[i, j, k],
-                        shared[i, j, k],
-                        security[i, k],
-                    )
-                    c = bent_cooperation(cooperation_rule(d, q), defection, greedy)
-                    cooperation_out[i, j, k] = c
-                    desire_out[i, j, k] = min(max(commitment_rule(d, q), 0.0), 1.0)
+                    d = _dyad(a, theta, delta, prepared, True, i, j, k)
+                    c = cooperation_rule(d, q)
+                    cooperation[i, j, k] = bent_cooperation(c, defection, greedy)
+                    desire[i, j, k] = min(max(commitment_rule(d, q), 0.0), 1.0)
 
     return kernel
 
 
 # --- compiling the engine kernels in a fixed order ----------------------------------------------
 
-_SIGNATURES = {
-    # a<d>: a C-contiguous array of the run's dtype with d dimensions; i/b: intp/bool arrays;
-    # f: a Python float
-    "perceive": "a2 a2 a2 a2 a3 a3 f f a3 a2 a2 a3 a3",
-    "assess": "a3 a3 a3 a2 a2 a2 a2 f f f a3 a3 a2 i2 a3 a3",
-    "update": "a2 a2 a2 a2 a2 a2 a2 a3 a3 a3 a3 a2 a3 a3 a3 a3 a3 a2 a3 a1 a2 a2 a2 a2 a1 a1 a1 "
-    "a1 a1 a1 f f f f f f f f f f f b2 b2 a2 a3 a2 a3 a3 b3 b3 a2 a2 a2 a2 a2 a2 a3 a3 a3 a3 a2 "
-    "a2",
-    "pressure": "a3 a3 a1 a2",
-    # single precision whatever the run's dtype (u: uint32, s: float32, n: int)
-    "unit_uniforms": "u1 s1",
-    "polar_in": "s2 n s2 s2",
-    "polar_out": "s2 s2 s2 s2 n s2 s2",
-}
-_KERNELS = {
-    "perceive": perceive,
-    "assess": assess,
-    "update": update,
-    "pressure": pressure,
-    "unit_uniforms": unit_uniforms,
-    "polar_in": polar_in,
-    "polar_out": polar_out,
-}
-_READY: list[bool] = []
+_COMPILED: set[str] = set()
 
 
-def _types(spec: str, dtype: Any) -> tuple[Any, ...]:
-    kinds = {
-        "a": numba.from_dtype(np.dtype(dtype)),
-        "i": numba.intp,
-        "b": numba.boolean,
-        "u": numba.uint32,
-        "s": numba.float32,
+def _uniform_signatures() -> dict[Any, tuple[Any, ...]]:
+    """The random-number kernels, in single precision whatever the run's dtype."""
+    f32 = numba.types.Array(numba.float32, 1, "C")
+    f32x2 = numba.types.Array(numba.float32, 2, "C")
+    return {
+        unit_uniforms: (numba.types.Array(numba.uint32, 1, "C"), f32),
+        polar_in: (f32x2, numba.int64, f32x2, f32x2),
+        polar_out: (f32x2, f32x2, f32x2, f32x2, numba.int64, f32x2, f32x2),
     }
-    out: list[Any] = []
-    for token in spec.split():
-        if token == "f":
-            out.append(numba.float64)
-        elif token == "n":
-            out.append(numba.int64)
-        else:
-            out.append(numba.types.Array(kinds[token[0]], int(token[1:]), "C"))
-    return tuple(out)
 
 
-def ready() -> None:
-    """Compile (or load from the disk cache) every engine kernel, for float32 then float64
-    arrays, always in the same order."""
-    if _READY:
-        return
+def ready(examples: Callable[[Any], dict[Any, tuple[Any, ...]]] | None = None) -> None:
+    """Compile (or load from the disk cache) the random-number kernels and, given
+    ``examples(dtype)`` (example arguments of the step kernels: records of that dtype), the
+    step kernels for float32 then float64 arrays. Each set is compiled once per process, in a
+    fixed order: that keeps numba's cache consistent when several processes fill it at once.
+    The step kernels then compile nothing else: arrays of another layout (a transposed, not
+    C-contiguous array) are refused instead of silently getting a slower variant.
+    """
     register_all()
-    for name, kernel in _KERNELS.items():
-        spec = _SIGNATURES[name]
-        for dtype in (np.float32, np.float64) if "a" in spec else (np.float32,):
-            kernel.compile(_types(spec, dtype))
-    _READY.append(True)
+    if "uniforms" not in _COMPILED:
+        for kernel, signature in _uniform_signatures().items():
+            kernel.compile(signature)
+        _COMPILED.add("uniforms")
+    if examples is not None and "step" not in _COMPILED:
+        compiled = []
+        for dtype in (np.float32, np.float64):
+            for kernel, args in examples(dtype).items():
+                kernel.compile(tuple(numba.typeof(a) for a in args))  # type: ignore[no-untyped-call]
+                compiled.append(kernel)
+        for kernel in compiled:  # any other layout or dtype is a caller's bug: no slow variants
+            kernel.disable_compile()
+        _COMPILED.add("step")

@@ -70,7 +70,8 @@ def culture(mean_identity: float) -> str:
 @dataclass(frozen=True)
 class Context:
     """What metric extractors read: the actual run's period (``(n, B)``, ``(n, n, B)``
-    arrays), every copy's security ``(n, copies, B)`` and the security at the start."""
+    arrays: the first copy's columns), every copy's security ``(n, copies, B)`` (a view of the
+    period's ``(n, K)``) and the security at the start."""
 
     period: Period
     security_copies: Values | None

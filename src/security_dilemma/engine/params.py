@@ -43,8 +43,7 @@ class LensGroup:
 class Params:
     """Compiled parameters for one step (see docs/model.md for each symbol).
 
-    Per-actor coefficients have shape ``(n, 1, 1)`` to broadcast against ``(n, copies,
-    replicates)`` state arrays.
+    Per-actor coefficients have shape ``(n, 1)`` to broadcast against ``(n, K)`` state arrays.
     """
 
     k: Vector
@@ -197,6 +196,6 @@ def compile_params(
         for name in Params.__dataclass_fields__
         if name not in (*_RICHARDSON, "groups", "lens_values")
     }
-    kwargs: dict[str, Any] = {k: v.astype(dtype).reshape(n, 1, 1) for k, v in per_actor.items()}
+    kwargs: dict[str, Any] = {k: v.astype(dtype).reshape(n, 1) for k, v in per_actor.items()}
     kwargs |= scalars
     return Params(**kwargs, groups=tuple(groups), lens_values=lens_values)

@@ -10,7 +10,6 @@ same random numbers: as it happens, and with each actor in turn restrained.
 
 from __future__ import annotations
 
-import dataclasses
 import re
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
@@ -28,7 +27,7 @@ from .measures import METRICS, Context, Layout, record
 from .predict import ObservableSpec, cells_needed, compile_observable, indicator, metrics_needed
 from .result import Result
 from .state import State
-from .step import Period, advance
+from .step import advance
 from .summary import Summary
 from .world import World, compile_world
 
@@ -121,19 +120,12 @@ def plan_chunks(
 
 def counterfactual_copies(state: State) -> State:
     """``n + 1`` copies: copy 0 as is, copy ``c`` with actor ``c - 1`` restrained."""
-    n = state.n
-    copies = state.broadcast(n + 1)
+    n, b = state.n, state.batch
+    copies = state.with_copies(n + 1)
     restrained = copies.restrained.copy()
     for c in range(1, n + 1):
-        restrained[c - 1, c, :] = 1.0
+        restrained[c - 1, c * b : (c + 1) * b] = 1.0
     return copies.replace(restrained=restrained)
-
-
-def _first_copy(period: Period) -> Period:
-    """The actual run's period: copy 0 of every array (the copies axis is second to last)."""
-    return Period(
-        **{f.name: getattr(period, f.name)[..., 0, :] for f in dataclasses.fields(period)}
-    )
 
 
 def _run_chunk(
@@ -153,7 +145,9 @@ def _run_chunk(
     n, steps = world.n, world.steps
     streams = ReplicateStreams(seed, first_global, count)
     state = world.initial_state(streams.motives(n))
-    motive = state.motive[:, 0]
+    motive = state.motive
+    copies = n + 1 if counterfactual else 1
+    first = slice(0, count)
     if counterfactual:
         state = counterfactual_copies(state)
     needed = sorted({c for _, cells in specs for c in cells})
@@ -168,16 +162,18 @@ def _run_chunk(
             inputs = world.inputs[t]
             draws = split_draws(uniforms[k], n, world.dtype)
             state, period = advance(inputs, state, draws)
-            actual = _first_copy(period)
+            actual = period.take(first)
             if security_start is None:
                 security_start = actual.security.copy()
             context = Context(
                 period=actual,
-                security_copies=period.security if counterfactual else None,
+                security_copies=period.security.reshape(n, copies, count)
+                if counterfactual
+                else None,
                 security_start=security_start,
                 motive=motive,
-                offence_dominance=inputs.params.offence_dominance,
-                distinguishability=inputs.params.distinguishability,
+                offence_dominance=inputs.setting.theta,
+                distinguishability=inputs.setting.delta,
             )
             values = record(layout, context)
             summary.add(t, first_local, values)

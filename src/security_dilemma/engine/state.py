@@ -1,18 +1,17 @@
-"""The simulated state: arrays over (states, copies, replicates) and (states, states, ...).
+"""The simulated state: one named record of arrays in the kernels' own layout.
 
-Actors come first and the batch last: per-actor arrays have shape ``(n, copies, replicates)``
-and dyadic arrays ``(n, n, copies, replicates)``. Copies are the counterfactual runs when a run
+Actors come first and the batch last, flattened: per-actor arrays have shape ``(n, K)`` and
+dyadic arrays ``(n, n, K)``, with ``K = copies x replicates`` in copy-major order (column
+``k = c * B + b`` is copy c of replicate b). Copies are the *restraint copies* when a run
 measures harm to others (copy 0 is the run as it happens, copy c restrains actor c - 1; one
 copy otherwise). Entry ``[i, j]`` of a dyadic array is i's view of (or commitment to, or
-cooperation with) j. Keeping the batch innermost makes every operation, including those on
-the transposed ``[j, i]`` view, run over contiguous memory.
+cooperation with) j. The compiled kernels (:mod:`~security_dilemma.engine.kernels`) read and
+write these arrays directly, by field name.
 """
 
 from __future__ import annotations
 
-import dataclasses
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 import numpy.typing as npt
@@ -33,8 +32,7 @@ def log_odds_of(belief: Array) -> Array:
     return out
 
 
-@dataclass(frozen=True, slots=True)
-class State:
+class State(NamedTuple):
     """Everything that changes during a run (docs/model.md, section 2).
 
     * ``effort`` - military effort as an index, 1 = the actor's effort at the start;
@@ -43,9 +41,9 @@ class State:
       actor's effort at the start);
     * ``motive`` - hidden true type, 1 greedy, 0 security seeker (fixed for a replicate);
     * ``baseline`` - the status-quo calibration term of the Richardson equation;
-    * ``restrained`` - 1 where the actor never raises its effort (counterfactual copies);
+    * ``restrained`` - 1 where the actor never raises its effort (the restraint copies);
     * ``belief`` - i's probability that j is greedy, and ``log_odds``, the same belief as
-      log-odds (Bayes' rule adds log-likelihood ratios to it);
+      log-odds (Bayes' rule adds log-likelihood ratios to it; the belief is its logistic);
     * ``identity`` - i's view of j in [-1, 1] (enemy ... friend);
     * ``commitment`` - alliance commitment i gives j, [0, 1];
     * ``cooperation`` - i's cooperation (restraint) toward j in the last period, [0, 1].
@@ -65,28 +63,23 @@ class State:
     cooperation: Array
 
     @property
-    def batch_shape(self) -> tuple[int, ...]:
-        """The trailing (batch) axes: (copies, replicates)."""
-        return tuple(self.effort.shape[1:])
-
-    @property
     def n(self) -> int:
         """Number of states."""
         return int(self.effort.shape[0])
 
+    @property
+    def batch(self) -> int:
+        """Columns of the batch axis: copies x replicates."""
+        return int(self.effort.shape[1])
+
     def replace(self, **changes: Any) -> State:
         """A copy with some arrays replaced."""
-        return dataclasses.replace(self, **changes)
+        return self._replace(**changes)
 
-    def broadcast(self, copies: int) -> State:
-        """A state with ``copies`` copies of its first (only) copy along the copies axis."""
-        return State(
-            **{
-                f.name: np.repeat(getattr(self, f.name)[..., :1, :], copies, axis=-2)
-                for f in dataclasses.fields(self)
-            }
-        )
+    def with_copies(self, copies: int) -> State:
+        """``copies`` side-by-side copies of this (one-copy) state along the batch axis."""
+        return State(*(np.concatenate([a] * copies, axis=-1) for a in self))
 
     def nbytes(self) -> int:
         """Memory held by the arrays."""
-        return sum(getattr(self, f.name).nbytes for f in dataclasses.fields(self))
+        return sum(a.nbytes for a in self)

@@ -42,7 +42,7 @@ from .geography import (
 from .params import Params, compile_params, lens_assignment
 from .setting import Setting, make_setting
 from .state import State, log_odds_of
-from .step import StepInput, _appraise, _decide, _flatten, baseline, pressure_of, saturate
+from .step import StepInput, assess, baseline, decide, perceive, pressure_of, saturate
 
 __all__ = ["OBLIGATION_WEIGHT", "World", "compile_world", "step_dates"]
 
@@ -115,23 +115,23 @@ class World:
         return len(self.dates)
 
     def _state(self, motive: npt.NDArray[Any]) -> State:
-        """The state at the start for replicates with the given types ``(n, 1, B)``."""
+        """The state at the start for replicates with the given types ``(n, B)``."""
         b = motive.shape[-1]
         dt_ = self.dtype
         n = self.n
 
         def rep(name: str) -> Any:
             a = np.asarray(self.start[name], dtype=dt_)
-            return np.array(np.broadcast_to(a[..., None, None], (*a.shape, 1, b)))
+            return np.array(np.broadcast_to(a[..., None], (*a.shape, b)))
 
         return State(
-            effort=np.ones((n, 1, b), dtype=dt_),
+            effort=np.ones((n, b), dtype=dt_),
             share=rep("share"),
             offence=rep("offence"),
             defence=rep("defence"),
             motive=motive,
-            baseline=np.zeros((n, 1, b), dtype=dt_),
-            restrained=np.zeros((n, 1, b), dtype=dt_),
+            baseline=np.zeros((n, b), dtype=dt_),
+            restrained=np.zeros((n, b), dtype=dt_),
             belief=rep("belief"),
             log_odds=rep("log_odds"),
             identity=rep("identity"),
@@ -144,24 +144,26 @@ class World:
         """Threat and the lenses' cooperation (before the greedy types' bent) at the start:
         the same in every replicate, so computed once, for one."""
         first = self.inputs[0]
-        state = self._state(np.zeros((self.n, 1, 1), dtype=self.dtype))
-        flat = _flatten(state)
-        seen = _appraise(first.params, first.setting, state, first.world, flat)
-        coop, _, _, _, _ = _decide(first.params, seen, state.motive, flat[4])
-        return seen.assessment.threat, coop
+        p, setting = first.params, first.setting
+        state = self._state(np.zeros((self.n, 1), dtype=self.dtype))
+        sight = perceive(p, setting, state)
+        assess(p, setting, state, sight)
+        decided = decide(p, setting, state, sight)
+        return sight.appraisal.threat, decided.cooperation
 
     def initial_state(self, motive_uniforms: npt.NDArray[np.float32]) -> State:
         """The state at the start (one copy) for replicates with motive uniforms (B, n)."""
         b = motive_uniforms.shape[0]
         dt_ = self.dtype
-        n = self.n
-        motive = (self.prior[:, None] > motive_uniforms.T).astype(dt_).reshape(n, 1, b)
+        motive = np.ascontiguousarray(self.prior[:, None] > motive_uniforms.T, dtype=dt_)
         state = self._state(motive)
         first = self.inputs[0]
         threat, coop = self._origin
         bend = (1.0 - first.params.greedy_defection * motive).astype(dt_)
         pressure = pressure_of(
-            np.broadcast_to(threat, (n, n, 1, b)), coop * bend[:, None], first.setting.weight
+            np.broadcast_to(threat, (*threat.shape[:2], b)),
+            coop * bend[:, None],
+            first.setting.weight,
         )
         calibration = baseline(first.params, saturate(pressure, first.params.saturation))
         return state.replace(baseline=calibration.astype(dt_))
@@ -385,6 +387,7 @@ def compile_world(
             tuple(sorted((k, tuple(sorted(v))) for k, v in active_members.items())),
             tuple(sorted(levels.items())),
             projection,
+            id(compiled[t]),  # the settings also carry the parameters in force
         )
         if key not in setting_cache:
             stocked = _with_inventories(case, inventory)
@@ -395,6 +398,7 @@ def compile_world(
             reach = np.maximum(m_reach, conventional_reach(distances, projection))
             transparency, shadow = _institutions(case, active_members)
             setting_cache[key] = make_setting(
+                compiled[t],
                 weight,
                 reach,
                 intercept,
@@ -409,12 +413,10 @@ def compile_world(
     notes += sorted(methods)
 
     inputs = tuple(
-        StepInput.build(
+        StepInput(
             compiled[t],
             settings[t],
-            compile_step_events(case, by_step[t], titles[t]),
-            milex0,
-            scale,
+            compile_step_events(case, by_step[t], titles[t], milex0=milex0, scale=scale),
         )
         for t in range(steps)
     )
@@ -469,7 +471,7 @@ def _initial(
             if a in ids and b in ids and a != b:
                 identity[ids.index(a), ids.index(b)] = tie.value.value
     np.fill_diagonal(identity, 1.0)
-    commitment = np.asarray(setting.treaty, dtype=np.float64)[:, :, 0, 0].copy()
+    commitment = np.asarray(setting.treaty, dtype=np.float64).copy()
     cooperation = (1.0 + identity) / 2.0
     np.fill_diagonal(cooperation, 0.0)
     return {

@@ -17,10 +17,11 @@ compiled scalar one) and read by the rules as ``d.prepared``. Allocation is an a
 the observers. A lens may also give plain array functions for any rule; the engine then calls
 them on arrays (slower, same results).
 
-Arrays put the actors first and the batch (counterfactual copies, replicates) last: a dyadic
-array has shape ``(observers, actors, copies, replicates)`` and entry ``[i, j]`` is observer
-i's view of actor j; a per-actor array has shape ``(actors, copies, replicates)``. Arrays that
-are the same in every replicate have batch axes of length 1. So ``x[:, None]`` is "the
+Arrays put the actors first and the batch (restraint copies x replicates, K) last: in the
+engine a dyadic array has shape ``(observers, actors, K)`` and entry ``[i, j]`` is observer
+i's view of actor j; a per-actor array has shape ``(actors, K)``. Arrays that are the same in
+every replicate have a batch axis of length 1. A lens's rules only index the two leading axes,
+so they work on any batch shape. So ``x[:, None]`` is "the
 observer's x" and ``x[None, :]`` "the other's x" in a dyadic expression, and reductions over
 the other actor use ``axis=1``. The engine calls a lens only for the rows (observers) of the
 actors that use it, so a lens never needs to know who else is in the system.
@@ -191,7 +192,7 @@ class Dyad(NamedTuple):
     """One dyad as a lens's dyadic rules see it: observer i about actor j, in one replicate.
 
     Inside the engine's compiled step the fields are numbers; called on whole arrays they are
-    arrays broadcasting to ``(observers, actors, copies, replicates)``. ``commitment_in`` and
+    arrays broadcasting to ``(observers, actors, *batch)``. ``commitment_in`` and
     ``cooperation_in`` are j's commitment and cooperation toward i; ``capability`` is j's,
     ``own_capability`` i's; ``prepared`` is what the lens's ``prepare`` rule computed for the
     dyad (0 without one). The last four are the engine's assessment (:class:`Assessment`),
@@ -391,7 +392,7 @@ K_PARAMETER = LensParameter(
 
 def toward_main_threat(x: Array, a: Assessment, none: float) -> Array:
     """Each observer's entry of the dyadic array ``x`` toward its main threat, ``none`` for an
-    observer without one: shape ``(observers, copies, replicates)``.
+    observer without one: shape ``(observers, *batch)``.
 
     >>> import numpy as np
     >>> x = np.arange(9.0).reshape(3, 3, 1, 1)
