@@ -1,5 +1,6 @@
-"""Defence sites in the engine's schedule: they count from their announcement, and events that
-change a site's interceptor inventory change interception and deterrent erosion."""
+"""Defence sites in the engine's schedule: they count from their announcement (or first event),
+and events that change a site's interceptor inventory change interception and deterrent
+erosion."""
 
 from __future__ import annotations
 
@@ -38,17 +39,35 @@ def test_a_planned_site_counts_only_from_its_announcement() -> None:
     world = compile_world(parse_case_text(text, "rivals.yaml"), "realism")
     assert world.dates[0].year == 2000
     assert _erosion(world, 0) == 0.0  # 2000: not announced yet
-    assert _erosion(world, 1) > 0.0  # 2001: announced in June (mid-period counts)
+    assert _erosion(world, 1) > 0.0  # 2001: announced in June, within the 2001 period
     assert _intercept(world, 1) == 0.0  # planned: erodes deterrence, stops nothing yet
     assert _intercept(world, 2) > 0.0  # operational from March 2002
 
 
 def test_an_unannounced_site_counts_from_its_first_event() -> None:
     world = compile_world(parse_case_text(RIVALS, "rivals.yaml"), "realism")
-    # the shield has no `announced` date and is planned until its event in 2002
-    assert _erosion(world, 0) > 0.0
-    assert _intercept(world, 0) == 0.0
+    # the shield has no `announced` date; its first event makes it operational in March 2002
+    assert world.dates[2].year == 2002
+    assert _erosion(world, 0) == _erosion(world, 1) == 0.0  # unknown before its event
+    assert _intercept(world, 1) == 0.0
+    assert _erosion(world, 2) > 0.0
     assert _intercept(world, 2) > 0.0
+
+
+def test_a_site_follows_its_operational_and_cancelled_dates() -> None:
+    """Dates without events: operational in October 2002, cancelled in November 2005; a step
+    reads the last day of its period, so both count from their year's step."""
+    text = RIVALS.replace(
+        "interceptors: 20, sspk: 0.7, flyout_km: 900}",
+        "interceptors: 20, sspk: 0.7, flyout_km: 900, operational: 2002-10-01,"
+        " cancelled: 2005-11-01}",
+    ).replace("      - {type: site, site: shield, status: operational}\n", "")
+    world = compile_world(parse_case_text(text, "rivals.yaml"), "realism")
+    assert [d.year for d in world.dates] == list(range(2000, 2008))
+    assert [_intercept(world, t) > 0.0 for t in range(8)] == [False, False] + [True] * 3 + [
+        False
+    ] * 3
+    assert [_erosion(world, t) > 0.0 for t in range(8)] == [False, False] + [True] * 3 + [False] * 3
 
 
 def test_an_expansion_event_raises_interception_and_erosion() -> None:

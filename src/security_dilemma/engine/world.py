@@ -20,16 +20,8 @@ import numpy.typing as npt
 
 from ..errors import BadInput, Problem
 from ..scenario.overrides import with_parameters
-from ..scenario.schema import (
-    AllianceChange,
-    Case,
-    MembershipChange,
-    MissileStatus,
-    NonNegative,
-    ParameterChange,
-    Parameters,
-    SiteStatus,
-)
+from ..scenario.schema import Case, ParameterChange, Parameters
+from ..scenario.timeline import Statuses, step_days, timeline
 from .events import compile_step_events
 from .geography import (
     ACTIVE_MISSILE_STATUSES,
@@ -169,11 +161,6 @@ class World:
         return state.replace(baseline=calibration.astype(dt_))
 
 
-def _period_mid(dates: list[dt.date], t: int, end: dt.date) -> dt.date:
-    nxt = dates[t + 1] if t + 1 < len(dates) else end + dt.timedelta(days=1)
-    return dates[t] + (nxt - dates[t]) / 2
-
-
 def _step_of(dates: list[dt.date], when: dt.date) -> int:
     t = 0
     for i, d in enumerate(dates):
@@ -206,7 +193,7 @@ def _milex(case: Case) -> tuple[Matrix, list[str]]:
     return out, notes
 
 
-def _institutions(case: Case, active: Mapping[str, set[str]]) -> tuple[Matrix, Matrix]:
+def _institutions(case: Case, active: Mapping[str, frozenset[str]]) -> tuple[Matrix, Matrix]:
     ids = case.actor_ids()
     n = len(ids)
     transparency = np.zeros((n, n))
@@ -248,19 +235,14 @@ def _interdependence(case: Case) -> Matrix:
     return out
 
 
-def _with_inventories(case: Case, inventory: Mapping[str, NonNegative]) -> Case:
-    """``case`` with the interceptor inventories that events have set so far."""
-    if not inventory:
-        return case
+def _with_inventories(case: Case, now: Statuses) -> Case:
+    """``case`` with the interceptor inventories that events have set by ``now``."""
     sites = [
-        s.model_copy(update={"interceptors": inventory[s.id]}) if s.id in inventory else s
+        s if now.sites[s.id].interceptors is s.interceptors
+        else s.model_copy(update={"interceptors": now.sites[s.id].interceptors})
         for s in case.defence_sites
-    ]
+    ]  # fmt: skip
     return case.model_copy(update={"defence_sites": sites})
-
-
-def _active(since: dt.date | None, until: dt.date | None, when: dt.date) -> bool:
-    return (since is None or since <= when) and (until is None or when <= until)
 
 
 def compile_world(
@@ -310,93 +292,38 @@ def compile_world(
             params_cache[text] = compile_params(par, ids, lenses, dtype)
         compiled.append(params_cache[text])
 
-    # statuses per step
+    # statuses per step (scenario.timeline: the one rule, shared with the maps)
     distances, distance_notes = capital_distances(case)
     notes += distance_notes
     interdep = _interdependence(case)
-    site_status: dict[str, str] = {s.id: s.status for s in case.defence_sites}
-    # A site weighs on threat and erosion from its announcement (or its first dated event) on.
-    seen: set[str] = set()
-    inventory: dict[str, NonNegative] = {}  # interceptor inventories changed by events
-    missile_status: dict[str, str] = {m.id: m.status for m in case.missiles}
-    member_override: dict[tuple[str, str], bool] = {}
-    alliance_override: dict[str, float] = {}
-    alliance_shift: dict[str, float] = {}
     settings: list[Setting] = []
     setting_cache: dict[Any, Setting] = {}
     methods: set[str] = set()
-    for t in range(steps):
-        mid = _period_mid(dates, t, case.span.end)
-        for e in by_step[t]:
-            if isinstance(e, SiteStatus):
-                site_status[e.site] = e.status
-                if e.interceptors is not None:
-                    inventory[e.site] = e.interceptors
-            elif isinstance(e, MissileStatus):
-                missile_status[e.missile] = e.status
-            elif isinstance(e, MembershipChange):
-                member_override[(e.institution, e.actor)] = e.change == "join"
-            elif isinstance(e, AllianceChange):
-                if e.change == "form":
-                    alliance_override[e.alliance] = 1.0
-                elif e.change == "end":
-                    alliance_override[e.alliance] = 0.0
-                elif e.change == "strengthen":
-                    alliance_shift[e.alliance] = alliance_shift.get(e.alliance, 0.0) + e.amount
-                else:
-                    alliance_shift[e.alliance] = alliance_shift.get(e.alliance, 0.0) - e.amount
-        active_members: dict[str, set[str]] = {}
-        for inst in case.institutions:
-            members = set()
-            for m in inst.members:
-                on = _active(m.since, m.until, mid)
-                on = member_override.get((inst.id, m.actor), on)
-                if on:
-                    members.add(m.actor)
-            for (inst_id, actor), on in member_override.items():
-                if inst_id == inst.id and on:
-                    members.add(actor)
-            active_members[inst.id] = members
-        levels: dict[str, float] = {}
-        for alliance in case.alliances:
-            weight_on = alliance_override.get(
-                alliance.id, float(_active(alliance.start, alliance.end, mid))
-            )
-            level = weight_on * (alliance.commitment.value + alliance_shift.get(alliance.id, 0.0))
-            levels[alliance.id] = max(0.0, min(1.0, level))
-        for e in by_step[t]:
-            if isinstance(e, SiteStatus):
-                seen.add(e.site)
-        known = {s.id for s in case.defence_sites if s.announced is None or s.announced <= mid}
-        known |= seen
-        sites = tuple(
-            sorted(k for k, v in site_status.items() if v == "operational" and k in known)
-        )
-        standing = tuple(
-            sorted(k for k, v in site_status.items() if v != "cancelled" and k in known)
-        )
-        missiles = tuple(
-            sorted(k for k, v in missile_status.items() if v in ACTIVE_MISSILE_STATUSES)
-        )
+    for t, now in enumerate(timeline(case).over(step_days(dates, case.span.end))):
+        missiles = tuple(sorted(k for k, v in now.missiles.items() if v in ACTIVE_MISSILE_STATUSES))
         projection = compiled[t].projection_km
         key = (
-            sites,
-            standing,
-            tuple(sorted((k, v.value) for k, v in inventory.items())),
+            now.operational,
+            now.standing,
+            tuple(
+                (k, s.interceptors.value)
+                for k, s in now.sites.items()
+                if s.interceptors is not None
+            ),
             missiles,
-            tuple(sorted((k, tuple(sorted(v))) for k, v in active_members.items())),
-            tuple(sorted(levels.items())),
+            tuple(sorted((k, tuple(sorted(v))) for k, v in now.members.items())),
+            tuple(sorted(now.alliances.items())),
             projection,
             id(compiled[t]),  # the settings also carry the parameters in force
         )
         if key not in setting_cache:
-            stocked = _with_inventories(case, inventory)
+            stocked = _with_inventories(case, now)
             m_reach, m_method = missile_reach(case, missiles)
-            intercept, i_method = intercept_matrix(stocked, sites, missiles)
-            erosion, e_method = erosion_matrix(stocked, standing, missiles, intercept)
+            intercept, i_method = intercept_matrix(stocked, now.operational, missiles)
+            erosion, e_method = erosion_matrix(stocked, now.standing, missiles, intercept)
             methods |= {f"reach: {m_method}", f"intercept: {i_method}", f"erosion: {e_method}"}
             reach = np.maximum(m_reach, conventional_reach(distances, projection))
-            transparency, shadow = _institutions(case, active_members)
+            transparency, shadow = _institutions(case, now.members)
             setting_cache[key] = make_setting(
                 compiled[t],
                 weight,
@@ -405,7 +332,7 @@ def compile_world(
                 erosion,
                 transparency,
                 shadow,
-                _treaties(case, levels),
+                _treaties(case, now.alliances),
                 interdep,
                 dtype,
             )

@@ -77,48 +77,25 @@ _LINESTYLE = {"operational": "-", "planned": "--", "cancelled": ":"}
 
 
 def site_status_at(case: Case, date: dt.date | None = None) -> dict[str, str]:
-    """Each defence site's status on ``date`` (default: the case's start).
+    """Each defence site's status on ``date`` by the case's timeline
+    (:mod:`security_dilemma.scenario.timeline`), ``"unannounced"`` for a site not yet known
+    then; without a date, the statuses as recorded (each site's ``status``)."""
+    from ..scenario.timeline import timeline
 
-    Starts from the site's ``status``, then applies its ``operational`` and ``cancelled`` dates
-    and the case's ``site`` events up to ``date``. A site announced after ``date`` is
-    ``"unannounced"``.
-    """
-    from ..scenario.schema import SiteStatus
-
-    out: dict[str, str] = {s.id: s.status for s in case.defence_sites}
     if date is None:
-        return out
-    changes: list[tuple[dt.date, str, str]] = []
-    for s in case.defence_sites:
-        if s.operational is not None and s.operational <= date:
-            changes.append((s.operational, s.id, "operational"))
-        if s.cancelled is not None and s.cancelled <= date:
-            changes.append((s.cancelled, s.id, "cancelled"))
-    for e in case.events:
-        if e.date <= date:
-            changes += [(e.date, f.site, f.status) for f in e.effects if isinstance(f, SiteStatus)]
-    for _, sid, status in sorted(changes, key=lambda c: c[0]):
-        if sid in out:
-            out[sid] = status
-    for s in case.defence_sites:
-        if s.announced is not None and s.announced > date:
-            out[s.id] = "unannounced"
-    return out
+        return {s.id: s.status for s in case.defence_sites}
+    now = timeline(case).at(date)
+    return {k: s.status if s.known else "unannounced" for k, s in now.sites.items()}
 
 
 def missile_status_at(case: Case, date: dt.date | None = None) -> dict[str, str]:
-    """Each missile system's status on ``date``: its ``status`` and the ``missile`` events."""
-    from ..scenario.schema import MissileStatus
+    """Each missile system's status on ``date`` by the case's timeline; without a date, the
+    statuses as recorded."""
+    from ..scenario.timeline import timeline
 
-    out = {m.id: str(m.status) for m in case.missiles}
     if date is None:
-        return out
-    for e in case.events:
-        if e.date <= date:
-            for f in e.effects:
-                if isinstance(f, MissileStatus) and f.missile in out:
-                    out[f.missile] = f.status
-    return out
+        return {m.id: m.status for m in case.missiles}
+    return dict(timeline(case).at(date).missiles)
 
 
 # --- the canvas --------------------------------------------------------------------------------
@@ -597,10 +574,11 @@ def case_map(
     The view centres on the densest cluster of defence sites and launch areas and takes in
     what lies within :data:`THEATRE_KM` of it (``extent=(west, east, south, north)`` in degrees
     overrides it); what falls outside is listed in a note. ``date`` shows site and missile
-    statuses on that day (sites not yet announced are left out; cancelled ones are grey and
-    dotted). ``missiles`` limits the range rings to those systems. ``footprints`` hatches the
-    defended footprint of the standing sites against each missile system of at most
-    :data:`FOOTPRINT_MAX_RANGE_KM`. Saved to ``out`` when given (PNG, SVG or PDF by suffix).
+    statuses on that day, by the case's timeline (:mod:`security_dilemma.scenario.timeline`:
+    sites not yet known are left out; cancelled ones are grey and dotted). ``missiles`` limits
+    the range rings to those systems. ``footprints`` hatches the defended footprint of the
+    standing sites against each missile system of at most :data:`FOOTPRINT_MAX_RANGE_KM`.
+    Saved to ``out`` when given (PNG, SVG or PDF by suffix).
     """
     f = _features(case, date, missiles, footprints)
     anchors = [(s.lat, s.lon) for s, _ in f.sites] + [(p.lat, p.lon) for *_, p, _, _ in f.rings]

@@ -22,6 +22,18 @@ Every record that states facts cites a `source`: an id from the case's `sources`
 list of ids. A number may also carry its own source: `range_km: {value: 1300, source: fas}`.
 Dates may be written as `2008-08-20`, `2008-08` or `2008`.
 
+**Dates and statuses.** A site's or missile's `status` is its status on the case's first day.
+Every dated change then applies from its day on, in date order: a record's own dates (a
+site's `operational` and `cancelled`, a membership's `since` and `until`, an alliance's `start`
+and `end`; `until` and `end` are last days) and the `site`, `missile`, `membership` and
+`alliance` events. The latest dated change wins; on one day an event wins over the record's
+own dates, and `cancelled` over `operational`. A site's `operational` date is a plan: it does
+not apply to a site cancelled by then. A site counts (is known to others) from the earliest of
+its `announced` date, its first `site` event and the day it becomes operational; with none of
+them, from the case's start unless its `status` is `cancelled`. A simulation step reads the
+statuses of the last day of its period. The engine and the maps share this rule
+(`security_dilemma.scenario.timeline`; docs/model.md, section 3).
+
 """
 
 

@@ -284,7 +284,11 @@ class MissileSystem(Model):
         description="Places (gazetteer names or 'lat,lon') the missiles could be launched from.",
     )
     status: Literal["deployed", "tested", "in_development", "projected"] = Field(
-        "deployed", description="Status at the start of the case."
+        "deployed",
+        description=(
+            "Status on the case's first day; `missile` events change it from their day on "
+            "(the latest wins)."
+        ),
     )
     source: SourceRef | None = Field(None, description="Source of the figures.")
     note: Text | None = Field(None, description="Free text.")
@@ -318,15 +322,33 @@ class DefenceSite(Model):
     announced: Date | None = Field(
         None,
         description=(
-            "When the site was announced; the engine counts it (interception, erosion) from then."
+            "When the site was announced. A site counts (is known to others: deterrent "
+            "erosion, maps) from the earliest of this date, its first `site` event and the day "
+            "it becomes operational; with none of them, from the case's start unless its "
+            "`status` is `cancelled`."
         ),
     )
     operational: Date | None = Field(
-        None, description="When it became (or was to become) operational."
+        None,
+        description=(
+            "When it became, or was planned to become, operational: operational from this day, "
+            "unless it is cancelled by then (a plan never undoes a cancellation)."
+        ),
     )
-    cancelled: Date | None = Field(None, description="When it was cancelled, if it was.")
+    cancelled: Date | None = Field(
+        None,
+        description=(
+            "When it was cancelled: cancelled from this day on, whatever its `operational` "
+            "date; only a later `site` event changes that."
+        ),
+    )
     status: Literal["planned", "operational", "cancelled"] = Field(
-        "planned", description="Status at the start of the case; events may change it."
+        "planned",
+        description=(
+            "Status on the case's first day. Its `operational` and `cancelled` dates and `site` "
+            "events change it from their day on; the latest dated change wins, and an event "
+            "wins a tie with a date."
+        ),
     )
     source: SourceRef | None = Field(None, description="Source of the figures.")
     note: Text | None = Field(None, description="Free text.")
@@ -347,8 +369,20 @@ class Membership(Model):
     """An actor's membership of an institution, with optional dates."""
 
     actor: Id = Field(description="Actor id.")
-    since: Date | None = Field(None, description="Accession date.")
-    until: EndDate | None = Field(None, description="Exit or suspension date.")
+    since: Date | None = Field(
+        None,
+        description=(
+            "Accession date: a member from this day (always, when omitted); a later "
+            "`membership` event overrides it."
+        ),
+    )
+    until: EndDate | None = Field(
+        None,
+        description=(
+            "Last day of membership (exit or suspension): not a member from the next day; a "
+            "later `membership` event overrides it."
+        ),
+    )
 
     @model_validator(mode="before")
     @classmethod
@@ -391,8 +425,20 @@ class Alliance(Model):
         default_factory=lambda: ProbabilityQ(value=0.8),
         description="Initial strength of commitment among members, [0, 1].",
     )
-    start: Date | None = Field(None, description="Date signed or in force.")
-    end: EndDate | None = Field(None, description="Date ended.")
+    start: Date | None = Field(
+        None,
+        description=(
+            "Date signed or in force: in force from this day (always, when omitted); a later "
+            "`alliance` form or end event overrides it."
+        ),
+    )
+    end: EndDate | None = Field(
+        None,
+        description=(
+            "Last day in force: not in force from the next day; a later `alliance` form or end "
+            "event overrides it."
+        ),
+    )
     atop_id: int | None = Field(None, ge=1, description="ATOP alliance id.")
     source: SourceRef | None = Field(None, description="Source.")
     note: Text | None = Field(None, description="Free text.")
@@ -526,7 +572,12 @@ class SiteStatus(Model):
 
     type: Literal["site"] = Field(description="Effect type.")
     site: Id = Field(description="Defence site id.")
-    status: Literal["planned", "operational", "cancelled"] = Field(description="New status.")
+    status: Literal["planned", "operational", "cancelled"] = Field(
+        description=(
+            "New status from the event's day (it wins over the site's own dates of the same "
+            "day and earlier; a later date wins over it)."
+        )
+    )
     interceptors: NonNegative | None = Field(
         None,
         description=(
