@@ -272,8 +272,8 @@ def _assert_engine_agrees_with_the_map(case: Case) -> None:
     for t, day in enumerate(step_days(world.dates, case.span.end)):
         intercept, erosion = _from_map(case, day)
         setting = world.inputs[t].setting
-        np.testing.assert_allclose(setting.intercept[:, :, 0, 0], intercept, rtol=1e-6, atol=1e-7)
-        np.testing.assert_allclose(setting.erosion[:, :, 0, 0], erosion, rtol=1e-6, atol=1e-7)
+        np.testing.assert_allclose(setting.intercept, intercept, rtol=1e-6, atol=1e-7)
+        np.testing.assert_allclose(setting.erosion, erosion, rtol=1e-6, atol=1e-7)
 
 
 @cache
