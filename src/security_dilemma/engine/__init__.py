@@ -13,7 +13,7 @@ from .measures import METRICS, SYSTEM, Layout, Metric, culture, jervis_world
 from .params import DEFAULT_LENS, Params, compile_params, lens_assignment
 from .predict import THRESHOLD, predict
 from .result import Result
-from .run import DEFAULT_MAX_MEMORY, counterfactual_copies, parse_bytes, run_world, simulate
+from .run import DEFAULT_MAX_MEMORY, parse_bytes, restraint_copies, run_world, simulate
 from .setting import Setting, make_setting
 from .state import State
 from .step import Period, StepInput, advance, appraise, decide, step
@@ -42,7 +42,6 @@ __all__ = [
     "appraise",
     "compile_params",
     "compile_world",
-    "counterfactual_copies",
     "culture",
     "decide",
     "jervis_world",
@@ -50,6 +49,7 @@ __all__ = [
     "make_setting",
     "parse_bytes",
     "predict",
+    "restraint_copies",
     "run_world",
     "signal_update",
     "simulate",

@@ -17,7 +17,7 @@ compiled scalar one) and read by the rules as ``d.prepared``. Allocation is an a
 the observers. A lens may also give plain array functions for any rule; the engine then calls
 them on arrays (slower, same results).
 
-Arrays put the actors first and the batch (counterfactual copies, replicates) last: a dyadic
+Arrays put the actors first and the batch (restraint copies, replicates) last: a dyadic
 array has shape ``(observers, actors, copies, replicates)`` and entry ``[i, j]`` is observer
 i's view of actor j; a per-actor array has shape ``(actors, copies, replicates)``. Arrays that
 are the same in every replicate have batch axes of length 1. So ``x[:, None]`` is "the
