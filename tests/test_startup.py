@@ -21,7 +21,13 @@ import security_dilemma
 HEAVY = ("numba", "matplotlib", "dask", "distributed", "duckdb", "SALib")
 """Libraries that take a large part of a second or more to import."""
 
-DOMAIN = ("security_dilemma.engine", "security_dilemma.report", "security_dilemma.experiments")
+DOMAIN = (
+    "security_dilemma.engine",
+    "security_dilemma.report",
+    "security_dilemma.experiments",
+    "security_dilemma.whatif",
+    "security_dilemma.pipeline",
+)
 """Subpackages a command that does not simulate, report or sweep should leave alone."""
 
 LAZY_PACKAGES = (
@@ -30,6 +36,7 @@ LAZY_PACKAGES = (
     "security_dilemma.geo",
     "security_dilemma.history",
     "security_dilemma.scenario",
+    "security_dilemma.whatif",
 )
 
 PROBE = """
@@ -165,9 +172,11 @@ import inspect, json, sys
 import security_dilemma.games.classify
 import security_dilemma.geo.reach
 import security_dilemma.history.backtest
+import security_dilemma.whatif.compare
 from security_dilemma.games import classify
 from security_dilemma.geo import reach
 from security_dilemma.history import backtest
+from security_dilemma.whatif import compare
 import security_dilemma as sd
 
 def defined_in(f, module):
@@ -177,6 +186,7 @@ print(json.dumps([
     defined_in(classify, "security_dilemma.games.classify"),
     defined_in(reach, "security_dilemma.geo.reach"),
     defined_in(backtest, "security_dilemma.history.backtest"),
+    defined_in(compare, "security_dilemma.whatif.compare"),
     sd.reach is reach,
 ]))
 """
@@ -192,5 +202,5 @@ def test_a_function_named_like_its_module_stays_the_function(tmp_path: Path) -> 
         text=True,
         timeout=300,
     )
-    assert json.loads(done.stdout) == [True, True, True, True]
+    assert json.loads(done.stdout) == [True, True, True, True, True]
     assert inspect.isfunction(security_dilemma.geo.reach)

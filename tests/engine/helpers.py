@@ -57,7 +57,7 @@ def synthetic(
 
 
 def trajectory(case: Case, lens: Any = None, *, replicates: int = 1, seed: int = 0) -> list[Any]:
-    """The states after each step of ``case`` (float64, no counterfactual copies).
+    """The states after each step of ``case`` (float64, no restraint copies).
 
     Returns ``[state_0, state_1, ...]`` where ``state_t`` is the state at the start of step t.
     """

@@ -9,7 +9,15 @@ import numpy as np
 import pytest
 
 from security_dilemma import BadInput, load_case
-from security_dilemma.engine import SYSTEM, Result, parse_bytes, predict, simulate
+from security_dilemma.engine import (
+    SYSTEM,
+    Result,
+    compile_world,
+    parse_bytes,
+    predict,
+    run_world,
+    simulate,
+)
 from security_dilemma.scenario import builtin_case_path
 from security_dilemma.scenario.schema import Observable
 
@@ -22,13 +30,38 @@ def bmd() -> Result:
 
 
 def test_case_by_name_path_or_object_gives_the_same_run() -> None:
-    by_name = simulate("bmd-europe", lens="realism", replicates=4, counterfactual=False)
+    by_name = simulate("bmd-europe", lens="realism", replicates=4, restraint=False)
     by_path = simulate(builtin_case_path("bmd-europe"), lens="realism", replicates=4,
-                       counterfactual=False)  # fmt: skip
+                       restraint=False)  # fmt: skip
     by_case = simulate(load_case("bmd-europe"), lens="realism", replicates=4,
-                       counterfactual=False)  # fmt: skip
+                       restraint=False)  # fmt: skip
     np.testing.assert_array_equal(by_name.means, by_path.means)
     np.testing.assert_array_equal(by_name.means, by_case.means)
+
+
+@pytest.mark.parametrize("flag", [False, True])
+def test_the_old_keyword_counterfactual_still_works_with_a_warning(flag: bool) -> None:
+    case = synthetic(3, prior=0.5, identity=-0.4)
+    new = simulate(case, replicates=6, seed=4, restraint=flag)
+    with pytest.warns(DeprecationWarning, match="'counterfactual' is now 'restraint'") as caught:
+        old = simulate(case, replicates=6, seed=4, counterfactual=flag)
+    assert [w.filename for w in caught] == [__file__]  # points at the caller
+    assert old.restraint is new.restraint is flag
+    assert old.layout.cells == new.layout.cells
+    np.testing.assert_array_equal(old.means, new.means)
+    np.testing.assert_array_equal(old.quantiles, new.quantiles)
+    with pytest.warns(DeprecationWarning, match=r"run_world\(\)"):
+        run = run_world(compile_world(case), replicates=6, seed=4, counterfactual=flag)
+    np.testing.assert_array_equal(run.means, new.means)
+
+
+def test_restraint_and_its_old_name_must_agree() -> None:
+    with (
+        pytest.warns(DeprecationWarning),
+        pytest.raises(BadInput, match="give 'restraint' only") as info,
+    ):
+        simulate(synthetic(2), replicates=2, restraint=False, counterfactual=True)
+    assert info.value.problems[0].path == "counterfactual"
 
 
 def test_lens_argument_forms() -> None:
@@ -44,11 +77,11 @@ def test_lens_argument_forms() -> None:
 
 def test_overrides_change_the_run() -> None:
     case = synthetic(3, prior=0.5, identity=-0.4)
-    base = simulate(case, replicates=8, counterfactual=False)
+    base = simulate(case, replicates=8, restraint=False)
     hot = simulate(
         case,
         replicates=8,
-        counterfactual=False,
+        restraint=False,
         overrides={"offence_dominance": 0.9, "lenses.realism.worst_case": 1.0},
     )
     assert hot.value("threat", "A0") > base.value("threat", "A0")
@@ -134,14 +167,14 @@ def test_case_observables_are_predicted_during_the_run(bmd: Result) -> None:
 
 
 def test_observables_outside_the_run_need_replicates() -> None:
-    result = simulate("bmd-europe", replicates=4, counterfactual=False)
+    result = simulate("bmd-europe", replicates=4, restraint=False)
     obs = Observable(id="new", kind="crisis", actor="RUS", counterpart="GEO", start=2008,
                      end=2008, occurred=True, source="seed-article")  # fmt: skip
     with pytest.raises(BadInput, match="keep_replicates"):
         predict(result, obs)
     with pytest.raises(BadInput, match="no prediction for observable 'nope'"):
         predict(result, "nope")
-    extra = simulate("bmd-europe", replicates=4, counterfactual=False, observables=[obs])
+    extra = simulate("bmd-europe", replicates=4, restraint=False, observables=[obs])
     assert extra.observables["new"] == 1.0  # the 2008 war is a dated event of the case
 
 

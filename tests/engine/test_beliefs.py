@@ -47,7 +47,7 @@ def test_beliefs_learn_the_truth_and_institutions_speed_learning() -> None:
     errors, entropy = {}, {}
     for label, extra in (("apart", {}), ("members", club)):
         case = synthetic(3, steps=10, prior=0.5, parameters=params, extra=extra)
-        result = simulate(case, replicates=300, seed=1, counterfactual=False)
+        result = simulate(case, replicates=300, seed=1, restraint=False)
         frame = result.tidy()
         actor = frame[frame.counterpart == ""]
         errors[label] = actor[actor.metric == "misperception"].groupby("step")["mean"].mean()

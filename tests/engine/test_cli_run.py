@@ -44,7 +44,7 @@ def test_run_json_document_has_every_lens_by_default(dilemma: Run) -> None:
     assert doc["ok"] is True and doc["case"] == "bmd-europe"
     assert list(doc["lenses"]) == ["realism", "liberalism", "constructivism", "pyramid"]
     run = doc["lenses"]["liberalism"]
-    assert run["replicates"] == 3 and run["counterfactual"] is False
+    assert run["replicates"] == 3 and run["restraint"] is False
     assert len(run["steps"]) == 12
     assert "belief" in run["steps"][0]["dyads"]["IRN"]["USA"]
     assert "harm" not in run["steps"][0]["dyads"]["IRN"]["USA"]

@@ -47,7 +47,7 @@ def far_apart(status_quo: float, prior: float = 0.0) -> Case:
 
 @pytest.mark.parametrize("lens", lens_names())
 def test_no_threat_no_arming(lens: str) -> None:
-    result = simulate(far_apart(1.0), lens=lens, replicates=20, seed=1, counterfactual=False)
+    result = simulate(far_apart(1.0), lens=lens, replicates=20, seed=1, restraint=False)
     frame = result.tidy()
     threat = frame[(frame.metric == "threat") & (frame.counterpart == "")]
     assert threat["q95"].max() < 1e-6

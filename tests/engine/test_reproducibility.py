@@ -38,16 +38,16 @@ def test_same_seed_same_output_and_different_seed_differs() -> None:
 
 def test_one_chunk_of_1000_equals_ten_chunks_of_100() -> None:
     case = synthetic(4, steps=6, prior=0.4, identity=-0.2, milex=[1, 2, 3, 4])
-    one = simulate(case, replicates=1000, chunk_size=1000, counterfactual=False, seed=3)
-    ten = simulate(case, replicates=1000, chunk_size=100, counterfactual=False, seed=3)
-    odd = simulate(case, replicates=1000, chunk_size=77, counterfactual=False, seed=3)
+    one = simulate(case, replicates=1000, chunk_size=1000, restraint=False, seed=3)
+    ten = simulate(case, replicates=1000, chunk_size=100, restraint=False, seed=3)
+    odd = simulate(case, replicates=1000, chunk_size=77, restraint=False, seed=3)
     for other in (ten, odd):
         assert_array_equal(one.means, other.means)
         assert_array_equal(one.quantiles, other.quantiles)
         assert one.observables == other.observables
 
 
-def test_chunking_does_not_change_counterfactual_measures() -> None:
+def test_chunking_does_not_change_restraint_measures() -> None:
     a = simulate("bmd-europe", replicates=30, chunk_size=30, seed=9)
     b = simulate("bmd-europe", replicates=30, chunk_size=7, seed=9)
     assert_array_equal(a.means, b.means)
@@ -59,7 +59,7 @@ def test_histogram_quantiles_are_chunk_invariant_too() -> None:
     cells_per_replicate = 40 * 800
     replicates = EXACT_LIMIT // cells_per_replicate + 50
     runs = [
-        simulate(case, replicates=replicates, chunk_size=c, counterfactual=False, seed=1)
+        simulate(case, replicates=replicates, chunk_size=c, restraint=False, seed=1)
         for c in (replicates, 333)
     ]
     assert runs[0].quantile_method == "histogram"
@@ -86,6 +86,6 @@ def test_progress_reports_replicates_done() -> None:
 @pytest.mark.parametrize("dtype", ["float32", "float64"])
 def test_float32_and_float64_agree(dtype: str) -> None:
     case = synthetic(3, steps=8, prior=0.3, identity=-0.3)
-    ref = simulate(case, replicates=20, seed=2, dtype="float64", counterfactual=False)
-    run = simulate(case, replicates=20, seed=2, dtype=dtype, counterfactual=False)
+    ref = simulate(case, replicates=20, seed=2, dtype="float64", restraint=False)
+    run = simulate(case, replicates=20, seed=2, dtype=dtype, restraint=False)
     np.testing.assert_allclose(run.value("effort", "A1"), ref.value("effort", "A1"), rtol=1e-4)

@@ -85,7 +85,7 @@ def test_unstable_race_explodes_when_reactions_outweigh_fatigue() -> None:
 def test_simulate_reports_the_same_race() -> None:
     """Through simulate (float32 state, float32 summaries): the same numbers to ~1e-6."""
     k, a, g = (0.1, 0.15), (0.3, 0.25), (0.05, 0.02)
-    result = simulate(_case(k, a, g, 200), replicates=3, counterfactual=False)
+    result = simulate(_case(k, a, g, 200), replicates=3, restraint=False)
     det = a[0] * a[1] - k[0] * k[1]
     expected = (a[1] * g[0] + k[0] * g[1]) / det
     assert_allclose(result.value("effort", "A0"), expected, rtol=1e-5)

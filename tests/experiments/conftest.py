@@ -20,7 +20,7 @@ SMALL = {
     "replicates": 6,
     "chunk_size": 3,
     "metrics": ["crisis_prob", "security"],
-    "counterfactual": False,
+    "restraint": False,
 }
 """A real-engine sweep of 4 chunks that takes about a second."""
 

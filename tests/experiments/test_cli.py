@@ -138,7 +138,7 @@ def test_runs_list_show_and_export(dilemma: Run, swept: tuple[Path, str], tmp_pa
         (["--param", "distinguishabilty=0,1"], "did you mean 'distinguishability'"),
         (["--param", "distinguishability=0,2"], "less than or equal to 1"),
         (["--metrics", "securty"], "unknown metric 'securty' (did you mean 'security'"),
-        (["--metrics", "harm_done", "--no-counterfactual"], "counterfactual measure"),
+        (["--metrics", "harm_done", "--no-counterfactual"], "restraint measure"),
         (["--lens", "realsm"], "did you mean 'realism'"),
         (["--replicates", "0"], "--replicates must be at least 1"),
         (["--executor", "slurm"], "unknown executor 'slurm'"),

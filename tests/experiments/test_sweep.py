@@ -25,6 +25,7 @@ from security_dilemma.experiments import (
     Store,
     SweepFailed,
     run_plan,
+    sensitivity_plan,
     sweep_plan,
 )
 from security_dilemma.experiments.chunks import compute_chunk
@@ -180,3 +181,24 @@ def test_chunk_task_runs_anywhere() -> None:
     cells = actors + actors * (actors - 1)
     assert len(a.cells) == cells and a.finals.num_rows == 3 and a.steps.num_rows == 12
     assert {len(v) for v in a.finals["values"].to_pylist()} == {cells}
+
+
+def test_the_old_keyword_counterfactual_plans_the_same_run() -> None:
+    """``counterfactual=`` (renamed ``restraint=``) still works, with a warning, and the run
+    id does not change: the model's identity keeps the key "counterfactual", so a run begun
+    before the rename is resumed."""
+    old_name = {k: v for k, v in SMALL.items() if k != "restraint"}
+    new = sweep_plan("bmd-europe", **SMALL)  # type: ignore[arg-type]
+    with pytest.warns(DeprecationWarning, match=r"sweep_plan\(\)"):
+        old = sweep_plan("bmd-europe", **old_name, counterfactual=False)  # type: ignore[arg-type]
+    assert old.run_id == new.run_id
+    assert new.identity()["model"]["counterfactual"] is False
+    assert "restraint" not in new.identity()["model"]
+    bound = ["distinguishability=0.2:0.8", "offence_dominance=0.2:0.8"]
+    plan, _, _ = sensitivity_plan("bmd-europe", bound, method="morris", n=2, restraint=False)
+    with pytest.warns(DeprecationWarning, match=r"sensitivity_plan\(\)"):
+        again, _, _ = sensitivity_plan(
+            "bmd-europe", bound, method="morris", n=2, counterfactual=False
+        )
+    assert again.run_id == plan.run_id
+    assert plan.identity()["model"]["counterfactual"] is False

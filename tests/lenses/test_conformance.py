@@ -175,7 +175,7 @@ def test_k_scales_the_arms_reaction(name: str) -> None:
             case,
             lens=name,
             replicates=4,
-            counterfactual=False,
+            restraint=False,
             overrides={f"lenses.{name}.k": k},
         ).value("effort", "A0")
         for k in (0.2, 3.0)

@@ -106,7 +106,7 @@ capabilities: [{actor: A, milex: 10}, {actor: B, milex: 10}]
 parameters: {lenses: {offensive_realism: {fear: 0.5}}}
 """
     case = parse_case_text(text)
-    result = simulate(case, replicates=3, counterfactual=False)
+    result = simulate(case, replicates=3, restraint=False)
     assert result.lenses == ("offensive_realism", "pyramid")
     mixed = simulate(synthetic(3), lens={"A0": "offensive_realism"}, replicates=2)
     assert mixed.lens.startswith("mixed:")

@@ -200,7 +200,7 @@ def test_findings_follow_the_run(case: Case) -> None:
     assert f.crisis[0][:2] == ("ALF", "CHA")
     assert 0.0 <= f.crisis[0][2] <= 1.0
     assert len(f.sentences()) >= 6
-    quick = simulate(case, lens="realism", replicates=8, seed=3, counterfactual=False)
+    quick = simulate(case, lens="realism", replicates=8, seed=3, restraint=False)
     g = findings(quick, [("ALF", "CHA")])
     assert g.harm is None and g.no_adequate_policy is None
 
@@ -222,7 +222,8 @@ def test_finish_run_writes_report_and_fits_100_columns(case: Case, tmp_path: Pat
 
     from rich.console import Console
 
-    from security_dilemma.report import finish_run, show_job
+    from security_dilemma.pipeline import finish_run
+    from security_dilemma.report import show_job
 
     runs = {
         lens: simulate(case, lens=lens, replicates=8, seed=0)

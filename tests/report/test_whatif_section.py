@@ -8,9 +8,9 @@ import pytest
 from rich.console import Console
 
 from security_dilemma.engine import simulate
-from security_dilemma.history.counterfactual import CounterfactualComparison, compare_all
 from security_dilemma.report import answers_table, build_report, section_title, whatif_figure
 from security_dilemma.scenario import Case, parse_case_text
+from security_dilemma.whatif.compare import CounterfactualComparison, compare_all
 
 EVIL = "<script>alert(1)</script>"
 CASE = f"""

@@ -13,7 +13,9 @@ from numpy.testing import assert_allclose, assert_array_equal
 
 from security_dilemma import BadInput
 from security_dilemma.engine import ReplicateStreams, compile_world, simulate, uniforms_per_step
-from security_dilemma.history.counterfactual import (
+from security_dilemma.scenario import Case
+from security_dilemma.scenario.schema import Counterfactual
+from security_dilemma.whatif.compare import (
     ACTOR_METRICS,
     STATS,
     VERDICTS,
@@ -23,9 +25,7 @@ from security_dilemma.history.counterfactual import (
     paired_stats,
     verdict,
 )
-from security_dilemma.scenario import Case
-from security_dilemma.scenario.counterfactual import apply_counterfactual
-from security_dilemma.scenario.schema import Counterfactual
+from security_dilemma.whatif.worlds import apply_counterfactual
 
 METRICS = [*ACTOR_METRICS, "crisis_prob"]
 
@@ -36,7 +36,7 @@ def runs(case: Case, lens: str = "realism", n: int = 12, seed: int = 5) -> np.nd
         lens=lens,
         replicates=n,
         seed=seed,
-        counterfactual=False,
+        restraint=False,
         keep_replicates=True,
         metrics=METRICS,
     )
@@ -93,7 +93,7 @@ def test_the_comparison_pairs_replicates_with_their_twins(rivals: Case) -> None:
     cmp = compare(rivals, "no-shield", lens="realism", replicates=10, seed=4)
     f = runs(rivals, "realism", 10, 4)
     w = runs(apply_counterfactual(rivals, "no-shield"), "realism", 10, 4)
-    r = simulate(rivals, lens="realism", replicates=1, metrics=METRICS, counterfactual=False)
+    r = simulate(rivals, lens="realism", replicates=1, metrics=METRICS, restraint=False)
     cell = r.layout.find("security", 0, -1)
     d = f[-1, cell].astype(np.float64) - w[-1, cell].astype(np.float64)
     e = cmp.effect("realism", "ALF", "security")

@@ -188,7 +188,7 @@ def mesa_comparison(
     world = compile_world(synthetic_case(n, steps), "pyramid")
     engine_core = _best(lambda: core_loop(world, replicates), 2)
     engine_full = _best(
-        lambda: _timed(lambda: run_world(world, replicates=replicates, counterfactual=False)), 2
+        lambda: _timed(lambda: run_world(world, replicates=replicates, restraint=False)), 2
     )
     t0 = time.perf_counter()
     for r in range(mesa_replicates):
@@ -250,7 +250,7 @@ def million(replicates: int = 1_000_000, steps: int = 50, n: int = 10) -> dict[s
 
     def go() -> Any:
         return run_world(
-            world, replicates=replicates, counterfactual=False, max_memory="2GB", metrics=metrics
+            world, replicates=replicates, restraint=False, max_memory="2GB", metrics=metrics
         )
 
     t0 = time.perf_counter()

@@ -1,6 +1,6 @@
 """Suite "experiments": a sweep on 1 worker against the same sweep on 2 workers.
 
-Two sweeps of the real engine (``bmd-europe`` with the counterfactual copies, 4 points x 400
+Two sweeps of the real engine (``bmd-europe`` with the restraint copies, 4 points x 400
 replicates in chunks of 50), each run through the local process pool into fresh stores, in the
 same run of this suite, alternating 1, 2, 1, 2, ... workers. Each figure is reported as the
 best and the median of its rounds; the target is checked on the ratio of the medians, which a
@@ -111,7 +111,7 @@ def run(*, quick: bool = False) -> dict[str, Any]:
             "points": len(plans["cpu_bound"].points),
             "replicates": replicates,
             "chunk_size": chunk,
-            "counterfactual": True,
+            "restraint": True,
         },
         "cores": available_cores(),
         "load_average_before": round(load_before, 2),

@@ -323,7 +323,7 @@ def sweep(
         seed=seed,
         chunk_size=chunk_size,
         metrics=_metrics(metrics),
-        counterfactual=counterfactual,
+        restraint=counterfactual,
     )
     _execute(
         ctx,
@@ -429,7 +429,7 @@ def sensitivity(
         chunk_size=chunk_size,
         metrics=chosen,
         levels=levels,
-        counterfactual=counterfactual,
+        restraint=counterfactual,
     )
     report = _execute(
         ctx,

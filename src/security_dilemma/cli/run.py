@@ -2,9 +2,9 @@
 
 The command is kept in small parts (choose lenses, run, render a table, build the JSON); the
 backtest against the case's coded record, the headline findings and the HTML report come
-from :func:`security_dilemma.report.finish_run` (docs/report.md, docs/backtesting.md); the
+from :func:`security_dilemma.pipeline.finish_run` (docs/report.md, docs/backtesting.md); the
 case's what-if worlds are compared by
-:func:`security_dilemma.history.counterfactual.compare_all` (docs/whatif.md).
+:func:`security_dilemma.whatif.compare_all` (docs/whatif.md).
 """
 
 from __future__ import annotations
@@ -33,8 +33,8 @@ from ._common import (
 
 if TYPE_CHECKING:
     from ..engine import Result
-    from ..history.counterfactual import CounterfactualComparison
     from ..scenario import Case
+    from ..whatif import CounterfactualComparison
 
 __all__ = ["choose_lenses", "register", "run_lenses", "summary_table", "to_document"]
 
@@ -100,7 +100,7 @@ def run_lenses(
             replicates=replicates,
             seed=seed,
             max_memory=max_memory,
-            counterfactual=counterfactual,
+            restraint=counterfactual,
             progress=step,
         )
     return results
@@ -222,9 +222,10 @@ def run(
     case with its counterfactual worlds, prints a summary and writes a self-contained HTML
     report.
     """
-    from ..history.counterfactual import compare_all
-    from ..report import finish_run, show_job
+    from ..pipeline import finish_run
+    from ..report import show_job
     from ..scenario import load_case
+    from ..whatif import compare_all
 
     c = load_case(case)
     lenses = choose_lenses(lens)

@@ -32,8 +32,8 @@ from ._common import (
 from .run import choose_lenses
 
 if TYPE_CHECKING:
-    from ..history.counterfactual import CounterfactualComparison
     from ..scenario import Case, Counterfactual
+    from ..whatif import CounterfactualComparison
 
 __all__ = [
     "LABELS",
@@ -92,8 +92,8 @@ def worlds_from_options(
     """The worlds to compare: the named ones (all the case's when none is named and no
     ``--drop-*``/``--set`` is given); the command-line options describe one world, or extend
     the one named world."""
-    from ..scenario.counterfactual import counterfactual_problems, find_counterfactual
     from ..scenario.schema import Counterfactual
+    from ..whatif import counterfactual_problems, find_counterfactual
 
     problems: list[Problem] = []
     values: dict[str, float] = {}
@@ -315,8 +315,8 @@ def whatif(
     the paired difference (as recorded minus the world) in security, effort, threat and crisis
     risk, with 90% intervals (docs/whatif.md).
     """
-    from ..history.counterfactual import compare_all
     from ..scenario import load_case
+    from ..whatif import compare_all
 
     c = load_case(case)
     lenses = choose_lenses(lens)

@@ -13,7 +13,7 @@ from .measures import METRICS, SYSTEM, Layout, Metric, culture, jervis_world
 from .params import DEFAULT_LENS, Params, compile_params, lens_assignment
 from .predict import THRESHOLD, predict
 from .result import Result
-from .run import DEFAULT_MAX_MEMORY, counterfactual_copies, parse_bytes, run_world, simulate
+from .run import DEFAULT_MAX_MEMORY, parse_bytes, restraint_copies, run_world, simulate
 from .setting import Setting, make_setting
 from .state import State
 from .step import Period, StepInput, advance, step
@@ -41,13 +41,13 @@ __all__ = [
     "apply_events",
     "compile_params",
     "compile_world",
-    "counterfactual_copies",
     "culture",
     "jervis_world",
     "lens_assignment",
     "make_setting",
     "parse_bytes",
     "predict",
+    "restraint_copies",
     "run_world",
     "signal_update",
     "simulate",

@@ -1,20 +1,17 @@
-"""Reach and missile-defence interception for the engine, from the geography module or fallbacks.
+"""Reach and missile-defence interception for the engine, from the geography module.
 
-* ``reach[i, j]``: the fraction of j's territory within i's strike range. With the geography
-  module (``security_dilemma.geo.reach_matrix``) it is computed from the case's missiles;
-  without it, a missile system counts when j's capital is within its range of one of its launch
-  areas (1) or not (0). Either way it is combined with conventional reach, which falls with
-  the distance between capitals as ``exp(-distance / projection_km)`` (Boulding's
-  loss-of-strength gradient): ``reach = max(missile reach, conventional reach)``. Actors whose
-  capital cannot be placed get conventional reach 1.
+* ``reach[i, j]``: the fraction of j's territory within i's strike range. Missile reach is
+  computed from the case's missiles by ``security_dilemma.geo.reach_matrix``; it is combined
+  with conventional reach, which falls with the distance between capitals as
+  ``exp(-distance / projection_km)`` (Boulding's loss-of-strength gradient):
+  ``reach = max(missile reach, conventional reach)``. Actors whose capital cannot be placed
+  get conventional reach 1.
 * ``intercept[i, j]``: the expected fraction of j's missiles aimed at i that missile defences
   of i or its allies stop, from ``security_dilemma.geo.intercept_matrix`` for the operational
-  sites; 0 everywhere when that function is not available (missile defence then acts only
-  through the abstract defensive stock).
+  sites.
 * ``erosion[i, j]``: the share of j's *retaliatory* warheads that i's defences could stop,
   counting every site not cancelled (planned ones too: a state judges its deterrent by the
-  defences it sees coming), from ``security_dilemma.geo.erosion_matrix``; without it, the
-  interception by operational sites stands in.
+  defences it sees coming), from ``security_dilemma.geo.erosion_matrix``.
 """
 
 from __future__ import annotations
@@ -33,7 +30,6 @@ __all__ = [
     "capital_distances",
     "conventional_reach",
     "erosion_matrix",
-    "geo_functions",
     "intercept_matrix",
     "missile_reach",
 ]
@@ -42,20 +38,6 @@ Matrix = npt.NDArray[np.float64]
 
 ACTIVE_MISSILE_STATUSES = ("deployed", "tested")
 """Missile statuses that count as a capability."""
-
-
-def geo_functions() -> tuple[Any, Any, Any]:
-    """``(reach_matrix, intercept_matrix, erosion_matrix)`` from the geography module (None for
-    any that is missing)."""
-    try:
-        from .. import geo
-    except ImportError:  # pragma: no cover - geo is part of the package
-        return None, None, None
-    return (
-        getattr(geo, "reach_matrix", None),
-        getattr(geo, "intercept_matrix", None),
-        getattr(geo, "erosion_matrix", None),
-    )
 
 
 def _capital(case: Case, actor_id: str) -> tuple[float, float] | None:
@@ -124,41 +106,15 @@ def conventional_reach(distances_km: Matrix, projection_km: float) -> Matrix:
     return out
 
 
-def _fallback_missile_reach(case: Case, active: Iterable[str]) -> Matrix:
-    from pyproj import Geod
-
-    ids = case.actor_ids()
-    n = len(ids)
-    out = np.zeros((n, n))
-    geod = Geod(ellps="WGS84")
-    capitals = [_capital(case, a) for a in ids]
-    gaz = _gazetteer(case)
-    active = set(active)
-    for m in case.missiles:
-        if m.id not in active or m.actor not in ids:
-            continue
-        i = ids.index(m.actor)
-        for area in m.launch_areas or []:
-            loc = gaz.resolve(area, field=f"missiles.{m.id}.launch_areas")
-            for j, cap in enumerate(capitals):
-                if cap is None or j == i:
-                    continue
-                _, _, metres = geod.inv(loc.lon, loc.lat, cap[1], cap[0])
-                if metres / 1000.0 <= m.range_km.value:
-                    out[i, j] = 1.0
-    return out
-
-
 def missile_reach(case: Case, active: Iterable[str]) -> tuple[Matrix, str]:
     """Reach of the active missile systems (ids), and which method computed it."""
     active = tuple(sorted(active))
     n = len(case.actors)
     if not active:
         return np.zeros((n, n)), "none"
-    reach_fn, _, _ = geo_functions()
-    if reach_fn is not None:
-        return np.asarray(reach_fn(case, missiles=active), dtype=np.float64), "geo.reach_matrix"
-    return _fallback_missile_reach(case, active), "capital within range (fallback)"
+    from ..geo import reach_matrix
+
+    return np.asarray(reach_matrix(case, missiles=active), dtype=np.float64), "geo.reach_matrix"
 
 
 def intercept_matrix(
@@ -169,23 +125,22 @@ def intercept_matrix(
     n = len(case.actors)
     if not sites or not missiles:
         return np.zeros((n, n)), "none"
-    _, intercept_fn, _ = geo_functions()
-    if intercept_fn is None:
-        return np.zeros((n, n)), "unavailable (security_dilemma.geo.intercept_matrix missing)"
-    out = intercept_fn(case, sites=sites, missiles=missiles)
+    from ..geo import intercept_matrix as geo_intercept
+
+    out = geo_intercept(case, sites=sites, missiles=missiles)
     return np.asarray(out, dtype=np.float64), "geo.intercept_matrix"
 
 
 def erosion_matrix(
     case: Case, sites: Iterable[str], missiles: Iterable[str], intercept: Matrix
 ) -> tuple[Matrix, str]:
-    """Deterrent erosion by the standing (not cancelled) sites, and the method."""
+    """Deterrent erosion by the standing (not cancelled) sites, and the method (``intercept``
+    is not used)."""
     sites, missiles = tuple(sorted(sites)), tuple(sorted(missiles))
     n = len(case.actors)
     if not sites or not missiles:
         return np.zeros((n, n)), "none"
-    _, _, erosion_fn = geo_functions()
-    if erosion_fn is None:
-        return intercept, "interception by operational sites (geo.erosion_matrix missing)"
-    out = erosion_fn(case, sites=sites, missiles=missiles)
+    from ..geo import erosion_matrix as geo_erosion
+
+    out = geo_erosion(case, sites=sites, missiles=missiles)
     return np.asarray(out, dtype=np.float64), "geo.erosion_matrix"

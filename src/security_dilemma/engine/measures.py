@@ -1,9 +1,9 @@
 """What a run reports per step: the metrics, their definitions, and how they are extracted.
 
 Each metric is per actor (``actor``), per ordered dyad (``actor`` -> ``counterpart``) or for the
-whole system (actor ``*``). Counterfactual metrics compare the run with copies in which one
-actor is restrained (never raises its effort), with the same random numbers (docs/model.md,
-section 5, gives the definitions).
+whole system (actor ``*``). Restraint metrics (``Metric.restraint``) compare the run with
+copies in which one actor is restrained (never raises its effort), with the same random
+numbers (docs/model.md, section 5, gives the definitions).
 """
 
 from __future__ import annotations
@@ -94,7 +94,8 @@ class Metric:
     low: float | None
     high: float | None
     extract: Extract
-    counterfactual: bool = False
+    restraint: bool = False
+    """Needs the restraint copies of the run (``simulate(..., restraint=True)``)."""
 
 
 def _entropy(b: Values) -> Values:
@@ -232,17 +233,17 @@ METRICS: tuple[Metric, ...] = (
     Metric("harm_done", "actor",
            "Harm to others: mean over others of their security with the actor restrained "
            "minus their security in the run.", -1.0, 1.0,
-           lambda c: _offdiag_mean(_harm(c)), counterfactual=True),
+           lambda c: _offdiag_mean(_harm(c)), restraint=True),
     Metric("restraint_gain", "actor",
            "The actor's security had it never raised its effort, minus its security in the run.",
-           -1.0, 1.0, _restraint_gain, counterfactual=True),
+           -1.0, 1.0, _restraint_gain, restraint=True),
     Metric("self_defeat", "actor",
            "1 if the actor would be more secure had it never raised its effort.", 0.0, 1.0,
-           lambda c: (_restraint_gain(c) > 1e-4).astype(np.float32), counterfactual=True),
+           lambda c: (_restraint_gain(c) > 1e-4).astype(np.float32), restraint=True),
     Metric("no_adequate_policy", "actor",
            "1 if the actor has armed, is less secure than at the start, and would also be less "
            "secure than at the start had it never raised its effort.",
-           0.0, 1.0, _no_adequate, counterfactual=True),
+           0.0, 1.0, _no_adequate, restraint=True),
     # --- per dyad
     Metric("threat", "dyad", "Threat from counterpart as perceived by actor.", 0.0, None,
            lambda c: c.period.threat),
@@ -269,7 +270,7 @@ METRICS: tuple[Metric, ...] = (
     Metric("misperceived", "dyad", "1 if actor's belief about counterpart is on the wrong "
            "side of 0.5.", 0.0, 1.0, _misperceived),
     Metric("harm", "dyad", "Counterpart's security with actor restrained minus in the run "
-           "(> 0: actor's moves lowered it).", -1.0, 1.0, _harm, counterfactual=True),
+           "(> 0: actor's moves lowered it).", -1.0, 1.0, _harm, restraint=True),
     # --- system
     Metric("mean_identity", "system", "Mean identity over all ordered pairs (culture of "
            "anarchy: below -1/3 Hobbesian, above 1/3 Kantian).", -1.0, 1.0,
@@ -318,16 +319,16 @@ class Layout:
         cls,
         actors: Sequence[str],
         *,
-        counterfactual: bool,
+        restraint: bool,
         metrics: Sequence[str] | None = None,
     ) -> Layout:
-        """The layout for these actors, with or without the counterfactual metrics, and only
+        """The layout for these actors, with or without the restraint metrics, and only
         the metrics named in ``metrics`` (all scopes of a name) when given."""
         n = len(actors)
         chosen = tuple(
             m
             for m in METRICS
-            if (counterfactual or not m.counterfactual) and (metrics is None or m.name in metrics)
+            if (restraint or not m.restraint) and (metrics is None or m.name in metrics)
         )
         mi: list[npt.NDArray[np.intp]] = []
         ai: list[npt.NDArray[np.intp]] = []

@@ -40,7 +40,7 @@ class Result:
     means: npt.NDArray[np.float64]
     quantiles: npt.NDArray[np.float64]
     quantile_method: str
-    counterfactual: bool
+    restraint: bool
     observables: Mapping[str, float]
     observed: Mapping[str, Mapping[str, Any]]
     events: tuple[tuple[str, ...], ...]
@@ -244,13 +244,13 @@ class Result:
             "first_replicate": self.first_replicate,
             "quantiles": list(QUANTILES),
             "quantile_method": self.quantile_method,
-            "counterfactual": self.counterfactual,
+            "restraint": self.restraint,
             "metrics": [
                 {
                     "name": m.name,
                     "scope": m.scope,
                     "description": m.description,
-                    "counterfactual": m.counterfactual,
+                    "restraint": m.restraint,
                 }
                 for m in self.layout.metrics
             ],

@@ -4,8 +4,8 @@ Replicates are processed in chunks whose size follows from ``max_memory`` (or is
 ``chunk_size``); every replicate draws from its own random stream
 (:mod:`~security_dilemma.engine.draws`) and the summaries are chunk-invariant
 (:mod:`~security_dilemma.engine.summary`), so results do not depend on the chunking.
-When ``counterfactuals`` is on, each replicate is run ``n + 1`` times side by side with the
-same random numbers: as it happens, and with each actor in turn restrained.
+With ``restraint`` on, each replicate is run ``n + 1`` times side by side with the same
+random numbers: as it happens, and with each actor in turn restrained (the restraint copies).
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from .._deprecation import renamed_keyword
 from ..errors import BadInput, Problem, did_you_mean
 from ..scenario import load_case
 from ..scenario.overrides import with_parameters
@@ -33,9 +34,9 @@ from .world import World, compile_world
 
 __all__ = [
     "DEFAULT_MAX_MEMORY",
-    "counterfactual_copies",
     "parse_bytes",
     "plan_chunks",
+    "restraint_copies",
     "run_world",
     "simulate",
 ]
@@ -118,7 +119,7 @@ def plan_chunks(
     return chunk, block
 
 
-def counterfactual_copies(state: State) -> State:
+def restraint_copies(state: State) -> State:
     """``n + 1`` copies: copy 0 as is, copy ``c`` with actor ``c - 1`` restrained."""
     n, b = state.n, state.batch
     copies = state.with_copies(n + 1)
@@ -137,7 +138,7 @@ def _run_chunk(
     first_global: int,
     first_local: int,
     count: int,
-    counterfactual: bool,
+    restraint: bool,
     block: int,
     specs: Sequence[tuple[ObservableSpec, list[int]]],
     hits: npt.NDArray[np.int64],
@@ -146,10 +147,10 @@ def _run_chunk(
     streams = ReplicateStreams(seed, first_global, count)
     state = world.initial_state(streams.motives(n))
     motive = state.motive
-    copies = n + 1 if counterfactual else 1
+    copies = n + 1 if restraint else 1
     first = slice(0, count)
-    if counterfactual:
-        state = counterfactual_copies(state)
+    if restraint:
+        state = restraint_copies(state)
     needed = sorted({c for _, cells in specs for c in cells})
     position = {c: k for k, c in enumerate(needed)}
     kept = np.empty((steps, count, len(needed)), dtype=np.float32) if needed else None
@@ -167,9 +168,7 @@ def _run_chunk(
                 security_start = actual.security.copy()
             context = Context(
                 period=actual,
-                security_copies=period.security.reshape(n, copies, count)
-                if counterfactual
-                else None,
+                security_copies=period.security.reshape(n, copies, count) if restraint else None,
                 security_start=security_start,
                 motive=motive,
                 offence_dominance=inputs.setting.theta,
@@ -195,14 +194,19 @@ def run_world(
     chunk_size: int | None = None,
     max_memory: int | str | None = None,
     keep_replicates: bool = False,
-    counterfactual: bool = True,
+    restraint: bool = True,
     observables: Sequence[Observable] = (),
     progress: Callable[[int], None] | None = None,
     label: str | None = None,
     metrics: Sequence[str] | None = None,
     notes: Sequence[str] = (),
+    counterfactual: bool | None = None,
 ) -> Result:
-    """Run a compiled world: the loop behind :func:`simulate`."""
+    """Run a compiled world: the loop behind :func:`simulate` (``counterfactual`` is the old
+    name of ``restraint``, deprecated)."""
+    restraint = renamed_keyword(
+        "run_world", "counterfactual", counterfactual, "restraint", restraint, default=True
+    )
     _check_run(replicates, seed, first_replicate, chunk_size)
     budget = DEFAULT_MAX_MEMORY if max_memory is None else parse_bytes(max_memory)
     if metrics is not None:
@@ -216,9 +220,9 @@ def run_world(
                 ]
             )
         metrics = sorted({*metrics, *(n for o in observables for n in metrics_needed(o.kind))})
-    layout = Layout.build(world.actors, counterfactual=counterfactual, metrics=metrics)
+    layout = Layout.build(world.actors, restraint=restraint, metrics=metrics)
     summary = Summary(layout, world.steps, replicates, keep=keep_replicates)
-    copies = world.n + 1 if counterfactual else 1
+    copies = world.n + 1 if restraint else 1
     chunk, block = plan_chunks(
         world.n,
         world.steps,
@@ -249,7 +253,7 @@ def run_world(
             first_global=first_replicate + done,
             first_local=done,
             count=count,
-            counterfactual=counterfactual,
+            restraint=restraint,
             block=block,
             specs=specs,
             hits=hits,
@@ -276,7 +280,7 @@ def run_world(
         means=summary.means(),
         quantiles=summary.quantiles(),
         quantile_method="exact" if summary.exact else "histogram",
-        counterfactual=counterfactual,
+        restraint=restraint,
         observables={
             s.observable.id: float(h) / replicates for (s, _), h in zip(specs, hits, strict=True)
         },
@@ -329,10 +333,11 @@ def simulate(
     max_memory: int | str | None = None,
     keep_replicates: bool = False,
     progress: Callable[[int], None] | None = None,
-    counterfactual: bool = True,
+    restraint: bool = True,
     observables: Sequence[Observable] | None = None,
     dtype: str = "float32",
     metrics: Sequence[str] | None = None,
+    counterfactual: bool | None = None,
 ) -> Result:
     """Simulate a case under one or more lenses; an ensemble of ``replicates`` runs.
 
@@ -343,8 +348,9 @@ def simulate(
     * replicate ``r`` (global index ``first_replicate + local index``) draws from
       ``SeedSequence(seed, spawn_key=(r,))``: results do not depend on chunking;
     * ``max_memory`` (bytes or "2GB") picks the chunk size unless ``chunk_size`` is given;
-    * ``counterfactual``: run the restraint copies that the harm, self-defeat and
-      no-adequate-policy measures need (``n + 1`` times the work);
+    * ``restraint``: run the restraint copies (each actor in turn never raising its effort)
+      that the harm, self-defeat and no-adequate-policy measures need (``n + 1`` times the
+      work); ``counterfactual`` is its old name, deprecated;
     * ``observables``: extra coded observables to predict (the case's own are always
       predicted); ``dtype``: "float32" (default) or "float64";
     * ``metrics``: record only these metric names (plus what the observables need); recording
@@ -354,6 +360,9 @@ def simulate(
     >>> r.replicates, r.lens, r.tidy().columns.tolist()[:4]
     (8, 'realism', ['lens', 'step', 'date', 'actor'])
     """
+    restraint = renamed_keyword(
+        "simulate", "counterfactual", counterfactual, "restraint", restraint, default=True
+    )
     if dtype not in ("float32", "float64"):
         raise BadInput(Problem(f"dtype must be float32 or float64 (got {dtype!r})", path="dtype"))
     c = load_case(case)
@@ -378,7 +387,7 @@ def simulate(
         chunk_size=chunk_size,
         max_memory=max_memory,
         keep_replicates=keep_replicates,
-        counterfactual=counterfactual,
+        restraint=restraint,
         observables=[*usable, *(o for o in extra if o.id not in known)],
         progress=progress,
         metrics=metrics,

@@ -23,22 +23,23 @@ def case_sha256(case: Case) -> str:
     return hashlib.sha256(case.model_dump_json(by_alias=True).encode()).hexdigest()
 
 
-def engine_metrics(*, counterfactual: bool = True) -> list[str]:
-    """Names of the metrics the engine reports."""
+def engine_metrics(*, restraint: bool = True) -> list[str]:
+    """Names of the metrics the engine reports (with ``restraint=False``, those that do not
+    need the restraint copies)."""
     from ..engine import METRICS
 
-    return [m.name for m in METRICS if counterfactual or not m.counterfactual]
+    return [m.name for m in METRICS if restraint or not m.restraint]
 
 
-def check_metrics(metrics: Sequence[str], *, counterfactual: bool = True) -> None:
+def check_metrics(metrics: Sequence[str], *, restraint: bool = True) -> None:
     """Raise :class:`BadInput` for a metric the engine does not report."""
-    known = engine_metrics(counterfactual=counterfactual)
+    known = engine_metrics(restraint=restraint)
     problems = []
     for m in metrics:
         if m not in known:
             hint = did_you_mean(m, known)
-            if not counterfactual and m in engine_metrics():
-                hint = " (a counterfactual measure: drop --no-counterfactual)"
+            if not restraint and m in engine_metrics():
+                hint = " (a restraint measure: drop --no-counterfactual)"
             problems.append(Problem(f"unknown metric '{m}'{hint}", path="--metrics"))
     if problems:
         raise BadInput(problems)
@@ -49,8 +50,8 @@ def _case_from_json(text: str) -> Case:
     return Case.model_validate_json(text)
 
 
-def _engine_model(case_json: str, metrics: tuple[str, ...], counterfactual: bool) -> EngineModel:
-    return EngineModel(_case_from_json(case_json), metrics, counterfactual)
+def _engine_model(case_json: str, metrics: tuple[str, ...], restraint: bool) -> EngineModel:
+    return EngineModel(_case_from_json(case_json), metrics, restraint)
 
 
 @dataclass(frozen=True)
@@ -58,12 +59,12 @@ class EngineModel:
     """Run :func:`security_dilemma.engine.simulate` on ``case`` at a point.
 
     ``metrics`` restricts what is stored (all the engine reports when empty);
-    ``counterfactual=False`` skips the restraint copies (and the measures that need them).
+    ``restraint=False`` skips the restraint copies (and the measures that need them).
     """
 
     case: Case
     metrics: tuple[str, ...] = ()
-    counterfactual: bool = True
+    restraint: bool = True
 
     @functools.cached_property
     def _case_json(self) -> str:
@@ -71,16 +72,21 @@ class EngineModel:
 
     def __reduce__(self) -> tuple[Any, ...]:
         """Pickled as the case's JSON: cheap to send, and parsed once per worker process."""
-        return (_engine_model, (self._case_json, self.metrics, self.counterfactual))
+        return (_engine_model, (self._case_json, self.metrics, self.restraint))
 
     def identity(self) -> dict[str, Any]:
-        """Case id and content hash, the stored metrics, and the counterfactual switch."""
+        """Case id and content hash, the stored metrics, and the restraint switch.
+
+        The switch keeps its first key, ``"counterfactual"``: the identity is hashed into the
+        run id, so a new key would give every run a new id, and the same command would no
+        longer resume a run begun before the rename (docs/experiments.md).
+        """
         return {
             "engine": "security_dilemma.engine.simulate",
             "case": self.case.id,
             "case_sha256": hashlib.sha256(self._case_json.encode()).hexdigest(),
             "metrics": list(self.metrics),
-            "counterfactual": self.counterfactual,
+            "counterfactual": self.restraint,
         }
 
     def replicates(
@@ -97,7 +103,7 @@ class EngineModel:
             first_replicate=first_replicate,
             overrides=point.overrides or None,
             keep_replicates=True,
-            counterfactual=self.counterfactual,
+            restraint=self.restraint,
             metrics=list(self.metrics) or None,
         )
         assert result.replicate_values is not None

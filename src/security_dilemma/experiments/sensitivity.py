@@ -29,6 +29,7 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
+from .._deprecation import renamed_keyword
 from ..errors import BadInput, Problem, did_you_mean
 from ..scenario import Case, load_case
 from .model import EngineModel, check_metrics
@@ -206,11 +207,17 @@ def sensitivity_plan(
     chunk_size: int | None = None,
     metrics: Sequence[str] = (),
     levels: int = 4,
-    counterfactual: bool = True,
+    restraint: bool = True,
+    counterfactual: bool | None = None,
 ) -> tuple[Plan, list[Bound], np.ndarray]:
-    """A plan over SALib's sample of the ``NAME=LO:HI`` box, with the bounds and sample."""
+    """A plan over SALib's sample of the ``NAME=LO:HI`` box, with the bounds and sample;
+    ``restraint=False`` runs without the restraint copies (``counterfactual`` is its old
+    name, deprecated)."""
+    restraint = renamed_keyword(
+        "sensitivity_plan", "counterfactual", counterfactual, "restraint", restraint, default=True
+    )
     c = load_case(case)
-    check_metrics(metrics, counterfactual=counterfactual)
+    check_metrics(metrics, restraint=restraint)
     problems: list[Problem] = []
     bounds: list[Bound] = []
     for text in params:
@@ -231,7 +238,7 @@ def sensitivity_plan(
     label = parse_lens(c, lens) if lens else ""
     x = sample(method, bounds, n, seed=seed, levels=levels)
     plan = Plan(
-        model=EngineModel(c, tuple(sorted(set(metrics))), counterfactual),
+        model=EngineModel(c, tuple(sorted(set(metrics))), restraint),
         points=points_from_sample(x, bounds, label),
         replicates=replicates,
         seed=seed,

@@ -19,6 +19,7 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+from .._deprecation import renamed_keyword
 from ..errors import BadInput, Problem
 from ..scenario import Case, load_case
 from .chunks import ChunkTask, compute_chunk
@@ -81,11 +82,17 @@ def sweep_plan(
     seed: int = 0,
     chunk_size: int | None = None,
     metrics: Sequence[str] = (),
-    counterfactual: bool = True,
+    restraint: bool = True,
+    counterfactual: bool | None = None,
 ) -> Plan:
-    """A full-factorial sweep plan from ``--param`` texts (and ``--lens`` values)."""
+    """A full-factorial sweep plan from ``--param`` texts (and ``--lens`` values);
+    ``restraint=False`` runs without the restraint copies (``counterfactual`` is its old
+    name, deprecated)."""
+    restraint = renamed_keyword(
+        "sweep_plan", "counterfactual", counterfactual, "restraint", restraint, default=True
+    )
     c = load_case(case)
-    check_metrics(metrics, counterfactual=counterfactual)
+    check_metrics(metrics, restraint=restraint)
     problems: list[Problem] = []
     if replicates < 1:
         problems.append(Problem("--replicates must be at least 1", path="--replicates"))
@@ -104,7 +111,7 @@ def sweep_plan(
         labels.append(label)
     points = grid(specs, labels or [""])
     return Plan(
-        model=EngineModel(c, tuple(sorted(set(metrics))), counterfactual),
+        model=EngineModel(c, tuple(sorted(set(metrics))), restraint),
         points=points,
         replicates=replicates,
         seed=seed,

@@ -1,6 +1,7 @@
 """History: Richardson arms-race fits and replications; backtests of the lenses against a case's
-coded record (scoring rules, climatology, calibration, fitting on a training window);
-counterfactual history: the case against worlds without some of its moves, paired."""
+coded record (scoring rules, climatology, calibration, fitting on a training window); the COW
+MID base rates behind the crisis defaults (:mod:`.base_rates`). What-if worlds are in
+:mod:`security_dilemma.whatif`."""
 
 from typing import TYPE_CHECKING
 
@@ -19,9 +20,6 @@ if TYPE_CHECKING:
         score,
         simulations_needed,
     )
-    from .counterfactual import CounterfactualComparison, factual_runs, paired_stats
-    from .counterfactual import compare as compare_counterfactual
-    from .counterfactual import compare_all as compare_counterfactuals
     from .fitting import (
         DEFAULT_FIT,
         Fit,
@@ -75,7 +73,6 @@ __all__ = [
     "BlocFit",
     "CalibrationBin",
     "Comparison",
-    "CounterfactualComparison",
     "DyadFit",
     "Estimate",
     "Fit",
@@ -96,9 +93,6 @@ __all__ = [
     "calibration",
     "classify_observables",
     "climatology",
-    "compare_counterfactual",
-    "compare_counterfactuals",
-    "factual_runs",
     "fit_bloc",
     "fit_dyad",
     "fit_lens",
@@ -108,7 +102,6 @@ __all__ = [
     "log_loss_terms",
     "nmc_series",
     "ols",
-    "paired_stats",
     "predict_observables",
     "read_series_csv",
     "replicate",

@@ -67,14 +67,14 @@ def predict_observables(
     progress: Callable[[], None] | None = None,
 ) -> dict[str, float]:
     """Each observable's predicted probability from one run of ``case`` under ``lens``
-    (no counterfactual copies: predictions do not need them)."""
+    (no restraint copies: predictions do not need them)."""
     result = simulate(
         case,
         lens=lens,
         replicates=replicates,
         seed=seed,
         overrides=dict(overrides) if overrides else None,
-        counterfactual=False,
+        restraint=False,
     )
     if progress is not None:
         progress()

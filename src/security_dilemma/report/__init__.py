@@ -3,8 +3,7 @@
 >>> from security_dilemma.report import build_report, findings
 """
 
-from .console import summary_table
-from .counterfactuals import answers_table, section_title, whatif_context, whatif_figure
+from .console import show_job, summary_table
 from .figures import (
     backtest_figure,
     data_uri,
@@ -14,11 +13,10 @@ from .figures import (
 )
 from .findings import LensFindings, findings, findings_by_lens, key_actors, key_dyads
 from .html import DOCS_URL, build_report, write_report
-from .job import JobOutput, finish_run, show_job
+from .whatif import answers_table, section_title, whatif_context, whatif_figure
 
 __all__ = [
     "DOCS_URL",
-    "JobOutput",
     "LensFindings",
     "answers_table",
     "backtest_figure",
@@ -26,7 +24,6 @@ __all__ = [
     "data_uri",
     "findings",
     "findings_by_lens",
-    "finish_run",
     "key_actors",
     "key_dyads",
     "map_figure",

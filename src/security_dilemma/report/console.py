@@ -1,16 +1,24 @@
-"""The headline findings as a Rich table for the terminal (fits in 100 columns for 4 lenses)."""
+"""The terminal output of a run: the headline findings as a Rich table (fits in 100 columns for
+4 lenses), and what `dilemma run` prints after its simulations (:func:`show_job`)."""
 
 from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from rich import box
+from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
-from .findings import LensFindings
+from .findings import LensFindings, key_actors, key_dyads
+from .whatif import answers_table
 
-__all__ = ["summary_table"]
+if TYPE_CHECKING:
+    from ..pipeline import JobOutput
+
+__all__ = ["show_job", "summary_table"]
 
 _WORLDS = {
     1: "1 doubly dangerous",
@@ -82,3 +90,31 @@ def summary_table(findings: Sequence[LensFindings], title: str) -> Table:
     for label, cells in rows:
         table.add_row(label, *cells)
     return table
+
+
+def show_job(job: JobOutput, out: Console, *, replicates: int) -> None:
+    """Print the findings table, the backtest verdict, the answers of the counterfactual
+    worlds (one line per lens, for the key actors) and where the report is."""
+    out.print(summary_table(job.findings, f"{job.case.title}: {replicates} replicates per lens"))
+    if job.backtest is not None:
+        bt = job.backtest
+        out.print(f"Backtest ({bt.counts['scored']} observables): {bt.verdict()}")
+    if job.comparisons:
+        key = key_actors(job.case, key_dyads(job.case), limit=4)
+        out.print(
+            "What if: the case as recorded against its counterfactual worlds, paired by "
+            "replicate (docs/whatif.md). Did what each world takes out leave the key actors "
+            "less secure? yes: the 90% CI of the mean Δsecurity is below 0; no: above 0 (more "
+            "secure with it); ?: the CI contains 0 (no clear change).",
+            markup=False,
+        )
+        for comparison in job.comparisons:
+            out.print(
+                f"[bold]{escape(comparison.changes.title)}[/bold] ({escape(comparison.id)}, "
+                f"{comparison.replicates} paired replicates per lens)"
+            )
+            out.print(answers_table(comparison, key))
+    for note in job.notes:
+        out.print(f"[dim]{note}[/dim]")
+    if job.report is not None:
+        out.print(f"Report: {job.report}", soft_wrap=True)

@@ -12,7 +12,7 @@ Read from a :class:`~security_dilemma.engine.Result` at its last step (docs/repo
   least two actors armed and every one of them ended less secure (``self_defeat_all``);
   (c) uncertainty of intentions, the mean belief entropy (bits) and misperception rate;
   (d) no adequate policy, the mean over actors of ``no_adequate_policy``. (a), (b)'s
-  per-actor companion and (d) need the counterfactual copies; they are None without them;
+  per-actor companion and (d) need the restraint copies; they are None without them;
 * **crisis risk**: the mean yearly crisis probability of the key dyads and the dyad with the
   highest mean.
 """
@@ -89,8 +89,8 @@ class LensFindings:
         if self.harm is not None:
             out.append(
                 f"(a) Harm to others: others' security would be {_change(self.harm)}, on "
-                "average, had an actor never raised its effort (restrained counterfactual "
-                "minus actual)."
+                "average, had an actor never raised its effort (restrained copy minus "
+                "actual)."
             )
         selfish = (
             f" Actors better off restrained: {', '.join(self.self_defeating)}."
@@ -219,7 +219,7 @@ def findings(
     harm_values = [_final(result, "harm_done", a) for a in actors]
     harm = (
         float(np.mean([h for h in harm_values if h is not None]))
-        if result.counterfactual and all(h is not None for h in harm_values)
+        if result.restraint and all(h is not None for h in harm_values)
         else None
     )
     self_defeating = tuple(
@@ -228,7 +228,7 @@ def findings(
     nap = [_final(result, "no_adequate_policy", a) for a in actors]
     no_adequate = (
         float(np.mean([x for x in nap if x is not None]))
-        if result.counterfactual and all(x is not None for x in nap)
+        if result.restraint and all(x is not None for x in nap)
         else None
     )
     nap_actors = tuple(
@@ -263,7 +263,7 @@ def findings(
         culture=str(summary["culture"]),
         harm=harm,
         self_defeat_all=float(summary["self_defeat_all"]),
-        self_defeating=self_defeating if result.counterfactual else (),
+        self_defeating=self_defeating if result.restraint else (),
         belief_entropy=float(np.mean([result.value("belief_entropy", a) for a in actors])),
         misperception=float(np.mean([result.value("misperception", a) for a in actors])),
         no_adequate_policy=no_adequate,

@@ -19,15 +19,15 @@ from typing import TYPE_CHECKING, Any
 from jinja2 import Environment, PackageLoader, select_autoescape
 
 from ..history.backtest import CLIMATOLOGY_DEFINITION
-from .counterfactuals import section_title, whatif_context
 from .figures import backtest_figure, data_uri, map_figure, network_figure, trajectories_figure
 from .findings import LensFindings, findings_by_lens, key_actors, key_dyads
+from .whatif import section_title, whatif_context
 
 if TYPE_CHECKING:
     from ..engine import Result
     from ..history.backtest import Backtest
-    from ..history.counterfactual import CounterfactualComparison
     from ..scenario.schema import Case
+    from ..whatif.compare import CounterfactualComparison
 
 __all__ = ["DOCS_URL", "ReportInputs", "build_report", "write_report"]
 
@@ -170,7 +170,7 @@ def build_report(
     ``backtest`` adds the backtest section (:func:`~security_dilemma.history.backtest.backtest`);
     ``dyads`` overrides the key dyads (default :func:`~.findings.key_dyads`); ``command`` and
     ``generated`` go in the reproducibility footer; ``comparisons``
-    (:func:`~security_dilemma.history.counterfactual.compare_all`) add the section on what the
+    (:func:`~security_dilemma.whatif.compare_all`) add the section on what the
     case's counterfactual worlds say.
     """
     if not results_by_lens:

@@ -1,11 +1,12 @@
-"""Cases: the file format (schema), safe loading with located errors, and the built-in library."""
+"""Cases: the file format (schema), safe loading with located errors, and the built-in library.
+
+What-if worlds built from a case's ``counterfactuals`` are in :mod:`security_dilemma.whatif`."""
 
 from typing import TYPE_CHECKING
 
 from .._lazy import attach
 
 if TYPE_CHECKING:
-    from .counterfactual import apply_counterfactual, counterfactual_changes
     from .fromdata import CaseDraft, case_from_data, draft_case
     from .library import CaseInfo, builtin_case_names, builtin_case_path, list_cases, load_case
     from .loader import case_problems, load_case_file, parse_case_text
@@ -17,12 +18,10 @@ __all__ = [
     "CaseDraft",
     "CaseInfo",
     "Counterfactual",
-    "apply_counterfactual",
     "builtin_case_names",
     "builtin_case_path",
     "case_from_data",
     "case_problems",
-    "counterfactual_changes",
     "draft_case",
     "list_cases",
     "load_case",

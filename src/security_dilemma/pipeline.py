@@ -1,8 +1,10 @@
-"""What `dilemma run` does after the simulations: backtest the runs, read the findings, write
-the report and print the summary.
+"""What `dilemma run` does after the simulations: backtest the runs against the case's record,
+read the findings, gather the what-if comparisons and have the report written.
 
-Kept apart from the command so that the command stays a thin layer over the engine and this
-step can be called from Python on runs made any other way.
+Kept apart from the command so that the command stays a thin layer over the engine, and apart
+from :mod:`security_dilemma.report`, which only renders what this step hands it; it can be
+called from Python on runs made any other way. :func:`security_dilemma.report.show_job` prints
+its output.
 """
 
 from __future__ import annotations
@@ -12,22 +14,17 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from rich.console import Console
-from rich.markup import escape
-
-from ..errors import BadInput
-from .console import summary_table
-from .counterfactuals import answers_table
-from .findings import LensFindings, findings_by_lens, key_actors, key_dyads
-from .html import write_report
+from .errors import BadInput, Problem
+from .report.findings import LensFindings, findings_by_lens, key_dyads
+from .report.html import write_report
 
 if TYPE_CHECKING:
-    from ..engine import Result
-    from ..history.backtest import Backtest
-    from ..history.counterfactual import CounterfactualComparison
-    from ..scenario.schema import Case
+    from .engine import Result
+    from .history.backtest import Backtest
+    from .scenario.schema import Case
+    from .whatif.compare import CounterfactualComparison
 
-__all__ = ["JobOutput", "finish_run", "show_job"]
+__all__ = ["JobOutput", "finish_run"]
 
 
 @dataclass(frozen=True)
@@ -65,11 +62,11 @@ def finish_run(
 ) -> JobOutput:
     """Backtest the runs against the case's record, read the findings and write the report
     to ``report`` (skipped when None); ``comparisons`` of the case's counterfactual worlds
-    (:func:`~security_dilemma.history.counterfactual.compare_all`) go in the report."""
+    (:func:`~security_dilemma.whatif.compare_all`) go in the report."""
     notes: list[str] = []
     bt: Backtest | None = None
     if case.observables:
-        from ..history.backtest import backtest
+        from .history.backtest import backtest
 
         try:
             bt = backtest(case, results=results)
@@ -83,8 +80,6 @@ def finish_run(
     if report is not None:
         target = Path(report)
         if target.parent != Path("") and not target.parent.exists():
-            from ..errors import Problem
-
             raise BadInput(Problem(f"no such directory: {target.parent}", path="--report"))
         path = write_report(
             target,
@@ -97,31 +92,3 @@ def finish_run(
             comparisons=comparisons,
         )
     return JobOutput(case, bt, found, path, tuple(notes), tuple(comparisons))
-
-
-def show_job(job: JobOutput, out: Console, *, replicates: int) -> None:
-    """Print the findings table, the backtest verdict, the answers of the counterfactual
-    worlds (one line per lens, for the key actors) and where the report is."""
-    out.print(summary_table(job.findings, f"{job.case.title}: {replicates} replicates per lens"))
-    if job.backtest is not None:
-        bt = job.backtest
-        out.print(f"Backtest ({bt.counts['scored']} observables): {bt.verdict()}")
-    if job.comparisons:
-        key = key_actors(job.case, key_dyads(job.case), limit=4)
-        out.print(
-            "What if: the case as recorded against its counterfactual worlds, paired by "
-            "replicate (docs/whatif.md). Did what each world takes out leave the key actors "
-            "less secure? yes: the 90% CI of the mean Δsecurity is below 0; no: above 0 (more "
-            "secure with it); ?: the CI contains 0 (no clear change).",
-            markup=False,
-        )
-        for comparison in job.comparisons:
-            out.print(
-                f"[bold]{escape(comparison.changes.title)}[/bold] ({escape(comparison.id)}, "
-                f"{comparison.replicates} paired replicates per lens)"
-            )
-            out.print(answers_table(comparison, key))
-    for note in job.notes:
-        out.print(f"[dim]{note}[/dim]")
-    if job.report is not None:
-        out.print(f"Report: {job.report}", soft_wrap=True)

@@ -1,4 +1,4 @@
-"""Counterfactual cases: the case with some events, defence sites or missiles taken out.
+"""What-if worlds: the case with some events, defence sites or missiles taken out.
 
 A :class:`~security_dilemma.scenario.schema.Counterfactual` names what does not exist in the
 "what if" world; :func:`apply_counterfactual` returns that world as a new, validated
@@ -40,9 +40,9 @@ from typing import Any
 from pydantic import ValidationError
 
 from ..errors import BadInput, Problem, did_you_mean
-from .overrides import with_parameters
-from .reader import Located, format_loc
-from .schema import Case, Counterfactual, Event, MissileStatus, SiteStatus
+from ..scenario.overrides import with_parameters
+from ..scenario.reader import Located, format_loc
+from ..scenario.schema import Case, Counterfactual, Event, MissileStatus, SiteStatus
 
 __all__ = [
     "Changes",
@@ -167,7 +167,7 @@ def apply_counterfactual(
 
 def _validated(data: dict[str, Any], name: str) -> Case:
     """A case from plain data, with the schema and every cross-reference checked."""
-    from .references import check_references
+    from ..scenario.references import check_references
 
     where = f"<counterfactual {name}>"
     try:

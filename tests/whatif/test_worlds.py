@@ -7,12 +7,6 @@ from pathlib import Path
 import pytest
 
 from security_dilemma import BadInput, load_case, parse_case_text
-from security_dilemma.scenario.counterfactual import (
-    apply_counterfactual,
-    counterfactual_changes,
-    counterfactual_problems,
-    find_counterfactual,
-)
 from security_dilemma.scenario.schema import (
     Case,
     Counterfactual,
@@ -20,8 +14,14 @@ from security_dilemma.scenario.schema import (
     MissileStatus,
     SiteStatus,
 )
+from security_dilemma.whatif.worlds import (
+    apply_counterfactual,
+    counterfactual_changes,
+    counterfactual_problems,
+    find_counterfactual,
+)
 
-FIXTURE = Path(__file__).parent / "fixtures" / "minimal.yaml"
+FIXTURE = Path(__file__).parents[1] / "scenario" / "fixtures" / "minimal.yaml"
 TEXT = FIXTURE.read_text(encoding="utf-8")
 WORLDS = """counterfactuals:
   - id: no-site

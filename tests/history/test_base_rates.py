@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from numpy.testing import assert_allclose
 
-from security_dilemma.engine.calibration import crisis_probability, mid_base_rates
+from security_dilemma.history.base_rates import crisis_probability, mid_base_rates
 from security_dilemma.scenario.schema import Parameters
 
 

@@ -1,7 +1,7 @@
 """What a case's dated moves did: the case as recorded against a counterfactual world, paired.
 
 :func:`compare` runs the case as recorded (the *factual* run) and a counterfactual world
-(:func:`security_dilemma.scenario.counterfactual.apply_counterfactual`) under each lens, with
+(:func:`security_dilemma.whatif.worlds.apply_counterfactual`) under each lens, with
 the same seed and replicates. Replicate ``r`` of any run draws all its randomness from
 ``SeedSequence(seed, spawn_key=(r,))`` and a fixed number of draws per step that depends only
 on the number of actors (:mod:`security_dilemma.engine.draws`); a counterfactual keeps the
@@ -25,7 +25,7 @@ probability with the actor's main adversaries:
   ``tolerance`` (for security, ``p_below`` is P(less secure with the moves than without));
 * ``factual``, ``counterfactual``: the mean values of the two runs.
 
->>> from security_dilemma.history.counterfactual import compare
+>>> from security_dilemma.whatif import compare
 >>> cmp = compare("bmd-europe", "no-missile-defence", lens="realism", replicates=20, seed=1)
 >>> cmp.lenses, cmp.replicates
 (('realism',), 20)
@@ -52,8 +52,8 @@ import pandas as pd
 
 from ..errors import BadInput, Problem
 from ..scenario import load_case
-from ..scenario.counterfactual import Changes, apply_counterfactual, counterfactual_changes
 from ..scenario.schema import Case, Counterfactual
+from .worlds import Changes, apply_counterfactual, counterfactual_changes
 
 if TYPE_CHECKING:
     from ..engine import Result
@@ -194,7 +194,7 @@ def _run(
         seed=seed,
         max_memory=max_memory,
         keep_replicates=True,
-        counterfactual=False,
+        restraint=False,
         metrics=[*ACTOR_METRICS, *DYAD_METRICS],
         progress=progress,
     )

@@ -1,5 +1,6 @@
 """The report's what-if part: did the moves a counterfactual world takes out leave the actors
-less secure? (docs/whatif.md, docs/report.md)
+less secure? (docs/whatif.md, docs/report.md). It renders comparisons made by
+:mod:`security_dilemma.whatif`:
 
 * :func:`whatif_figure`: per lens, the paired difference in security at the last step for every
   actor (mean, 90% bootstrap interval of the mean, 5-95% range of the replicates), and its
@@ -24,7 +25,7 @@ from rich.table import Table
 from .figures import PALETTE, plain_text
 
 if TYPE_CHECKING:
-    from ..history.counterfactual import CounterfactualComparison
+    from ..whatif.compare import CounterfactualComparison
 
 __all__ = [
     "VERDICT_COLOURS",
