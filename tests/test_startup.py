@@ -26,6 +26,7 @@ DOMAIN = ("security_dilemma.engine", "security_dilemma.report", "security_dilemm
 
 LAZY_PACKAGES = (
     "security_dilemma",
+    "security_dilemma.experiments",
     "security_dilemma.games",
     "security_dilemma.geo",
     "security_dilemma.history",
