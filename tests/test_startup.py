@@ -32,6 +32,7 @@ DOMAIN = (
 
 LAZY_PACKAGES = (
     "security_dilemma",
+    "security_dilemma.experiments",
     "security_dilemma.games",
     "security_dilemma.geo",
     "security_dilemma.history",

@@ -38,7 +38,7 @@ def test_run_prints_a_table_per_lens(dilemma: Run) -> None:
 
 
 def test_run_json_document_has_every_lens_by_default(dilemma: Run) -> None:
-    code, out, _ = dilemma("run", "bmd-europe", "-n", "3", "--json", "--no-counterfactual")
+    code, out, _ = dilemma("run", "bmd-europe", "-n", "3", "--json", "--no-restraint")
     assert code == 0
     doc = json.loads(out)
     assert doc["ok"] is True and doc["case"] == "bmd-europe"

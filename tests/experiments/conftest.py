@@ -16,7 +16,7 @@ from ..conftest import Outcome as Outcome  # re-exported for the tests here
 from ..conftest import Run as Run
 
 SMALL = {
-    "params": ["distinguishability=0.2,0.8"],
+    "parameters": {"distinguishability": [0.2, 0.8]},
     "replicates": 6,
     "chunk_size": 3,
     "metrics": ["crisis_prob", "security"],

@@ -29,7 +29,7 @@ SWEEP = [
     "2",
     "--metrics",
     "security,crisis_prob",
-    "--no-counterfactual",
+    "--no-restraint",
     "--executor",
     "serial",
 ]
@@ -94,7 +94,7 @@ def test_runs_list_show_and_export(dilemma: Run, swept: tuple[Path, str], tmp_pa
 
     shown = json.loads(
         dilemma(
-            "runs", "show", run_id[:6], "-o", "security:RUS", "--store", str(store), "--json"
+            "runs", "show", run_id[:6], "--output", "security:RUS", "--store", str(store), "--json"
         ).out
     )
     assert shown["run_id"] == run_id and shown["status"] == "complete"
@@ -103,7 +103,7 @@ def test_runs_list_show_and_export(dilemma: Run, swept: tuple[Path, str], tmp_pa
     assert shown["versions"]["numpy"] and shown["versions"]["security-dilemma"]
     assert shown["command"] == (
         f"dilemma sweep bmd-europe --param distinguishability=0.2,0.8 --param richardson.k=0.3 "
-        f"--replicates 4 --chunk-size 2 --metrics security,crisis_prob --no-counterfactual "
+        f"--replicates 4 --chunk-size 2 --metrics security,crisis_prob --no-restraint "
         f"--executor serial --store {store}"
     )
     assert [p["distinguishability"] for p in shown["points"]] == [0.2, 0.8]
@@ -138,12 +138,16 @@ def test_runs_list_show_and_export(dilemma: Run, swept: tuple[Path, str], tmp_pa
         (["--param", "distinguishabilty=0,1"], "did you mean 'distinguishability'"),
         (["--param", "distinguishability=0,2"], "less than or equal to 1"),
         (["--metrics", "securty"], "unknown metric 'securty' (did you mean 'security'"),
-        (["--metrics", "harm_done", "--no-counterfactual"], "restraint measure"),
+        (["--metrics", "harm_done", "--no-restraint"], "it needs the restraint copies"),
         (["--lens", "realsm"], "did you mean 'realism'"),
-        (["--replicates", "0"], "--replicates must be at least 1"),
+        (["--replicates", "0"], "Invalid value for '--replicates' / '-n'"),
+        (["--chunk-size", "0"], "error: --chunk-size: must be at least 1"),
+        (["--seed", "-1"], "Invalid value for '--seed'"),
+        (["--param", "k=0:1"], "a sweep takes NAME=LO:HI:N[:log]"),
+        (["--lens", "realism,RUX=liberalism"], "--lens: unknown actor 'RUX'"),
         (["--executor", "slurm"], "unknown executor 'slurm'"),
-        (["--address", "tcp://127.0.0.1:9"], "--address needs --executor dask"),
-        (["--workers", "0", "--executor", "local"], "--workers must be at least 1"),
+        (["--address", "tcp://127.0.0.1:9"], "--address: only the dask executor takes an address"),
+        (["--workers", "0", "--executor", "local"], "--workers: must be at least 1"),
         (["--json", "--json-lines"], "choose one of --json and --json-lines"),
     ],
 )
@@ -168,7 +172,10 @@ def test_bad_store_and_run_input_exits_2(
         (["runs", "list", "--store", str(notdb)], "not a valid DuckDB database"),
         (["runs", "list", "--store", str(other)], "not a results store"),
         (["runs", "show", "nope", "--store", str(store)], "no run 'nope'"),
-        (["runs", "show", run_id, "-o", "securty:RUS", "--store", str(store)], "did you mean"),
+        (
+            ["runs", "show", run_id, "--output", "securty:RUS", "--store", str(store)],
+            "did you mean",
+        ),
         (["runs", "export", run_id, "--out", "x.txt", "--store", str(store)], "--format"),
         (
             ["runs", "export", run_id, "--out", "x.csv", "--format", "xls", "--store", str(store)],

@@ -30,7 +30,7 @@ SWEEP = [
     "2",
     "--metrics",
     "security,crisis_prob",
-    "--no-counterfactual",
+    "--no-restraint",
     "--seed",
     "11",
     "--workers",

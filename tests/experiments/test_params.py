@@ -1,4 +1,7 @@
-"""Parsing ``--param`` specifications into values, grids and bounds."""
+"""Swept parameters and sensitivity bounds as Python data: records, grids, lens labels.
+
+The command line's ``NAME=...`` texts are parsed in ``security_dilemma.cli`` (tests/cli).
+"""
 
 from __future__ import annotations
 
@@ -13,69 +16,99 @@ from numpy.testing import assert_allclose
 
 from security_dilemma import load_case
 from security_dilemma.errors import BadInput
+from security_dilemma.experiments import sensitivity_plan, sweep_plan
 from security_dilemma.experiments.params import (
     MAX_POINTS,
+    Bound,
+    ParameterSpec,
     Point,
     check_names,
+    engine_lens,
     grid,
     lens_label,
-    parse_bound,
-    parse_lens,
-    parse_spec,
-    parse_specs,
+    parameter_bounds,
+    parameter_specs,
 )
 
 
 def test_range_is_inclusive_linspace() -> None:
-    spec = parse_spec("lenses.realism.k=0.1:1.0:10")
+    spec = ParameterSpec.between("lenses.realism.k", 0.1, 1.0, 10)
     assert spec.name == "lenses.realism.k"
     assert_allclose(spec.values, np.linspace(0.1, 1.0, 10))
     assert spec.values[0] == 0.1 and spec.values[-1] == 1.0
 
 
 def test_log_range_list_and_single_value() -> None:
-    assert_allclose(parse_spec("k=0.01:1:3:log").values, [0.01, 0.1, 1.0])
-    assert parse_spec("distinguishability=0,0.5,1").values == (0.0, 0.5, 1.0)
-    assert parse_spec(" noise = 0.3 ").values == (0.3,)
-    assert parse_spec("k=1,0.5").values == (1.0, 0.5)  # the order given is kept
+    assert_allclose(ParameterSpec.between("k", 0.01, 1, 3, log=True).values, [0.01, 0.1, 1.0])
+    assert ParameterSpec("distinguishability", [0, 0.5, 1]).values == (0.0, 0.5, 1.0)
+    assert ParameterSpec("k", np.array([1, 0.5])).values == (1.0, 0.5)  # the order is kept
+    specs = parameter_specs({"noise": 0.3, "k": (1, 0.5)})
+    assert specs == (ParameterSpec("k", (1.0, 0.5)), ParameterSpec("noise", (0.3,)))
+    assert parameter_specs([ParameterSpec("b", [1]), ParameterSpec("a", [2])])[0].name == "a"
 
 
 @pytest.mark.parametrize(
-    ("text", "message"),
+    ("make", "path", "message"),
     [
-        ("k=1:0:5", "range start 1 must be below its stop 0"),
-        ("k=abc", "'abc' is not a number"),
-        ("k=0:1:x", "count 'x' is not a whole number"),
-        ("k=0:1:1", "at least 2"),
-        ("k=0:1", "a range is START:STOP:COUNT"),
-        ("k=0:1:3:lin", "a range is START:STOP:COUNT"),
-        ("k=0:1:3:log", "positive start"),
-        ("k=1,1", "listed twice"),
-        ("k=nan", "not a finite number"),
-        ("k", "expected NAME=VALUES"),
-        ("=1", "expected NAME=VALUES"),
-        ("k=", "expected NAME=VALUES"),
+        (lambda: ParameterSpec.between("k", 1, 0, 5), "high", "range start 1 must be below"),
+        (lambda: ParameterSpec.between("k", 0, 1, 1), "n", "at least 2"),
+        (lambda: ParameterSpec.between("k", 0, 1, 2.5), "n", "at least 2"),
+        (lambda: ParameterSpec.between("k", 0, 1, 3, log=True), "low", "positive start"),
+        (lambda: ParameterSpec("k", [1, 1]), "values", "listed twice"),
+        (lambda: ParameterSpec("k", [math.nan]), "values", "not a finite number"),
+        (lambda: ParameterSpec("k", ["abc"]), "values", "'abc' is not a number"),
+        (lambda: ParameterSpec("k", []), "values", "at least one value"),
+        (lambda: ParameterSpec("k", "0.1,0.2"), "values", "expected numbers"),
+        (lambda: ParameterSpec("", [1]), "name", "a parameter name"),
+        (lambda: Bound("k", 2, 1), "high", "must be below"),
+        (lambda: Bound("k", 0, math.inf), "high", "not a finite number"),
     ],
 )
-def test_malformed_specs_are_bad_input(text: str, message: str) -> None:
+def test_malformed_records_are_bad_input(make: object, path: str, message: str) -> None:
     with pytest.raises(BadInput) as info:
-        parse_spec(text)
+        make()  # type: ignore[operator]
     assert message in str(info.value)
-    assert info.value.problems[0].path == "--param"
+    assert info.value.problems[0].path == path
 
 
-def test_every_problem_is_reported_at_once() -> None:
+def test_problems_name_the_python_parameters_at_once() -> None:
+    with pytest.raises(BadInput) as info:
+        parameter_specs({"k": ["abc"], "noise": [0.1, 0.1], "richardson.k": [1]})
+    paths = {p.path: p.message for p in info.value.problems}
+    assert set(paths) == {"parameters['k']", "parameters['noise']"}
     case = load_case("bmd-europe")
     with pytest.raises(BadInput) as info:
-        parse_specs(
-            ["k=abc", "distinguishability=0:2:3", "richardson.kk=1", "noise=0.1", "noise=0.2"],
-            case,
-        )
+        sweep_plan(case, {"distinguishability": [0, 2], "richardson.kk": 1}, chunk_size=0)
+    assert [p.path for p in info.value.problems] == ["chunk_size"]
+    with pytest.raises(BadInput) as info:
+        sweep_plan(case, {"distinguishability": [0, 2], "richardson.kk": 1})
     text = str(info.value)
-    assert "'abc' is not a number" in text
-    assert "distinguishability=2: Input should be less than or equal to 1" in text
-    assert "unknown parameter 'richardson.kk' (did you mean 'richardson.k'" in text
-    assert "'noise' is given twice" in text
+    assert "parameters['distinguishability']: distinguishability=2: Input should be" in text
+    assert "parameters['richardson.kk']: unknown parameter 'richardson.kk' (did you mean" in text
+    assert "--" not in text
+
+
+def test_text_is_refused_with_the_data_to_pass() -> None:
+    with pytest.raises(BadInput, match=r"is text: pass a mapping such as \{'distinguishability'"):
+        sweep_plan("bmd-europe", ["distinguishability=0.2,0.8"])  # type: ignore[arg-type]
+    with pytest.raises(BadInput, match="expected a Bound"):
+        parameter_bounds([("k", 0, 1)])  # type: ignore[list-item]
+
+
+def test_bounds_as_mapping_or_records() -> None:
+    assert parameter_bounds({"k": (0.1, 2), "a": [0, 1]}) == (Bound("a", 0, 1), Bound("k", 0.1, 2))
+    with pytest.raises(BadInput) as info:
+        parameter_bounds({"k": (2, 1), "a": 3})
+    assert {p.path for p in info.value.problems} == {"parameters['k']", "parameters['a']"}
+    with pytest.raises(BadInput) as info:
+        sensitivity_plan("bmd-europe", {"k": (0, 1)}, samples=100, levels=1)
+    assert [p.path for p in info.value.problems] == ["levels"]
+    with pytest.raises(BadInput, match="at least two parameter ranges") as info:
+        sensitivity_plan("bmd-europe", {"noise": (0, 0.2)})
+    assert info.value.problems[0].path == "parameters"
+    with pytest.raises(BadInput, match="power of 2") as info:
+        sensitivity_plan("bmd-europe", {"noise": (0, 0.2), "distinguishability": (0, 1)}, samples=6)
+    assert info.value.problems[0].path == "samples"
 
 
 def test_check_names_accepts_valid_values() -> None:
@@ -83,7 +116,7 @@ def test_check_names_accepts_valid_values() -> None:
 
 
 def test_grid_is_full_factorial_in_name_order() -> None:
-    specs = parse_specs(["b=1,2,3", "a=0:1:2"])
+    specs = parameter_specs({"b": [1, 2, 3], "a": [0, 1]})
     assert [s.name for s in specs] == ["a", "b"]
     points = grid(specs)
     assert [p.overrides for p in points] == [
@@ -94,9 +127,10 @@ def test_grid_is_full_factorial_in_name_order() -> None:
 
 
 def test_grid_size_is_capped() -> None:
-    big = parse_specs(["a=0:1:1001", "b=0:1:1001"])
-    with pytest.raises(BadInput, match=f"at most {MAX_POINTS:,}"):
+    big = parameter_specs({"a": np.linspace(0, 1, 1001), "b": np.linspace(0, 1, 1001)})
+    with pytest.raises(BadInput, match=f"at most {MAX_POINTS:,}") as info:
         grid(big)
+    assert info.value.problems[0].path == "parameters"
 
 
 @given(
@@ -106,33 +140,51 @@ def test_grid_size_is_capped() -> None:
 )
 def test_range_endpoints_count_and_order(a: float, width: float, n: int) -> None:
     b = a + width
-    values = parse_spec(f"x={a!r}:{b!r}:{n}").values
+    values = ParameterSpec.between("x", a, b, n).values
     assert len(values) == n
-    assert values[0] == a and math.isclose(values[-1], b, rel_tol=1e-12, abs_tol=1e-9)
+    assert values[0] == a and values[-1] == b
     assert all(x < y for x, y in itertools.pairwise(values))
 
 
 @given(st.lists(st.integers(1, 4), min_size=0, max_size=4))
 def test_grid_size_is_product_and_points_distinct(sizes: list[int]) -> None:
-    specs = [parse_spec(f"p{i}=" + ",".join(str(v) for v in range(k))) for i, k in enumerate(sizes)]
+    specs = parameter_specs({f"p{i}": range(k) for i, k in enumerate(sizes)})
     points = grid(specs)
     assert len(points) == math.prod(sizes)
     assert len(set(points)) == len(points)
 
 
-def test_bounds() -> None:
-    assert parse_bound("k=0.1:2").lo == 0.1
-    for bad, message in [("k=2:1", "must be below"), ("k=1", "NAME=LOW:HIGH"), ("k=a:1", "not a")]:
-        with pytest.raises(BadInput, match=message):
-            parse_bound(bad)
-
-
-def test_lens_specs() -> None:
+def test_lens_labels() -> None:
     case = load_case("bmd-europe")
-    assert parse_lens(case, "realism") == "realism"
-    assert parse_lens(case, "USA=liberalism, RUS=realism") == "RUS=realism,USA=liberalism"
-    assert lens_label("RUS=realism,USA=liberalism") == {"RUS": "realism", "USA": "liberalism"}
-    with pytest.raises(BadInput, match="did you mean 'realism'"):
-        parse_lens(case, "realsm")
-    with pytest.raises(BadInput, match="unknown actor 'RUX'"):
-        parse_lens(case, "RUX=realism")
+    actors = case.actor_ids()
+    assert lens_label(case, "realism") == "realism"
+    assert lens_label(case, {"USA": "liberalism", "RUS": "realism"}) == (
+        "RUS=realism,USA=liberalism"
+    )
+    every = {a: "realism" for a in actors}
+    assert lens_label(case, every) == "realism"
+    label = lens_label(case, every | {"RUS": "pyramid"})
+    assert label == "realism,RUS=pyramid"
+    assert engine_lens(label, actors) == every | {"RUS": "pyramid"}
+    assert engine_lens("RUS=realism,USA=liberalism", actors) == {
+        "RUS": "realism",
+        "USA": "liberalism",
+    }
+    with pytest.raises(BadInput, match="did you mean 'realism'") as info:
+        lens_label(case, "realsm")
+    assert info.value.problems[0].path == "lens"
+    with pytest.raises(BadInput, match="unknown actor 'RUX'") as info:
+        lens_label(case, {"RUX": "realism"}, path="lenses[1]")
+    assert info.value.problems[0].path == "lenses[1]['RUX']"
+
+
+def test_sweep_lenses_are_settings_and_label_the_points() -> None:
+    case = load_case("bmd-europe")
+    plan = sweep_plan(
+        case, {"noise": 0.1}, lenses=["realism", None, {"USA": "liberalism"}], replicates=2
+    )
+    assert [p.lens for p in plan.points] == ["realism", "", "USA=liberalism"]
+    assert sweep_plan(case, lenses="realism").points == (Point((), "realism"),)
+    with pytest.raises(BadInput, match="given twice") as info:
+        sweep_plan(case, lenses=["realism", {a: "realism" for a in case.actor_ids()}])
+    assert info.value.problems[0].path == "lenses[1]"

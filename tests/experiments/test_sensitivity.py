@@ -11,8 +11,9 @@ import pytest
 from numpy.testing import assert_allclose
 from SALib.test_functions import Ishigami
 
+from security_dilemma.cli.experiments import parse_output
 from security_dilemma.errors import BadInput
-from security_dilemma.experiments import Bound, Store, analyze, parse_output, plot_indices
+from security_dilemma.experiments import Bound, Store, analyze, plot_indices
 from security_dilemma.experiments.sensitivity import sample
 
 from .conftest import Run
@@ -89,13 +90,13 @@ def test_sensitivity_of_the_engine_end_to_end(dilemma: Run, tmp_path: Path) -> N
         "offence_dominance=0.1:0.9",
         "--param",
         "distinguishability=0:1",
-        "--n",
+        "--samples",
         "4",
         "--replicates",
         "4",
         "--metrics",
         "crisis_prob",
-        "--no-counterfactual",
+        "--no-restraint",
         "--output",
         "crisis_prob:USA:RUS",
         "--executor",
@@ -136,13 +137,13 @@ def test_sobol_of_the_engine_through_the_command(dilemma: Run, tmp_path: Path) -
         "offence_dominance=0.1:0.9",
         "--param",
         "noise=0:0.2",
-        "--n",
+        "--samples",
         "2",
         "--replicates",
         "2",
         "--metrics",
         "security",
-        "--no-counterfactual",
+        "--no-restraint",
         "--output",
         "security:RUS",
         "--executor",

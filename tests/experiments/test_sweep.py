@@ -88,7 +88,7 @@ def test_replicates_do_not_depend_on_chunking(serial_tables: dict[str, pd.DataFr
 
 def test_stored_values_match_the_engine_itself() -> None:
     """The array path equals the engine's replicates_frame; stored statistics its summaries."""
-    plan = sweep_plan("bmd-europe", ["offence_dominance=0.7"], replicates=8, chunk_size=4, seed=5)
+    plan = sweep_plan("bmd-europe", {"offence_dominance": 0.7}, replicates=8, chunk_size=4, seed=5)
     point = plan.points[0]
     values = plan.model.replicates(point, seed=5, first_replicate=4, replicates=4)
     result = simulate(
@@ -109,7 +109,7 @@ def test_stored_values_match_the_engine_itself() -> None:
     # storing fewer metrics changes nothing in those that are stored
     some = sweep_plan(
         "bmd-europe",
-        ["offence_dominance=0.7"],
+        {"offence_dominance": 0.7},
         replicates=8,
         seed=5,
         metrics=["security", "threat"],

@@ -336,10 +336,15 @@ def test_bad_backtest_input() -> None:
         backtest(case, train_until=2011)
     with pytest.raises(BadInput, match="no observables"):
         backtest(base_case())
-    with pytest.raises(BadInput, match="did you mean"):
+    with pytest.raises(BadInput, match="did you mean") as info:
         fit_parameter("crisis_bse")
-    with pytest.raises(BadInput, match="LOW < HIGH"):
-        fit_parameter("noise=1:0")
+    assert info.value.problems[0].path == "name"
+    with pytest.raises(BadInput, match="need low < high") as info:
+        fit_parameter("noise", 1, 0)
+    assert info.value.problems[0].path == "high"
+    with pytest.raises(BadInput, match="positive low"):
+        fit_parameter("richardson.g", log=True)
+    assert fit_parameter("noise", 0.01, 0.5, log=True).log
 
 
 # --- the command ----------------------------------------------------------------------------

@@ -112,7 +112,7 @@ def test_bad_input_as_json_and_a_case_without_worlds(dilemma: Run, tmp_path: Pat
 
 def test_run_includes_the_worlds(dilemma: Run, rivals_file: Path, tmp_path: Path) -> None:
     report = tmp_path / "rivals.html"
-    base = ("run", str(rivals_file), "-n", "4", "--lens", "realism", "--no-counterfactual")
+    base = ("run", str(rivals_file), "-n", "4", "--lens", "realism", "--no-restraint")
     r = dilemma(*base, "--whatif-replicates", "5", "--report", str(report), "--json")
     assert r.code == 0, r.err
     doc = json.loads(r.out)

@@ -93,7 +93,7 @@ def run(*, quick: bool = False) -> dict[str, Any]:
     replicates = 8 if quick else 400
     chunk = 4 if quick else 50
     rounds = 1 if quick else 5
-    params = ["distinguishability=0.2,0.8"] if quick else ["distinguishability=0.2,0.4,0.6,0.8"]
+    params = {"distinguishability": [0.2, 0.8] if quick else [0.2, 0.4, 0.6, 0.8]}
     plans = {
         name: sweep_plan(
             "bmd-europe", params, replicates=replicates, seed=7, chunk_size=chunk, metrics=metrics

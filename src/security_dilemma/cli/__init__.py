@@ -11,7 +11,7 @@ import typer
 
 from ..errors import BadInput
 from . import bench, build, case, experiments, fit, games, geo, history, run, whatif
-from ._common import EXIT_BAD_INPUT, EXIT_FAILURE, err_console, print_json
+from ._common import EXIT_BAD_INPUT, EXIT_FAILURE, err_console, print_json, use_command_class
 
 __all__ = ["app", "main"]
 
@@ -26,6 +26,7 @@ app = typer.Typer(
 
 for module in (case, build, run, whatif, games, geo, history, fit, experiments, bench):
     module.register(app)
+use_command_class(app)
 
 
 def main(argv: Sequence[str] | None = None) -> None:

@@ -1,9 +1,14 @@
-"""Conventions shared by every ``dilemma`` command.
+"""Conventions shared by every ``dilemma`` command: its options, and its words for them.
 
 * ``--json`` prints one JSON document on stdout (documented, stable keys) and nothing else.
 * Exit codes: 0 ok, 1 failure while running, 2 bad input (usage errors and case problems).
 * Progress bars go to stderr, and only when stderr is a terminal and neither ``--quiet`` nor
   ``--json`` is given.
+* An option used by several commands is defined here once (docs/cli.md lists the vocabulary);
+  a spelling replaced in this release still works, with a warning on stderr
+  (:data:`DEPRECATED`).
+* The library names its Python parameters in problems (``chunk_size``,
+  ``parameters['noise']``); :class:`Command` names the command's flag instead (``--chunk-size``).
 """
 
 from __future__ import annotations
@@ -12,11 +17,12 @@ import dataclasses
 import datetime as dt
 import json
 import math
+import re
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
@@ -29,22 +35,51 @@ from rich.progress import (
     TimeElapsedColumn,
     TimeRemainingColumn,
 )
+from typer.core import TyperCommand, TyperOption
+
+from ..errors import BadInput, Problem, did_you_mean
+
+if TYPE_CHECKING:
+    from typer._click import Context  # typer's own click, which its commands take
+
+    from ..experiments.params import Bound, ParameterSpec
 
 __all__ = [
+    "ALIASES",
+    "ALL_LENSES",
+    "CASE_LENSES",
+    "DEFAULT_STORE",
+    "DEPRECATED",
     "EXIT_BAD_INPUT",
     "EXIT_FAILURE",
+    "CaseArg",
+    "Command",
     "JsonOpt",
+    "LensRun",
+    "LensesOpt",
+    "MaxMemoryOpt",
+    "PlacesCaseOpt",
     "QuietOpt",
+    "ReplicatesOpt",
+    "RestraintOpt",
     "SeedOpt",
+    "StoreOpt",
     "console",
     "err_console",
+    "flag_problem",
+    "modernise",
+    "parse_lenses",
+    "parse_parameter",
     "print_json",
     "progress_bar",
     "to_jsonable",
+    "use_command_class",
+    "warn_deprecated",
 ]
 
 EXIT_FAILURE = 1
 EXIT_BAD_INPUT = 2
+DEFAULT_STORE = Path("runs.duckdb")
 
 JsonOpt = Annotated[
     bool, typer.Option("--json", help="Print machine-readable JSON on stdout (stable keys).")
@@ -53,20 +88,310 @@ QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="No progress bars 
 SeedOpt = Annotated[
     int, typer.Option("--seed", min=0, help="Random seed (same seed, same output).")
 ]
+ReplicatesOpt = Annotated[
+    int,
+    typer.Option(
+        "--replicates",
+        "-n",
+        min=1,
+        help="Replicates: runs with their own random draws, per lens, world or parameter point.",
+    ),
+]
 CaseArg = Annotated[str, typer.Argument(help="Built-in case name or path to a case file.")]
 LensesOpt = Annotated[
-    str,
+    list[str] | None,
     typer.Option(
         "--lens",
         "-l",
-        help="realism, liberalism, constructivism, pyramid, a comma-separated list, all "
-        "(default), or case (each actor decides by its own lens from the case).",
+        help="Comma-separated lens names (realism, liberalism, constructivism, pyramid), 'all' "
+        "(every lens) or 'case' (each actor's lens from the case), plus ACTOR=LENS items that "
+        "set one actor's lens in each run (sweep, sensitivity). Default: all (run, whatif, "
+        "backtest) or case (sweep, sensitivity).",
+        show_default=False,
     ),
 ]
 MaxMemoryOpt = Annotated[
     str | None,
     typer.Option("--max-memory", help="Memory budget, e.g. 2GB or 512MiB (default 1GiB)."),
 ]
+RestraintOpt = Annotated[
+    bool,
+    typer.Option(
+        "--restraint/--no-restraint",
+        help="Run the restraint copies the harm/self-defeat measures need (harm_done, "
+        "self_defeat, no_adequate_policy; n + 1 times the work); --no-restraint drops them.",
+    ),
+]
+StoreOpt = Annotated[
+    Path,
+    typer.Option("--store", help="DuckDB results store (created if missing by sweeps)."),
+]
+PlacesCaseOpt = Annotated[
+    str | None, typer.Option("--case", help="Also know this case's named places.")
+]
+
+
+# --- deprecated spellings, and problems named by flags ----------------------------------------
+
+_RESTRAINT = {"--counterfactual": "--restraint", "--no-counterfactual": "--no-restraint"}
+DEPRECATED: dict[str, dict[str, str]] = {
+    "run": _RESTRAINT,
+    "sweep": {"-r": "--replicates", **_RESTRAINT},
+    "sensitivity": {"-r": "--replicates", "--n": "--samples", "-o": "--output", **_RESTRAINT},
+    "runs show": {"-o": "--output"},
+    "fit richardson": {"--time": "--year"},
+}
+"""Per command, spellings replaced in this release: old -> new. They still work, with a warning
+on stderr, until the next release."""
+
+ALIASES: dict[str, tuple[str, ...]] = {
+    "parameters": ("param", "fit"),
+    "bounds": ("param",),
+    "lenses": ("lens",),
+    "path": ("store",),
+    "prefix": ("run",),
+    "counterfactual": ("restraint",),
+}
+"""Library parameter names that differ from the command's own (its function's parameter names,
+which are its option names: ``chunk_size`` is ``--chunk-size``); the first the command has."""
+
+
+def warn_deprecated(old: str, new: str) -> None:
+    """Say on stderr that ``old`` is deprecated in favour of ``new``."""
+    err_console.print(
+        f"warning: {old} is deprecated and will be removed in the next release; use {new}",
+        markup=False,
+        soft_wrap=True,
+    )
+
+
+def _takes_value(params: Sequence[Any]) -> set[str]:
+    return {
+        name
+        for p in params
+        if isinstance(p, TyperOption) and not p.is_flag and not p.count
+        for name in (*p.opts, *p.secondary_opts)
+    }
+
+
+def modernise(args: Sequence[str], old: dict[str, str], params: Sequence[Any]) -> list[str]:
+    """``args`` with deprecated spellings replaced (each with a warning); values of options and
+    everything after ``--`` are left alone."""
+    valued = _takes_value(params)
+    out: list[str] = []
+    value_next = False
+    for i, arg in enumerate(args):
+        if value_next:
+            out.append(arg)
+            value_next = False
+            continue
+        if arg == "--":
+            out += args[i:]
+            break
+        name, eq, value = arg.partition("=") if arg.startswith("--") else (arg, "", "")
+        if name not in old and arg[:2] in old and not arg.startswith("--") and len(arg) > 2:
+            name, eq, value = arg[:2], "=", arg[2:]  # a short option with its value: -r50
+        if name in old:
+            warn_deprecated(name, old[name])
+            name = old[name]
+            arg = f"{name}{eq}{value}"
+        value_next = name in valued and not eq
+        out.append(arg)
+    return out
+
+
+def flag_problem(problem: Problem, params: Sequence[Any]) -> Problem:
+    """``problem`` with a library parameter name in its path replaced by the command's flag
+    (or argument); problems located in a file, and other paths, are kept as they are."""
+    root = re.match(r"[A-Za-z_]\w*", problem.path)
+    if problem.file is not None or root is None:
+        return problem
+    by_name = {p.name: p for p in params}
+    for name in (root.group(), *ALIASES.get(root.group(), ())):
+        param = by_name.get(name)
+        if param is not None:
+            label = param.opts[0] if isinstance(param, TyperOption) else str(param.name).upper()
+            return dataclasses.replace(problem, path=label)
+    return problem
+
+
+class Command(TyperCommand):
+    """A ``dilemma`` command: accepts the spellings of :data:`DEPRECATED` (with a warning) and
+    names its own flags in the problems the library reports."""
+
+    def parse_args(self, ctx: Context, args: list[str]) -> list[str]:
+        """Replace deprecated spellings, then parse as usual."""
+        old = DEPRECATED.get(ctx.command_path.partition(" ")[2], {})
+        return super().parse_args(ctx, modernise(args, old, self.params) if old else args)
+
+    def invoke(self, ctx: Context) -> Any:
+        """Run the command; problems name the command's flags."""
+        try:
+            return super().invoke(ctx)
+        except BadInput as exc:
+            raise BadInput([flag_problem(p, self.params) for p in exc.problems]) from None
+
+
+def use_command_class(app: typer.Typer) -> None:
+    """Make every command of ``app`` and of its groups a :class:`Command`."""
+    for info in app.registered_commands:
+        if info.cls in (None, TyperCommand):
+            info.cls = Command
+    for group in app.registered_groups:
+        if group.typer_instance is not None:
+            use_command_class(group.typer_instance)
+
+
+# --- --lens ----------------------------------------------------------------------------------
+
+CASE_LENSES = "case"
+"""``--lens case``: each actor decides by the lens its case names (default pyramid)."""
+ALL_LENSES = "all"
+"""``--lens all``: one run per lens."""
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class LensRun:
+    """One run asked for with ``--lens``: a lens for every actor (``case``: each actor's own)
+    and the actors given their own lens (``ACTOR=LENS``)."""
+
+    lens: str
+    actors: tuple[tuple[str, str], ...] = ()
+
+
+def parse_lenses(
+    values: Sequence[str] | None,
+    *,
+    default: str,
+    keywords: Sequence[str] = (ALL_LENSES, CASE_LENSES),
+    actors: Sequence[str] | None = None,
+) -> tuple[LensRun, ...]:
+    """The runs asked for by ``--lens`` (``default`` when not given).
+
+    A value is a comma-separated list: lens names and the ``keywords`` the command supports
+    (``all``, ``case``) give one run each; ``ACTOR=LENS`` items (only where ``actors``, the
+    case's actor ids, are given) set that actor's lens in every run, the others keeping the
+    run's lens (the case's own when only ``ACTOR=LENS`` items are given).
+
+    >>> runs = parse_lenses(["realism,pyramid,RUS=liberalism"], default="all", actors=["RUS"])
+    >>> [(run.lens, run.actors) for run in runs]
+    [('realism', (('RUS', 'liberalism'),)), ('pyramid', (('RUS', 'liberalism'),))]
+    """
+    texts = list(values or [])
+    if len(texts) > 1:  # the old spelling of sweep and backtest: one run set per --lens
+        warn_deprecated("repeating --lens", f"one comma-separated list: --lens {','.join(texts)}")
+    problems: list[Problem] = []
+    runs: list[LensRun] = []
+    for text in texts or [default]:
+        runs += _lens_runs(text, keywords, actors, problems)
+    if problems:
+        raise BadInput(list(dict.fromkeys(problems)))
+    return tuple(dict.fromkeys(runs))
+
+
+def _lens_runs(
+    text: str, keywords: Sequence[str], actors: Sequence[str] | None, problems: list[Problem]
+) -> list[LensRun]:
+    from ..lenses import lens_names
+
+    names = list(lens_names())
+    choices = [*names, *keywords]
+    items = [item.strip() for item in text.split(",") if item.strip()]
+    if not items:
+        problems.append(Problem(f"give lens names or one of {', '.join(keywords)}", path="--lens"))
+    lenses: list[str] = []
+    pairs: dict[str, str] = {}
+
+    def unknown(lens: str) -> None:
+        problems.append(
+            Problem(
+                f"unknown lens '{lens}'{did_you_mean(lens, choices)}; lenses: "
+                + ", ".join(choices),
+                path="--lens",
+            )
+        )
+
+    for item in items:
+        actor, eq, lens = (part.strip() for part in item.partition("="))
+        if not eq:
+            if item == ALL_LENSES and item in keywords:
+                lenses += names
+            elif item in names or item in keywords:
+                lenses.append(item)
+            else:
+                unknown(item)
+        elif actors is None:
+            problems.append(
+                Problem(f"'{item}': this command takes lens names, not ACTOR=LENS", path="--lens")
+            )
+        else:
+            if actor not in actors:
+                problems.append(
+                    Problem(f"unknown actor '{actor}'{did_you_mean(actor, actors)}", path="--lens")
+                )
+            if lens not in names:
+                unknown(lens)
+            if pairs.get(actor, lens) != lens:
+                problems.append(Problem(f"actor '{actor}' is given two lenses", path="--lens"))
+            pairs[actor] = lens
+    overrides = tuple(sorted(pairs.items()))
+    return [LensRun(lens, overrides) for lens in dict.fromkeys(lenses or [CASE_LENSES])]
+
+
+# --- NAME=VALUES -----------------------------------------------------------------------------
+
+PARAMETER_FORMS = "NAME=LO:HI:N[:log], NAME=A,B,C, NAME=V or NAME=LO:HI"
+
+
+def parse_parameter(text: str, flag: str) -> ParameterSpec | Bound:
+    """``NAME=LO:HI:N[:log]`` (``N`` values from LO to HI), ``NAME=A,B,C`` and ``NAME=V`` as a
+    :class:`~security_dilemma.experiments.params.ParameterSpec`; ``NAME=LO:HI`` as a
+    :class:`~security_dilemma.experiments.params.Bound`. Problems name ``flag`` and the text.
+
+    >>> parse_parameter("richardson.k=0.1:1:3", "--param")
+    ParameterSpec(name='richardson.k', values=(0.1, 0.55, 1.0))
+    >>> parse_parameter("noise=0:0.2", "--param")
+    Bound(name='noise', low=0.0, high=0.2)
+    """
+    from ..experiments.params import Bound, ParameterSpec
+
+    def bad(message: str) -> BadInput:
+        return BadInput(Problem(f"{message} in '{text}'", path=flag))
+
+    def number(token: str) -> float:
+        try:
+            value = float(token)
+        except ValueError:
+            raise bad(f"'{token}' is not a number") from None
+        if not math.isfinite(value):
+            raise bad(f"'{token}' is not a finite number")
+        return value
+
+    name, eq, body = (part.strip() for part in text.partition("="))
+    if not eq or not name or not body:
+        raise bad(f"expected {PARAMETER_FORMS}")
+    try:
+        if ":" not in body:
+            return ParameterSpec(name, [number(t.strip()) for t in body.split(",")])
+        parts = [p.strip() for p in body.split(":")]
+        log = len(parts) == 4 and parts[3].lower() == "log"
+        if len(parts) not in (2, 3, 4) or (len(parts) == 4 and not log):
+            raise bad("a range is LO:HI, LO:HI:N or LO:HI:N:log")
+        low, high = number(parts[0]), number(parts[1])
+        if len(parts) == 2:
+            return Bound(name, low, high)
+        try:
+            n = int(parts[2])
+        except ValueError:
+            raise bad(f"count '{parts[2]}' is not a whole number") from None
+        return ParameterSpec.between(name, low, high, n, log=log)
+    except BadInput as exc:
+        if exc.problems and exc.problems[0].path == flag:
+            raise
+        raise BadInput(
+            [Problem(f"{p.message} in '{text}'", path=flag) for p in exc.problems]
+        ) from None
+
 
 console = Console(highlight=False)
 err_console = Console(stderr=True, highlight=False)

@@ -10,7 +10,15 @@ import typer
 from rich.table import Table
 
 from ..errors import BadInput, Problem
-from ._common import EXIT_BAD_INPUT, CaseArg, JsonOpt, console, err_console, print_json
+from ._common import (
+    EXIT_BAD_INPUT,
+    CaseArg,
+    JsonOpt,
+    PlacesCaseOpt,
+    console,
+    err_console,
+    print_json,
+)
 
 __all__ = ["register"]
 
@@ -194,9 +202,7 @@ def _src(source: str | list[str] | None) -> str:
 
 def place(
     queries: Annotated[list[str], typer.Argument(help="Place names, ISO3/COW codes or 'lat,lon'.")],
-    case: Annotated[
-        str | None, typer.Option("--case", help="Also search this case's named places.")
-    ] = None,
+    case: PlacesCaseOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Resolve place names, country codes and coordinates with the gazetteer."""

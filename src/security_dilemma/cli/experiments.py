@@ -15,7 +15,7 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
 from rich import box
@@ -35,18 +35,34 @@ from rich.text import Text
 
 from ..errors import BadInput, Problem, did_you_mean
 from ._common import (
+    ALL_LENSES,
+    CASE_LENSES,
+    DEFAULT_STORE,
     EXIT_FAILURE,
     CaseArg,
     JsonOpt,
+    LensesOpt,
+    LensRun,
     QuietOpt,
+    ReplicatesOpt,
+    RestraintOpt,
+    SeedOpt,
+    StoreOpt,
     console,
     err_console,
+    parse_lenses,
+    parse_parameter,
     print_json,
     show_progress,
     to_jsonable,
 )
 
-__all__ = ["register", "runs_app"]
+if TYPE_CHECKING:
+    from ..experiments import Output
+    from ..experiments.params import LensSetting
+    from ..scenario import Case
+
+__all__ = ["lens_setting", "parse_output", "register", "runs_app"]
 
 runs_app = typer.Typer(
     name="runs",
@@ -54,25 +70,25 @@ runs_app = typer.Typer(
     no_args_is_help=True,
 )
 
-DEFAULT_STORE = Path("runs.duckdb")
-
-StoreOpt = Annotated[
-    Path,
-    typer.Option("--store", help="DuckDB results store (created if missing by sweeps)."),
-]
 ParamOpt = Annotated[
     list[str] | None,
     typer.Option(
         "--param",
         "-p",
-        help="NAME=START:STOP:COUNT[:log], NAME=A,B,C or NAME=VALUE (repeat for a grid).",
+        help="One per parameter. sweep: NAME=LO:HI:N[:log] (N values from LO to HI), "
+        "NAME=A,B,C or NAME=V, several making a grid; sensitivity: NAME=LO:HI.",
         show_default=False,
     ),
 ]
-ReplicatesOpt = Annotated[
-    int, typer.Option("--replicates", "-r", help="Replicates per parameter point.")
+OutputOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--output",
+        help="METRIC[:ACTOR[:COUNTERPART]]: a stored metric's final-step value (sensitivity: "
+        "the output analysed; runs show: its distribution per point).",
+        show_default=False,
+    ),
 ]
-SeedOpt = Annotated[int, typer.Option("--seed", help="Random seed (same seed, same results).")]
 ChunkOpt = Annotated[
     int | None,
     typer.Option(
@@ -87,14 +103,6 @@ MetricsOpt = Annotated[
         "--metrics",
         help="Comma-separated metrics to store (default: all the engine reports).",
         show_default=False,
-    ),
-]
-CounterfactualOpt = Annotated[
-    bool,
-    typer.Option(
-        "--counterfactual/--no-counterfactual",
-        help="Run the restraint copies behind harm_done, self_defeat and no_adequate_policy "
-        "(n + 1 times the work); --no-counterfactual drops those measures.",
     ),
 ]
 ExecutorOpt = Annotated[
@@ -283,24 +291,73 @@ def _finish(report: Any, store: Path, as_json: bool, json_lines: bool, quiet: bo
         )
 
 
+def parse_output(text: str) -> Output:
+    """``--output``: ``METRIC``, ``METRIC:ACTOR`` or ``METRIC:ACTOR:COUNTERPART``.
+
+    >>> parse_output("crisis_prob:USA:RUS")
+    Output(metric='crisis_prob', actor='USA', counterpart='RUS')
+    """
+    from ..experiments import Output
+
+    parts = [p.strip() for p in text.split(":")]
+    if not 1 <= len(parts) <= 3 or not parts[0]:
+        raise BadInput(
+            Problem(
+                f"expected METRIC, METRIC:ACTOR or METRIC:ACTOR:COUNTERPART, got '{text}'",
+                path="--output",
+            )
+        )
+    return Output(*parts)
+
+
+Spec = TypeVar("Spec")
+
+
+def _parameters(texts: list[str], kind: type[Spec], forms: str) -> list[Spec]:
+    """Each ``--param`` text as a ``kind`` record; every problem is reported at once."""
+    out: list[Spec] = []
+    problems: list[Problem] = []
+    for text in texts:
+        try:
+            spec = parse_parameter(text, "--param")
+        except BadInput as exc:
+            problems += exc.problems
+            continue
+        if isinstance(spec, kind):
+            out.append(spec)
+        else:
+            problems.append(Problem(f"{forms} in '{text}'", path="--param"))
+    if problems:
+        raise BadInput(problems)
+    return out
+
+
+def lens_setting(run: LensRun, actors: list[str]) -> LensSetting:
+    """A ``--lens`` run as the library's lens setting (:func:`~..engine.simulate`'s ``lens``)."""
+    pairs = dict(run.actors)
+    if run.lens == CASE_LENSES:
+        return pairs or None
+    if not pairs:
+        return run.lens
+    return {actor: pairs.get(actor, run.lens) for actor in actors}
+
+
+def _lens_settings(case: Case, values: list[str] | None, keywords: list[str]) -> list[LensSetting]:
+    actors = case.actor_ids()
+    runs = parse_lenses(values, default=CASE_LENSES, keywords=keywords, actors=actors)
+    return [lens_setting(run, actors) for run in runs]
+
+
 def sweep(
     ctx: typer.Context,
     case: CaseArg,
     param: ParamOpt = None,
-    lens: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--lens",
-            help="Lens for every actor (realism) or per actor (USA=liberalism,RUS=realism); "
-            "repeat to compare lenses (default: the case's own).",
-            show_default=False,
-        ),
-    ] = None,
+    lens: LensesOpt = None,
     replicates: ReplicatesOpt = 200,
     seed: SeedOpt = 0,
     chunk_size: ChunkOpt = None,
     metrics: MetricsOpt = None,
-    counterfactual: CounterfactualOpt = True,
+    restraint: RestraintOpt = True,
     executor: ExecutorOpt = "local",
     workers: WorkersOpt = None,
     address: AddressOpt = None,
@@ -313,17 +370,22 @@ def sweep(
 
     Re-running the same command resumes it: only chunks not yet committed are computed.
     """
-    from ..experiments import sweep_plan
+    from ..experiments import ParameterSpec, sweep_plan
+    from ..scenario import load_case
 
+    c = load_case(case)
+    specs = _parameters(
+        param or [], ParameterSpec, "a sweep takes NAME=LO:HI:N[:log], NAME=A,B,C or NAME=V"
+    )
     plan = sweep_plan(
-        case,
-        param or [],
-        lenses=lens or [],
+        c,
+        specs,
+        lenses=_lens_settings(c, lens, [ALL_LENSES, CASE_LENSES]),
         replicates=replicates,
         seed=seed,
         chunk_size=chunk_size,
         metrics=_metrics(metrics),
-        restraint=counterfactual,
+        restraint=restraint,
     )
     _execute(
         ctx,
@@ -342,45 +404,24 @@ def sweep(
 def sensitivity(
     ctx: typer.Context,
     case: CaseArg,
-    param: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--param",
-            "-p",
-            help="NAME=LOW:HIGH, one per parameter (at least two).",
-            show_default=False,
-        ),
-    ] = None,
-    output: Annotated[
-        str,
-        typer.Option(
-            "--output",
-            "-o",
-            help="METRIC[:ACTOR[:COUNTERPART]]: final-step mean over replicates to analyse.",
-            show_default=False,
-        ),
-    ] = "",
+    param: ParamOpt = None,
+    output: OutputOpt = None,
     method: Annotated[str, typer.Option("--method", help="sobol or morris.")] = "sobol",
-    n: Annotated[
+    samples: Annotated[
         int,
         typer.Option(
-            "--n",
-            help="Base sample size: Sobol' evaluates n(2D+2) points (n a power of 2), "
-            "Morris n(D+1) (n trajectories).",
+            "--samples",
+            help="Base samples N: Sobol' evaluates N(2D+2) points (N a power of 2), "
+            "Morris N(D+1) (N trajectories), for D parameters.",
         ),
     ] = 256,
     levels: Annotated[int, typer.Option("--levels", help="Morris grid levels.")] = 4,
-    lens: Annotated[
-        str | None,
-        typer.Option(
-            "--lens", help="Lens (or ACTOR=LENS,...) (default: the case's own).", show_default=False
-        ),
-    ] = None,
+    lens: LensesOpt = None,
     replicates: ReplicatesOpt = 20,
     seed: SeedOpt = 0,
     chunk_size: ChunkOpt = None,
     metrics: MetricsOpt = None,
-    counterfactual: CounterfactualOpt = True,
+    restraint: RestraintOpt = True,
     conf_level: Annotated[
         float, typer.Option("--conf-level", min=0.5, max=0.999, help="Confidence level.")
     ] = 0.95,
@@ -404,7 +445,8 @@ def sensitivity(
     The sample points are run and stored like a sweep (resumable); the indices, with
     bootstrap confidence intervals, are stored in the 'sensitivity' table.
     """
-    from ..experiments import Store, analyze, parse_output, plot_indices, sensitivity_plan
+    from ..experiments import Bound, Store, analyze, plot_indices, sensitivity_plan
+    from ..scenario import load_case
 
     if not output:
         raise BadInput(
@@ -418,18 +460,23 @@ def sensitivity(
         raise BadInput(
             Problem(f"--output metric '{target.metric}' is not among --metrics", path="--output")
         )
+    c = load_case(case)
+    ranges = _parameters(param or [], Bound, "a sensitivity range is NAME=LO:HI")
+    (setting, *more) = _lens_settings(c, lens, [CASE_LENSES])
+    if more:
+        raise BadInput(Problem("sensitivity analyses one lens setting at a time", path="--lens"))
     plan, bounds, x = sensitivity_plan(
-        case,
-        param or [],
+        c,
+        ranges,
         method=method,
-        n=n,
-        lens=lens,
+        samples=samples,
+        lens=setting,
         replicates=replicates,
         seed=seed,
         chunk_size=chunk_size,
         metrics=chosen,
         levels=levels,
-        restraint=counterfactual,
+        restraint=restraint,
     )
     report = _execute(
         ctx,
@@ -544,21 +591,11 @@ def runs_show(
     run: Annotated[
         str, typer.Argument(help="Run id, a unique prefix of it, or 'last' (the newest run).")
     ],
-    output: Annotated[
-        str | None,
-        typer.Option(
-            "--output",
-            "-o",
-            help="METRIC[:ACTOR[:COUNTERPART]]: show its final-step distribution per point.",
-            show_default=False,
-        ),
-    ] = None,
+    output: OutputOpt = None,
     store: StoreOpt = DEFAULT_STORE,
     as_json: JsonOpt = False,
 ) -> None:
     """Show a run: specification, versions, sessions, points and (with --output) results."""
-    from ..experiments import parse_output
-
     target = parse_output(output) if output else None
     with _open_read(store) as st:
         run_id = st.resolve(run)
@@ -661,7 +698,7 @@ def runs_export(
     run: Annotated[
         str, typer.Argument(help="Run id, a unique prefix of it, or 'last' (the newest run).")
     ],
-    out: Annotated[Path, typer.Option("--out", help="File to write.", show_default=False)],
+    out: Annotated[Path, typer.Option("--out", "-o", help="File to write.", show_default=False)],
     fmt: Annotated[
         str | None,
         typer.Option(

@@ -61,7 +61,7 @@ def richardson(
     file: Annotated[
         Path | None,
         typer.Argument(
-            help="CSV file with a header row; columns year, x, y unless --time/--x/--y say.",
+            help="CSV file with a header row; columns year, x, y unless --year/--x/--y say.",
             show_default=False,
         ),
     ] = None,
@@ -71,8 +71,8 @@ def richardson(
     y: Annotated[
         str | None, typer.Option("--y", help="Column of side y's spending (default: y).")
     ] = None,
-    time: Annotated[
-        str | None, typer.Option("--time", help="Column of the year (default: year).")
+    year: Annotated[
+        str | None, typer.Option("--year", help="Column of the year (default: year).")
     ] = None,
     form: Annotated[
         str | None,
@@ -100,14 +100,14 @@ def richardson(
             + ("both" if file is not None else "neither")
         )
     if builtin is not None:
-        if x is not None or y is not None or time is not None:
-            raise BadInput(Problem("--x, --y and --time name columns of a CSV file", path="--x"))
+        if x is not None or y is not None or year is not None:
+            raise BadInput(Problem("--x, --y and --year name columns of a CSV file", path="--x"))
         rep = replicate(builtin, form=form, start=start, end=end)
         doc = {"ok": True, **rep.to_dict()}
         title, note, fit = rep.spec.title, rep.spec.note, rep.fit
     else:
         assert file is not None
-        series = read_series_csv(file, time=time or "year", x=x or "x", y=y or "y")
+        series = read_series_csv(file, time=year or "year", x=x or "x", y=y or "y")
         series = _window(series, start, end)
         fit = fit_richardson(series, form or "dyad")
         doc = {"ok": True, "file": str(file), "data": series.to_dict(), "fit": fit.to_dict()}

@@ -12,7 +12,7 @@ import typer
 from rich.table import Table
 
 from ..errors import BadInput, Problem
-from ._common import CaseArg, JsonOpt, console, print_json
+from ._common import CaseArg, JsonOpt, PlacesCaseOpt, console, print_json
 
 if TYPE_CHECKING:
     from ..geo.gazetteer import Gazetteer, Location
@@ -99,9 +99,7 @@ def distance(
         ),
     ],
     b: Annotated[str, typer.Argument(metavar="TO", help="Place name, ISO3/COW code or 'lat,lon'.")],
-    case: Annotated[
-        str | None, typer.Option("--case", help="Also know this case's named places.")
-    ] = None,
+    case: PlacesCaseOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Geodesic distance on the WGS84 ellipsoid, with initial and final azimuths.
@@ -150,9 +148,7 @@ def reach(
         str, typer.Option("--from", help="Launch place: name, ISO3/COW code or 'lat,lon'.")
     ],
     range_km: Annotated[float, typer.Option("--range-km", help="Missile range, km.")],
-    case: Annotated[
-        str | None, typer.Option("--case", help="Also know this case's named places.")
-    ] = None,
+    case: PlacesCaseOpt = None,
     continent: Annotated[
         list[str] | None,
         typer.Option("--continent", help="Only list capitals and countries on this continent."),

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from dataclasses import replace
 from typing import TYPE_CHECKING, Annotated
 
 import typer
@@ -12,20 +12,44 @@ from rich.console import Console
 from rich.table import Table
 
 from ..errors import BadInput, Problem
-from ._common import CaseArg, JsonOpt, QuietOpt, SeedOpt, console, print_json, progress_bar
+from ._common import (
+    ALL_LENSES,
+    CaseArg,
+    JsonOpt,
+    LensesOpt,
+    QuietOpt,
+    ReplicatesOpt,
+    SeedOpt,
+    console,
+    parse_lenses,
+    parse_parameter,
+    print_json,
+    progress_bar,
+)
 
 if TYPE_CHECKING:
-    from ..history import Backtest
+    from ..history import Backtest, FitParameter
 
-__all__ = ["backtest_table", "kinds_table", "lens_list", "register", "show_backtest"]
+__all__ = ["backtest_table", "fit_option", "kinds_table", "register", "show_backtest"]
 
 
-def lens_list(values: Sequence[str] | None) -> list[str] | None:
-    """Lens names from repeated and/or comma-separated ``--lens`` options (None: every lens)."""
-    if not values:
-        return None
-    names = [v.strip() for value in values for v in value.split(",") if v.strip()]
-    return names or None
+def fit_option(text: str) -> FitParameter:
+    """A ``--fit`` value: ``NAME`` (searched over its default range) or ``NAME=LO:HI``."""
+    from ..experiments.params import Bound
+    from ..history import fit_parameter
+
+    name, low, high = text.strip(), None, None
+    if "=" in text:
+        spec = parse_parameter(text, "--fit")
+        if not isinstance(spec, Bound):
+            raise BadInput(Problem(f"a search range is NAME=LO:HI in '{text}'", path="--fit"))
+        name, low, high = spec.name, spec.low, spec.high
+    try:
+        return fit_parameter(name, low, high)
+    except BadInput as exc:
+        raise BadInput(
+            [replace(p, path="--fit", message=f"{p.message} in '{text}'") for p in exc.problems]
+        ) from None
 
 
 def _f(x: float | None, digits: int = 3) -> str:
@@ -155,12 +179,7 @@ def predictions_table(bt: Backtest) -> Table:
 
 def backtest_command(
     case: CaseArg,
-    lens: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--lens", help="Lens(es) to test, repeated or comma-separated (default: every lens)."
-        ),
-    ] = None,
+    lens: LensesOpt = None,
     train_until: Annotated[
         int | None,
         typer.Option(
@@ -168,9 +187,7 @@ def backtest_command(
             help="Fit parameters on observables ending by this year; score the later ones.",
         ),
     ] = None,
-    replicates: Annotated[
-        int, typer.Option("--replicates", "-n", min=1, help="Replicates per run.")
-    ] = 200,
+    replicates: ReplicatesOpt = 200,
     seed: SeedOpt = 0,
     fit: Annotated[
         list[str] | None,
@@ -206,16 +223,17 @@ def backtest_command(
     Brier score, log-loss, a climatology baseline, calibration; with --train-until, a few
     parameters are fitted on the early window and the lens is scored on the later one.
     """
-    from ..history import DEFAULT_FIT, backtest, fit_parameter, simulations_needed
-    from ..lenses import lens_names
+    from ..history import DEFAULT_FIT, backtest, simulations_needed
     from ..scenario import load_case
 
     if objective not in ("brier", "log-loss", "log_loss"):
-        raise BadInput(Problem(f"--objective is brier or log-loss (got {objective!r})"))
+        raise BadInput(
+            Problem(f"--objective is brier or log-loss (got {objective!r})", path="--objective")
+        )
     c = load_case(case)
-    names = lens_list(lens)
-    params = tuple(fit_parameter(f) for f in fit) if fit else DEFAULT_FIT
-    count = len(names) if names is not None else len(lens_names())
+    names = [run.lens for run in parse_lenses(lens, default=ALL_LENSES, keywords=[ALL_LENSES])]
+    params = tuple(fit_option(f) for f in fit) if fit else DEFAULT_FIT
+    count = len(names)
     with progress_bar(quiet, as_json) as progress:
         task = progress.add_task(
             "backtest",

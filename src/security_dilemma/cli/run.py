@@ -18,15 +18,19 @@ import typer
 from rich import box
 from rich.table import Table
 
-from ..errors import BadInput, Problem, did_you_mean
+from ..errors import BadInput, Problem
 from ._common import (
+    CASE_LENSES,
     CaseArg,
     JsonOpt,
     LensesOpt,
     MaxMemoryOpt,
     QuietOpt,
+    ReplicatesOpt,
+    RestraintOpt,
     SeedOpt,
     console,
+    parse_lenses,
     print_json,
     progress_bar,
 )
@@ -38,37 +42,14 @@ if TYPE_CHECKING:
 
 __all__ = ["choose_lenses", "register", "run_lenses", "summary_table", "to_document"]
 
-CASE_LENSES = "case"
-"""``--lens case``: each actor decides by the lens its case names (default pyramid)."""
 WHATIF_REPLICATES = 100
 """Default paired replicates per lens of each what-if world in ``dilemma run`` (at most
 ``--replicates``); docs/report.md gives what the worlds add to the run's time."""
 
 
-def choose_lenses(option: str) -> list[str]:
-    """Lens runs for ``--lens``: one name, a comma-separated list, ``all`` or ``case``."""
-    from ..lenses import lens_names
-
-    names = lens_names()
-    if option == "all":
-        return list(names)
-    chosen = [part.strip() for part in option.split(",") if part.strip()]
-    if not chosen:
-        raise BadInput(Problem("give a lens name, 'all' or 'case'", path="--lens"))
-    problems = []
-    for name in chosen:
-        if name != CASE_LENSES and name not in names:
-            choices = [*names, "all", CASE_LENSES]
-            problems.append(
-                Problem(
-                    f"unknown lens '{name}'{did_you_mean(name, choices)}; lenses: "
-                    f"{', '.join(names)}, all, {CASE_LENSES}",
-                    path="--lens",
-                )
-            )
-    if problems:
-        raise BadInput(problems)
-    return list(dict.fromkeys(chosen))
+def choose_lenses(values: Sequence[str] | None) -> list[str]:
+    """The lens runs of ``--lens`` for run and whatif: names, ``all`` (the default), ``case``."""
+    return [run.lens for run in parse_lenses(values, default="all")]
 
 
 def run_lenses(
@@ -78,7 +59,7 @@ def run_lenses(
     replicates: int,
     seed: int,
     max_memory: str | None,
-    counterfactual: bool,
+    restraint: bool,
     advance: Callable[[int], None] | None = None,
 ) -> dict[str, Result]:
     """One ensemble per lens (same seed: common random numbers across lenses)."""
@@ -100,8 +81,8 @@ def run_lenses(
             replicates=replicates,
             seed=seed,
             max_memory=max_memory,
-            restraint=counterfactual,
             progress=step,
+            restraint=restraint,
         )
     return results
 
@@ -179,19 +160,11 @@ def to_document(case: Case, results: dict[str, Result], **settings: Any) -> dict
 
 def run(
     case: CaseArg,
-    lens: LensesOpt = "all",
-    replicates: Annotated[
-        int, typer.Option("--replicates", "-n", min=1, help="Replicates per lens.")
-    ] = 200,
+    lens: LensesOpt = None,
+    replicates: ReplicatesOpt = 200,
     seed: SeedOpt = 0,
     max_memory: MaxMemoryOpt = None,
-    counterfactual: Annotated[
-        bool,
-        typer.Option(
-            "--counterfactual/--no-counterfactual",
-            help="Run the restraint copies behind harm, self-defeat and no-adequate-policy.",
-        ),
-    ] = True,
+    restraint: RestraintOpt = True,
     report: Annotated[
         Path | None,
         typer.Option("--report", help="Where to write the HTML report [./<case>-report.html]."),
@@ -242,7 +215,7 @@ def run(
             replicates=replicates,
             seed=seed,
             max_memory=max_memory,
-            counterfactual=counterfactual,
+            restraint=restraint,
             advance=lambda k: progress.advance(task, k),
         )
         comparisons: list[CounterfactualComparison] = []
@@ -262,10 +235,10 @@ def run(
         finishing = progress.add_task("backtest and report", total=1)
         command = _command(
             case,
-            lens,
+            ",".join(lenses),
             replicates,
             seed,
-            counterfactual,
+            restraint,
             target,
             no_whatif=no_whatif,
             whatif_replicates=whatif_replicates,
@@ -278,7 +251,7 @@ def run(
             results,
             replicates=replicates,
             seed=seed,
-            counterfactual=counterfactual,
+            restraint=restraint,
             whatif_replicates=paired if worlds else None,
         )
         print_json({**doc, **job.to_json()})
@@ -301,7 +274,7 @@ def _command(
     lens: str,
     replicates: int,
     seed: int,
-    counterfactual: bool,
+    restraint: bool,
     report: Path | None,
     *,
     no_whatif: bool = False,
@@ -310,8 +283,8 @@ def _command(
     """The command line that reproduces this run (for the report's footer)."""
     parts = ["dilemma", "run", case, "--lens", lens, "--replicates", str(replicates)]
     parts += ["--seed", str(seed)]
-    if not counterfactual:
-        parts.append("--no-counterfactual")
+    if not restraint:
+        parts.append("--no-restraint")
     if no_whatif:
         parts.append("--no-whatif")
     elif whatif_replicates is not None:

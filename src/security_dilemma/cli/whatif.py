@@ -24,6 +24,7 @@ from ._common import (
     LensesOpt,
     MaxMemoryOpt,
     QuietOpt,
+    ReplicatesOpt,
     SeedOpt,
     console,
     print_json,
@@ -299,10 +300,8 @@ def whatif(
         list[str] | None,
         typer.Option("--set", help="Parameter change, name=value, e.g. distinguishability=0.2."),
     ] = None,
-    lens: LensesOpt = "all",
-    replicates: Annotated[
-        int, typer.Option("--replicates", "-n", min=2, help="Replicates per lens and world.")
-    ] = 200,
+    lens: LensesOpt = None,
+    replicates: ReplicatesOpt = 200,
     seed: SeedOpt = 0,
     max_memory: MaxMemoryOpt = None,
     as_json: JsonOpt = False,

@@ -2,7 +2,7 @@
 
 See ``docs/experiments.md``. The pieces, smallest first:
 
-* :mod:`.params` - ``--param`` texts into values, grids of points, bounds;
+* :mod:`.params` - swept parameters and sensitivity bounds as data, grids of points, lenses;
 * :mod:`.plan` - a :class:`Plan` (model x points x replicates, in chunks) and its run id;
 * :mod:`.chunks` - computing one chunk and reducing it to what is stored;
 * :mod:`.store` - the DuckDB :class:`Store` (schema, migrations, atomic chunk commits);
@@ -11,22 +11,27 @@ See ``docs/experiments.md``. The pieces, smallest first:
 * :mod:`.sensitivity` - SALib Sobol' and Morris on top of the same machinery.
 """
 
-from .chunks import ChunkResult, ChunkTask, ChunkValues, compute_chunk
-from .executors import (
-    DaskExecutor,
-    Executor,
-    ExecutorLost,
-    LocalExecutor,
-    SerialExecutor,
-    available_cores,
-    make_executor,
-)
-from .model import EngineModel, engine_metrics
-from .params import Bound, ParamSpec, Point, grid, parse_bound, parse_spec, parse_specs
-from .plan import ChunkSpec, Plan
-from .sensitivity import Output, analyze, parse_output, plot_indices, sensitivity_plan
-from .store import SCHEMA_VERSION, Store, StoreBusy
-from .sweep import ChunkEvent, SweepFailed, SweepReport, run_plan, sweep_plan
+from typing import TYPE_CHECKING
+
+from .._lazy import attach
+
+if TYPE_CHECKING:
+    from .chunks import ChunkResult, ChunkTask, ChunkValues, compute_chunk
+    from .executors import (
+        DaskExecutor,
+        Executor,
+        ExecutorLost,
+        LocalExecutor,
+        SerialExecutor,
+        available_cores,
+        make_executor,
+    )
+    from .model import EngineModel, engine_metrics
+    from .params import Bound, ParameterSpec, Point, grid, parameter_bounds, parameter_specs
+    from .plan import ChunkSpec, Plan
+    from .sensitivity import Output, analyze, plot_indices, sensitivity_plan
+    from .store import SCHEMA_VERSION, Store, StoreBusy
+    from .sweep import ChunkEvent, SweepFailed, SweepReport, run_plan, sweep_plan
 
 __all__ = [
     "SCHEMA_VERSION",
@@ -42,7 +47,7 @@ __all__ = [
     "ExecutorLost",
     "LocalExecutor",
     "Output",
-    "ParamSpec",
+    "ParameterSpec",
     "Plan",
     "Point",
     "SerialExecutor",
@@ -56,12 +61,14 @@ __all__ = [
     "engine_metrics",
     "grid",
     "make_executor",
-    "parse_bound",
-    "parse_output",
-    "parse_spec",
-    "parse_specs",
+    "parameter_bounds",
+    "parameter_specs",
     "plot_indices",
     "run_plan",
     "sensitivity_plan",
     "sweep_plan",
 ]
+
+# The names above are imported when first used (see ``security_dilemma._lazy``).
+if not TYPE_CHECKING:
+    __getattr__, __dir__ = attach(__name__, __all__)

@@ -162,7 +162,7 @@ class LocalExecutor:
     def __init__(self, workers: int | None = None) -> None:
         self.workers = workers or available_cores()
         if self.workers < 1:
-            raise BadInput(Problem("--workers must be at least 1", path="--workers"))
+            raise BadInput(Problem("must be at least 1", path="workers"))
         self._pool = ProcessPoolExecutor(
             max_workers=self.workers,
             mp_context=_context(),
@@ -251,9 +251,7 @@ class DaskExecutor:
                 self.client = dist.Client(address, timeout=timeout)
             except (OSError, TimeoutError, ValueError) as exc:
                 raise BadInput(
-                    Problem(
-                        f"cannot reach a Dask scheduler at '{address}': {exc}", path="--address"
-                    )
+                    Problem(f"cannot reach a Dask scheduler at '{address}': {exc}", path="address")
                 ) from None
         self.workers = self._threads() or (workers or 1)
 
@@ -327,22 +325,22 @@ class DaskExecutor:
 
 
 def make_executor(
-    name: str, *, workers: int | None = None, address: str | None = None
+    executor: str = "local", *, workers: int | None = None, address: str | None = None
 ) -> SerialExecutor | LocalExecutor | DaskExecutor:
     """An executor by name: 'local' (default), 'dask' or 'serial'."""
     if workers is not None and workers < 1:
-        raise BadInput(Problem("--workers must be at least 1", path="--workers"))
-    if address is not None and name != "dask":
-        raise BadInput(Problem("--address needs --executor dask", path="--address"))
-    if name == "local":
+        raise BadInput(Problem("must be at least 1", path="workers"))
+    if address is not None and executor != "dask":
+        raise BadInput(Problem("only the dask executor takes an address", path="address"))
+    if executor == "local":
         return LocalExecutor(workers)
-    if name == "serial":
+    if executor == "serial":
         return SerialExecutor()
-    if name == "dask":
+    if executor == "dask":
         return DaskExecutor(address, workers)
     from ..errors import did_you_mean
 
     names = ["local", "dask", "serial"]
     raise BadInput(
-        Problem(f"unknown executor '{name}'{did_you_mean(name, names)}", path="--executor")
+        Problem(f"unknown executor '{executor}'{did_you_mean(executor, names)}", path="executor")
     )

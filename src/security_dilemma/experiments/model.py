@@ -13,7 +13,7 @@ import numpy as np
 from ..errors import BadInput, Problem, did_you_mean
 from ..scenario.schema import Case
 from .chunks import ChunkValues
-from .params import Point, lens_label
+from .params import Point, engine_lens
 
 __all__ = ["EngineModel", "case_sha256", "check_metrics", "engine_metrics"]
 
@@ -39,8 +39,8 @@ def check_metrics(metrics: Sequence[str], *, restraint: bool = True) -> None:
         if m not in known:
             hint = did_you_mean(m, known)
             if not restraint and m in engine_metrics():
-                hint = " (a restraint measure: drop --no-counterfactual)"
-            problems.append(Problem(f"unknown metric '{m}'{hint}", path="--metrics"))
+                hint = " (a restraint measure: it needs the restraint copies)"
+            problems.append(Problem(f"unknown metric '{m}'{hint}", path="metrics"))
     if problems:
         raise BadInput(problems)
 
@@ -97,7 +97,7 @@ class EngineModel:
 
         result = simulate(
             self.case,
-            lens=lens_label(point.lens),
+            lens=engine_lens(point.lens, self.case.actor_ids()),
             replicates=replicates,
             seed=seed,
             first_replicate=first_replicate,

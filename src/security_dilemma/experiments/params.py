@@ -1,29 +1,32 @@
-"""Parameter specifications: ``--param`` strings into values, grids of points, and bounds.
+"""Parameter specifications as Python data: swept values, sensitivity bounds, grids, lenses.
 
-A sweep specification names a case parameter (dotted, as accepted by
-:func:`security_dilemma.scenario.overrides.with_parameters`) and its values:
+A sweep names case parameters (dotted, as accepted by
+:func:`security_dilemma.scenario.overrides.with_parameters`) and their values, either as a
+mapping ``{name: values}`` or as :class:`ParameterSpec` records; a sensitivity analysis names
+their ranges, as ``{name: (low, high)}`` or :class:`Bound` records (SALib's ``problem`` with
+the names and bounds side by side). Several swept parameters make a full factorial grid
+(parameters in name order, values in the order given).
 
-* ``name=a:b:n``: ``n`` evenly spaced values from ``a`` to ``b`` inclusive (``a < b``, ``n >= 2``);
-* ``name=a:b:n:log``: ``n`` log-spaced values (``0 < a < b``);
-* ``name=a,b,c``: these values, in this order;
-* ``name=a``: one value (a fixed override).
-
-Several specifications make a full factorial grid (parameters in name order, values in the
-order given). Sensitivity bounds are ``name=lo:hi``.
-
->>> spec = parse_spec("lenses.realism.k=0.1:1.0:4")
+>>> spec = ParameterSpec.between("lenses.realism.k", 0.1, 1.0, 4)
 >>> spec.name, [round(v, 2) for v in spec.values]
 ('lenses.realism.k', [0.1, 0.4, 0.7, 1.0])
->>> [p.overrides for p in grid([parse_spec("b=1,2"), parse_spec("a=0.5")])]
+>>> [p.overrides for p in grid(parameter_specs({"b": [1, 2], "a": 0.5}))]
 [{'a': 0.5, 'b': 1.0}, {'a': 0.5, 'b': 2.0}]
+>>> parameter_bounds({"distinguishability": (0, 1)})
+(Bound(name='distinguishability', low=0.0, high=1.0),)
+
+The command line writes the same specifications as ``NAME=LO:HI:N``, ``NAME=A,B,C`` and
+``NAME=LO:HI`` (``security_dilemma.cli``).
 """
 
 from __future__ import annotations
 
 import itertools
 import math
+from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any, TypeAlias
 
 import numpy as np
 
@@ -33,37 +36,110 @@ from ..scenario.schema import Case
 __all__ = [
     "MAX_POINTS",
     "Bound",
-    "ParamSpec",
+    "LensSetting",
+    "ParameterSpec",
+    "Parameters",
     "Point",
+    "Ranges",
     "check_names",
+    "engine_lens",
     "grid",
     "lens_label",
-    "parse_bound",
-    "parse_lens",
-    "parse_spec",
-    "parse_specs",
+    "parameter_bounds",
+    "parameter_specs",
 ]
 
 MAX_POINTS = 1_000_000
-"""Largest grid a sweep accepts (a typo such as ``0:1:10000`` twice would ask for 10^8)."""
+"""Largest grid a sweep accepts (a typo such as 10000 values twice would ask for 10^8)."""
+
+LensSetting: TypeAlias = str | Mapping[str, str] | None
+"""A run's lenses, as :func:`security_dilemma.engine.simulate` takes them: one lens for every
+actor, ``{actor: lens}`` for some actors (the others keep the case's), or None (the case's)."""
+
+
+def _finite(value: Any, path: str) -> float:
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        raise BadInput(Problem(f"{value!r} is not a number", path=path)) from None
+    if not math.isfinite(number):
+        raise BadInput(Problem(f"{value!r} is not a finite number", path=path))
+    return number
 
 
 @dataclass(frozen=True, slots=True)
-class ParamSpec:
-    """One swept parameter: its dotted name, its values in order, and the text it came from."""
+class ParameterSpec:
+    """One swept parameter: its dotted name and its values, in the order given.
+
+    >>> ParameterSpec("noise", [0.1, 0.3])
+    ParameterSpec(name='noise', values=(0.1, 0.3))
+    """
 
     name: str
-    values: tuple[float, ...]
-    text: str
+    values: Sequence[float]
+    """Any sequence or array of finite numbers, distinct; kept as a tuple of floats."""
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.name, str) or not self.name.strip():
+            raise BadInput(Problem(f"a parameter name is a string, got {self.name!r}", path="name"))
+        raw: Any = self.values
+        if isinstance(raw, str) or np.ndim(raw) > 1:
+            raise BadInput(Problem(f"expected numbers, got {raw!r}", path="values"))
+        items = [raw] if np.ndim(raw) == 0 else list(raw)
+        values = tuple(_finite(v, "values") for v in items)
+        if not values:
+            raise BadInput(Problem("give at least one value", path="values"))
+        if len(set(values)) != len(values):
+            raise BadInput(Problem("a value is listed twice", path="values"))
+        object.__setattr__(self, "name", self.name.strip())
+        object.__setattr__(self, "values", values)
+
+    @classmethod
+    def between(
+        cls, name: str, low: float, high: float, n: int, *, log: bool = False
+    ) -> ParameterSpec:
+        """``n`` values from ``low`` to ``high``, both included: evenly spaced, or evenly spaced
+        in the logarithm with ``log=True`` (as :func:`numpy.linspace` and :func:`numpy.geomspace`).
+
+        >>> ParameterSpec.between("richardson.k", 0.01, 1, 3, log=True).values
+        (0.01, 0.1, 1.0)
+        """
+        bound = Bound(name, low, high)
+        if isinstance(n, bool) or not isinstance(n, int | np.integer) or n < 2:
+            raise BadInput(Problem(f"a range needs a count of at least 2, got {n!r}", path="n"))
+        if log and bound.low <= 0:
+            raise BadInput(Problem("a log range needs a positive start", path="low"))
+        space = np.geomspace if log else np.linspace
+        values = space(bound.low, bound.high, int(n))
+        values[0], values[-1] = bound.low, bound.high  # exact ends, whatever the rounding
+        return cls(bound.name, tuple(float(v) for v in values))
 
 
 @dataclass(frozen=True, slots=True)
 class Bound:
-    """A parameter's range for sensitivity analysis: ``lo < hi``."""
+    """A parameter's range for sensitivity analysis: ``low < high``."""
 
     name: str
-    lo: float
-    hi: float
+    low: float
+    high: float
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.name, str) or not self.name.strip():
+            raise BadInput(Problem(f"a parameter name is a string, got {self.name!r}", path="name"))
+        low, high = _finite(self.low, "low"), _finite(self.high, "high")
+        if not low < high:
+            raise BadInput(
+                Problem(f"range start {low:g} must be below its stop {high:g}", path="high")
+            )
+        object.__setattr__(self, "name", self.name.strip())
+        object.__setattr__(self, "low", low)
+        object.__setattr__(self, "high", high)
+
+
+Parameters: TypeAlias = Mapping[str, Any] | Iterable[ParameterSpec]
+"""Swept parameters: ``{name: value or values}`` or :class:`ParameterSpec` records."""
+Ranges: TypeAlias = Mapping[str, tuple[float, float]] | Iterable[Bound]
+"""Sensitivity ranges: ``{name: (low, high)}`` or :class:`Bound` records."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,103 +155,88 @@ class Point:
         return dict(self.values)
 
 
-def _problem(text: str, message: str) -> BadInput:
-    return BadInput(Problem(f"{message} in '{text}'", path="--param"))
+def _at(path: str, name: str) -> str:
+    return f"{path}[{name!r}]"
 
 
-def _number(text: str, token: str) -> float:
-    try:
-        value = float(token)
-    except ValueError:
-        raise _problem(text, f"'{token}' is not a number") from None
-    if not math.isfinite(value):
-        raise _problem(text, f"'{token}' is not a finite number")
-    return value
+def _records(items: Any, kind: type[Any], path: str) -> list[tuple[str, Any]]:
+    """``(path of the item, item)`` pairs; a string is command-line text, not data."""
+
+    def text(value: str, where: str) -> BadInput:
+        example = (
+            "{'distinguishability': [0, 0.5]}" if kind is ParameterSpec else "{'noise': (0, 1)}"
+        )
+        return BadInput(
+            Problem(
+                f"{value!r} is text: pass a mapping such as {example} or {kind.__name__} records",
+                path=where,
+            )
+        )
+
+    if isinstance(items, str):
+        raise text(items, path)
+    if isinstance(items, Mapping):
+        return [(_at(path, str(name)), (name, value)) for name, value in items.items()]
+    out = []
+    for i, item in enumerate(items):
+        if isinstance(item, str):
+            raise text(item, f"{path}[{i}]")
+        if not isinstance(item, kind):
+            raise BadInput(
+                Problem(f"expected a {kind.__name__}, got {item!r}", path=f"{path}[{i}]")
+            )
+        out.append((_at(path, item.name), item))
+    return out
 
 
-def _split(text: str) -> tuple[str, str]:
-    name, eq, body = text.partition("=")
-    name, body = name.strip(), body.strip()
-    if not eq or not name or not body:
-        raise _problem(text, "expected NAME=VALUES (e.g. k=0.1:1:10, k=0.1,0.5 or k=0.3)")
-    return name, body
-
-
-def parse_spec(text: str) -> ParamSpec:
-    """Parse one ``NAME=VALUES`` sweep specification (see the module docstring)."""
-    name, body = _split(text)
-    if ":" in body:
-        parts = [p.strip() for p in body.split(":")]
-        log = len(parts) == 4 and parts[3].lower() == "log"
-        if len(parts) not in (3, 4) or (len(parts) == 4 and not log):
-            raise _problem(text, "a range is START:STOP:COUNT or START:STOP:COUNT:log")
-        a, b = _number(text, parts[0]), _number(text, parts[1])
-        try:
-            n = int(parts[2])
-        except ValueError:
-            raise _problem(text, f"count '{parts[2]}' is not a whole number") from None
-        if n < 2:
-            raise _problem(text, f"a range needs a count of at least 2, got {n}")
-        if not a < b:
-            raise _problem(text, f"range start {a:g} must be below its stop {b:g}")
-        if log:
-            if a <= 0:
-                raise _problem(text, "a log range needs a positive start")
-            values = np.geomspace(a, b, n)
-        else:
-            values = np.linspace(a, b, n)
-        return ParamSpec(name, tuple(float(v) for v in values), text)
-    tokens = [t.strip() for t in body.split(",")]
-    values_list = [_number(text, t) for t in tokens]
-    if len(set(values_list)) != len(values_list):
-        raise _problem(text, "a value is listed twice")
-    return ParamSpec(name, tuple(values_list), text)
-
-
-def parse_bound(text: str) -> Bound:
-    """Parse one ``NAME=LO:HI`` sensitivity bound.
-
-    >>> parse_bound("distinguishability=0:1")
-    Bound(name='distinguishability', lo=0.0, hi=1.0)
-    """
-    name, body = _split(text)
-    parts = [p.strip() for p in body.split(":")]
-    if len(parts) != 2:
-        raise _problem(text, "a sensitivity range is NAME=LOW:HIGH (e.g. k=0.1:1)")
-    lo, hi = _number(text, parts[0]), _number(text, parts[1])
-    if not lo < hi:
-        raise _problem(text, f"low {lo:g} must be below high {hi:g}")
-    return Bound(name, lo, hi)
-
-
-def parse_specs(texts: Iterable[str], case: Case | None = None) -> tuple[ParamSpec, ...]:
-    """Parse several specifications, sorted by name; every problem is reported at once.
-
-    With a ``case``, names and values are also checked against it (:func:`check_names`).
-    """
-    specs: list[ParamSpec] = []
-    problems: list[Problem] = []
-    for text in texts:
-        try:
-            specs.append(parse_spec(text))
-        except BadInput as exc:
-            problems += exc.problems
-    seen: set[str] = set()
-    for s in specs:
-        if s.name in seen:
-            problems.append(Problem(f"parameter '{s.name}' is given twice", path="--param"))
-        seen.add(s.name)
-    if case is not None:
-        try:
-            check_names(case, {s.name: s.values for s in specs})
-        except BadInput as exc:
-            problems += exc.problems
+def _sorted_unique(records: list[Any], path: str) -> list[Any]:
+    problems = [
+        Problem(f"parameter '{name}' is given twice", path=_at(path, name))
+        for name, count in Counter(r.name for r in records).items()
+        if count > 1
+    ]
     if problems:
         raise BadInput(problems)
-    return tuple(sorted(specs, key=lambda s: s.name))
+    return sorted(records, key=lambda r: r.name)
 
 
-def check_names(case: Case, values: Mapping[str, Sequence[float]]) -> None:
+def parameter_specs(parameters: Parameters, path: str = "parameters") -> tuple[ParameterSpec, ...]:
+    """Swept parameters as records sorted by name; every problem is reported at once."""
+    specs: list[ParameterSpec] = []
+    problems: list[Problem] = []
+    for where, item in _records(parameters, ParameterSpec, path):
+        try:
+            specs.append(item if isinstance(item, ParameterSpec) else ParameterSpec(*item))
+        except BadInput as exc:
+            problems += [Problem(p.message, path=where) for p in exc.problems]
+    if problems:
+        raise BadInput(problems)
+    return tuple(_sorted_unique(specs, path))
+
+
+def parameter_bounds(parameters: Ranges, path: str = "parameters") -> tuple[Bound, ...]:
+    """Sensitivity ranges as records sorted by name; every problem is reported at once."""
+    bounds: list[Bound] = []
+    problems: list[Problem] = []
+    for where, item in _records(parameters, Bound, path):
+        try:
+            if isinstance(item, Bound):
+                bounds.append(item)
+            else:
+                name, pair = item
+                if isinstance(pair, str) or np.shape(pair) != (2,):
+                    raise BadInput(Problem(f"expected (low, high), got {pair!r}"))
+                bounds.append(Bound(name, *pair))
+        except BadInput as exc:
+            problems += [Problem(p.message, path=where) for p in exc.problems]
+    if problems:
+        raise BadInput(problems)
+    return tuple(_sorted_unique(bounds, path))
+
+
+def check_names(
+    case: Case, values: Mapping[str, Sequence[float]], path: str = "parameters"
+) -> None:
     """Check names against the case's parameters and every value against its valid range.
 
     Raises :class:`BadInput` listing every unknown name (with a "did you mean") and every
@@ -188,7 +249,9 @@ def check_names(case: Case, values: Mapping[str, Sequence[float]]) -> None:
     for name, vals in values.items():
         if name not in known:
             problems.append(
-                Problem(f"unknown parameter '{name}'{did_you_mean(name, known)}", path="--param")
+                Problem(
+                    f"unknown parameter '{name}'{did_you_mean(name, known)}", path=_at(path, name)
+                )
             )
             continue
         for v in dict.fromkeys(vals):
@@ -196,22 +259,23 @@ def check_names(case: Case, values: Mapping[str, Sequence[float]]) -> None:
                 with_parameters(case, {name: v})
             except BadInput as exc:
                 problems += [
-                    Problem(f"{name}={v:g}: {p.message}", path="--param") for p in exc.problems
+                    Problem(f"{name}={v:g}: {p.message}", path=_at(path, name))
+                    for p in exc.problems
                 ]
     if problems:
         raise BadInput(problems)
 
 
-def grid(specs: Sequence[ParamSpec], lenses: Sequence[str] = ("",)) -> tuple[Point, ...]:
-    """The full factorial grid: lenses outermost, then parameters in name order.
-
-    An empty ``specs`` gives one point per lens (the case's own parameters).
-    """
+def grid(specs: Sequence[ParameterSpec], lenses: Sequence[str] = ("",)) -> tuple[Point, ...]:
+    """The full factorial grid: lenses (labels, :func:`lens_label`) outermost, then
+    parameters in name order. An empty ``specs`` gives one point per lens."""
     ordered = sorted(specs, key=lambda s: s.name)
     size = math.prod(len(s.values) for s in ordered) * len(lenses)
     if size > MAX_POINTS:
         raise BadInput(
-            Problem(f"the grid has {size:,} points; at most {MAX_POINTS:,} allowed", path="--param")
+            Problem(
+                f"the grid has {size:,} points; at most {MAX_POINTS:,} allowed", path="parameters"
+            )
         )
     names = [s.name for s in ordered]
     return tuple(
@@ -221,58 +285,79 @@ def grid(specs: Sequence[ParamSpec], lenses: Sequence[str] = ("",)) -> tuple[Poi
     )
 
 
-def parse_lens(case: Case, text: str) -> str:
-    """Check a ``--lens`` value and return its canonical label.
+def lens_label(case: Case, setting: LensSetting, path: str = "lens") -> str:
+    """A lens setting checked against the case, as the canonical label stored with each point.
 
-    ``NAME`` applies one lens to every actor; ``ACTOR=NAME,ACTOR=NAME`` assigns lenses per
-    actor (the others keep the case's). The label sorts the assignments.
+    '' is the case's own lenses, ``realism`` one lens for every actor, ``RUS=realism,USA=...``
+    some actors' lenses (sorted by actor). A mapping that sets every actor is written as its
+    most common lens and the exceptions, ``pyramid,RUS=realism``.
+
+    >>> from security_dilemma import load_case
+    >>> case = load_case("bmd-europe")
+    >>> lens_label(case, None), lens_label(case, {"USA": "liberalism", "RUS": "realism"})
+    ('', 'RUS=realism,USA=liberalism')
+    >>> lens_label(case, {a: "realism" if a == "RUS" else "pyramid" for a in case.actor_ids()})
+    'pyramid,RUS=realism'
     """
     from ..lenses import lens_names
 
     names = list(lens_names())
-    text = text.strip()
+    actors = case.actor_ids()
     problems: list[Problem] = []
 
-    def check(lens: str) -> None:
-        if lens not in names:
+    def check(lens: object, where: str) -> None:
+        if not isinstance(lens, str) or lens not in names:
+            hint = did_you_mean(lens, names) if isinstance(lens, str) else ""
             problems.append(
-                Problem(
-                    f"unknown lens '{lens}'{did_you_mean(lens, names)}; lenses: {', '.join(names)}",
-                    path="--lens",
-                )
+                Problem(f"unknown lens {lens!r}{hint}; lenses: {', '.join(names)}", path=where)
             )
 
-    if "=" not in text:
-        check(text)
+    if setting is None:
+        return ""
+    if isinstance(setting, str):
+        check(setting, path)
         if problems:
             raise BadInput(problems)
-        return text
-    actors = case.actor_ids()
-    pairs: dict[str, str] = {}
-    for item in text.split(","):
-        actor, eq, lens = (s.strip() for s in item.partition("="))
-        if not eq or not actor or not lens:
-            problems.append(Problem(f"expected ACTOR=LENS, got '{item}'", path="--lens"))
-            continue
+        return setting
+    if not isinstance(setting, Mapping):
+        raise BadInput(
+            Problem(f"expected a lens name, {{actor: lens}} or None, got {setting!r}", path=path)
+        )
+    for actor, lens in setting.items():
         if actor not in actors:
             problems.append(
-                Problem(f"unknown actor '{actor}'{did_you_mean(actor, actors)}", path="--lens")
+                Problem(
+                    f"unknown actor {actor!r}{did_you_mean(str(actor), actors)}",
+                    path=_at(path, actor),
+                )
             )
-        check(lens)
-        pairs[actor] = lens
+        check(lens, _at(path, actor))
     if problems:
         raise BadInput(problems)
-    return ",".join(f"{a}={pairs[a]}" for a in sorted(pairs))
+    pairs = dict(setting)
+    if not pairs:
+        return ""
+    base = ""
+    if set(pairs) == set(actors):
+        counts = Counter(pairs.values())
+        base = min(counts, key=lambda lens: (-counts[lens], lens))
+        pairs = {a: lens for a, lens in pairs.items() if lens != base}
+    return ",".join([base] * bool(base) + [f"{a}={pairs[a]}" for a in sorted(pairs)])
 
 
-def lens_label(label: str) -> str | dict[str, str] | None:
-    """The engine's ``lens`` argument from a canonical label.
+def engine_lens(label: str, actors: Sequence[str]) -> str | dict[str, str] | None:
+    """The engine's ``lens`` argument for a label of :func:`lens_label`.
 
-    >>> lens_label(""), lens_label("realism"), lens_label("RUS=realism,USA=liberalism")
-    (None, 'realism', {'RUS': 'realism', 'USA': 'liberalism'})
+    >>> engine_lens("", ["A", "B"]), engine_lens("realism", ["A", "B"])
+    (None, 'realism')
+    >>> engine_lens("A=liberalism", ["A", "B"]), engine_lens("pyramid,A=realism", ["A", "B"])
+    ({'A': 'liberalism'}, {'A': 'realism', 'B': 'pyramid'})
     """
     if not label:
         return None
-    if "=" not in label:
-        return label
-    return dict(tuple(item.split("=", 1)) for item in label.split(","))  # type: ignore[misc]
+    items = label.split(",")
+    base = [item for item in items if "=" not in item]
+    pairs = dict(item.split("=", 1) for item in items if "=" in item)
+    if not pairs:
+        return base[0]
+    return {a: pairs.get(a, base[0]) for a in actors} if base else pairs

@@ -2,7 +2,7 @@
 
 A sensitivity run is a plan whose points are SALib's sample of the parameter box, stored and
 resumed like any sweep. Its output ``Y`` at each point is the mean over replicates of one
-stored final-step metric (``--output METRIC[:ACTOR[:COUNTERPART]]``). Every replicate ``r``
+stored final-step metric (an :class:`Output`). Every replicate ``r``
 uses the same random stream at every point (common random numbers), so for a fixed set of
 replicates ``Y`` is a deterministic function of the parameters, which is what the indices
 decompose.
@@ -11,7 +11,7 @@ The plumbing is checked against SALib's Ishigami function, whose indices are kno
 
 >>> import numpy as np
 >>> from SALib.test_functions import Ishigami
->>> bounds = [Bound(f"x{i}", -np.pi, np.pi) for i in (1, 2, 3)]
+>>> bounds = parameter_bounds({f"x{i}": (-np.pi, np.pi) for i in (1, 2, 3)})
 >>> X = sample("sobol", bounds, 1024, seed=1)
 >>> idx = analyze("sobol", bounds, X, Ishigami.evaluate(X), seed=1)
 >>> s1 = idx[idx["index"] == "S1"].set_index("parameter")["value"]
@@ -33,14 +33,13 @@ from .._deprecation import renamed_keyword
 from ..errors import BadInput, Problem, did_you_mean
 from ..scenario import Case, load_case
 from .model import EngineModel, check_metrics
-from .params import Bound, Point, check_names, parse_bound, parse_lens
+from .params import Bound, LensSetting, Point, Ranges, check_names, lens_label, parameter_bounds
 from .plan import Plan, default_chunk_size
 
 __all__ = [
     "METHODS",
     "Output",
     "analyze",
-    "parse_output",
     "plot_indices",
     "points_from_sample",
     "salib_problem",
@@ -67,60 +66,48 @@ class Output:
         return ":".join(parts)
 
 
-def parse_output(text: str) -> Output:
-    """``METRIC``, ``METRIC:ACTOR`` or ``METRIC:ACTOR:COUNTERPART``.
-
-    >>> parse_output("crisis_prob:USA:RUS")
-    Output(metric='crisis_prob', actor='USA', counterpart='RUS')
-    """
-    parts = [p.strip() for p in text.split(":")]
-    if not 1 <= len(parts) <= 3 or not parts[0]:
-        raise BadInput(
-            Problem(
-                f"expected METRIC, METRIC:ACTOR or METRIC:ACTOR:COUNTERPART, got '{text}'",
-                path="--output",
-            )
-        )
-    return Output(*parts)
-
-
 def salib_problem(bounds: Sequence[Bound]) -> dict[str, Any]:
     """SALib's problem dictionary for these bounds."""
     return {
         "num_vars": len(bounds),
         "names": [b.name for b in bounds],
-        "bounds": [[b.lo, b.hi] for b in bounds],
+        "bounds": [[b.low, b.high] for b in bounds],
     }
 
 
-def _check_n(method: str, n: int) -> None:
+def _check_dimensions(bounds: Sequence[Bound], path: str) -> None:
+    if len(bounds) < 2:
+        raise BadInput(Problem("sensitivity needs at least two parameter ranges", path=path))
+
+
+def _check_samples(method: str, samples: int) -> None:
     if method not in METHODS:
         raise BadInput(
             Problem(
                 f"unknown method '{method}'{did_you_mean(method, METHODS)}; methods: sobol, morris",
-                path="--method",
+                path="method",
             )
         )
-    if n < 2 or (method == "sobol" and n & (n - 1)):
+    if samples < 2 or (method == "sobol" and samples & (samples - 1)):
         need = "a power of 2 (Sobol' sequences)" if method == "sobol" else "at least 2"
-        raise BadInput(Problem(f"--n must be {need}, got {n}", path="--n"))
+        raise BadInput(Problem(f"the base sample must be {need}, got {samples}", path="samples"))
 
 
 def sample(
-    method: str, bounds: Sequence[Bound], n: int, *, seed: int = 0, levels: int = 4
+    method: str, bounds: Sequence[Bound], samples: int, *, seed: int = 0, levels: int = 4
 ) -> np.ndarray:
-    """SALib's sample: Saltelli-Sobol' (``n * (2D + 2)`` rows) or Morris (``n * (D + 1)``)."""
-    _check_n(method, n)
-    if len(bounds) < 2:
-        raise BadInput(Problem("sensitivity needs at least two --param ranges", path="--param"))
+    """SALib's sample of ``samples`` base samples: Saltelli-Sobol' (``samples * (2D + 2)``
+    rows) or Morris (``samples * (D + 1)``, ``samples`` trajectories)."""
+    _check_samples(method, samples)
+    _check_dimensions(bounds, "bounds")
     problem = salib_problem(bounds)
     if method == "sobol":
         from SALib.sample import sobol
 
-        return np.asarray(sobol.sample(problem, n, calc_second_order=True, seed=seed))
+        return np.asarray(sobol.sample(problem, samples, calc_second_order=True, seed=seed))
     from SALib.sample import morris
 
-    return np.asarray(morris.sample(problem, n, num_levels=levels, seed=seed))
+    return np.asarray(morris.sample(problem, samples, num_levels=levels, seed=seed))
 
 
 def points_from_sample(x: np.ndarray, bounds: Sequence[Bound], lens: str = "") -> tuple[Point, ...]:
@@ -197,11 +184,11 @@ def analyze(
 
 def sensitivity_plan(
     case: Case | str,
-    params: Sequence[str],
+    parameters: Ranges,
     *,
     method: str = "sobol",
-    n: int = 256,
-    lens: str | None = None,
+    samples: int = 256,
+    lens: LensSetting = None,
     replicates: int = 20,
     seed: int = 0,
     chunk_size: int | None = None,
@@ -210,9 +197,17 @@ def sensitivity_plan(
     restraint: bool = True,
     counterfactual: bool | None = None,
 ) -> tuple[Plan, list[Bound], np.ndarray]:
-    """A plan over SALib's sample of the ``NAME=LO:HI`` box, with the bounds and sample;
-    ``restraint=False`` runs without the restraint copies (``counterfactual`` is its old
-    name, deprecated)."""
+    """A plan over SALib's sample of the box of ``parameters`` (``{name: (low, high)}`` or
+    :class:`~.params.Bound` records), with the bounds (sorted by name) and the sample;
+    ``restraint=False`` runs without the restraint copies (``counterfactual`` is its old name,
+    deprecated).
+
+    >>> plan, bounds, x = sensitivity_plan(
+    ...     "bmd-europe", {"offence_dominance": (0.1, 0.9), "distinguishability": (0, 1)},
+    ...     method="morris", samples=4, replicates=2)
+    >>> [b.name for b in bounds], x.shape, len(plan.points)
+    (['distinguishability', 'offence_dominance'], (12, 2), 12)
+    """
     restraint = renamed_keyword(
         "sensitivity_plan", "counterfactual", counterfactual, "restraint", restraint, default=True
     )
@@ -220,23 +215,20 @@ def sensitivity_plan(
     check_metrics(metrics, restraint=restraint)
     problems: list[Problem] = []
     bounds: list[Bound] = []
-    for text in params:
-        try:
-            bounds.append(parse_bound(text))
-        except BadInput as exc:
-            problems += exc.problems
-    if len({b.name for b in bounds}) != len(bounds):
-        problems.append(Problem("a parameter is given twice", path="--param"))
+    try:
+        bounds = list(parameter_bounds(parameters))
+    except BadInput as exc:
+        problems += exc.problems
     if replicates < 1:
-        problems.append(Problem("--replicates must be at least 1", path="--replicates"))
+        problems.append(Problem("must be at least 1", path="replicates"))
     if levels < 2:
-        problems.append(Problem("--levels must be at least 2", path="--levels"))
+        problems.append(Problem("must be at least 2", path="levels"))
     if problems:
         raise BadInput(problems)
-    bounds.sort(key=lambda b: b.name)
-    check_names(c, {b.name: (b.lo, b.hi) for b in bounds})
-    label = parse_lens(c, lens) if lens else ""
-    x = sample(method, bounds, n, seed=seed, levels=levels)
+    _check_dimensions(bounds, "parameters")
+    check_names(c, {b.name: (b.low, b.high) for b in bounds})
+    label = lens_label(c, lens)
+    x = sample(method, bounds, samples, seed=seed, levels=levels)
     plan = Plan(
         model=EngineModel(c, tuple(sorted(set(metrics))), restraint),
         points=points_from_sample(x, bounds, label),
@@ -246,9 +238,9 @@ def sensitivity_plan(
         kind="sensitivity",
         spec={
             "method": method,
-            "n": n,
+            "samples": samples,
             "levels": levels if method == "morris" else None,
-            "bounds": [[b.name, b.lo, b.hi] for b in bounds],
+            "bounds": [[b.name, b.low, b.high] for b in bounds],
             "lens": label,
         },
     )

@@ -135,19 +135,17 @@ class Store:
         if str(path) != ":memory:" and not path.exists():
             if not create or read_only:
                 raise BadInput(
-                    Problem(f"no results store at '{path}' (run a sweep first)", path="--store")
+                    Problem(f"no results store at '{path}' (run a sweep first)", path="path")
                 )
             if path.parent and not path.parent.exists():
-                raise BadInput(Problem(f"directory '{path.parent}' does not exist", path="--store"))
+                raise BadInput(Problem(f"directory '{path.parent}' does not exist", path="path"))
         con = cls._connect(path, read_only)
         try:
             version = cls._version(con, path)
             if version is None:
                 if read_only:
                     raise BadInput(
-                        Problem(
-                            f"'{path}' is a DuckDB file but not a results store", path="--store"
-                        )
+                        Problem(f"'{path}' is a DuckDB file but not a results store", path="path")
                     )
                 cls._create(con, schema_version)
             elif version > SCHEMA_VERSION:
@@ -155,7 +153,7 @@ class Store:
                     Problem(
                         f"'{path}' has store schema version {version}, newer than this "
                         f"security-dilemma understands ({SCHEMA_VERSION}); upgrade the package",
-                        path="--store",
+                        path="path",
                     )
                 )
             elif version < SCHEMA_VERSION:
@@ -181,11 +179,11 @@ class Store:
                     f"running?): {exc}"
                 ) from None
             raise BadInput(
-                Problem(f"cannot open '{path}' as a DuckDB store: {exc}", path="--store")
+                Problem(f"cannot open '{path}' as a DuckDB store: {exc}", path="path")
             ) from None
         except duckdb.Error as exc:
             raise BadInput(
-                Problem(f"cannot open '{path}' as a DuckDB store: {exc}", path="--store")
+                Problem(f"cannot open '{path}' as a DuckDB store: {exc}", path="path")
             ) from None
 
     @staticmethod
@@ -197,7 +195,7 @@ class Store:
                     Problem(
                         f"'{path}' is a DuckDB database but not a results store "
                         f"(it has tables {', '.join(sorted(tables)[:5])})",
-                        path="--store",
+                        path="path",
                     )
                 )
             return None
@@ -503,7 +501,7 @@ class Store:
                 "SELECT run_id FROM runs ORDER BY created_at DESC, run_id LIMIT 1"
             ).fetchone()
             if row is None:
-                raise BadInput(Problem(f"'{self.path}' holds no runs yet", path="RUN"))
+                raise BadInput(Problem(f"'{self.path}' holds no runs yet", path="prefix"))
             return str(row[0])
         ids = [r[0] for r in self.con.execute("SELECT run_id FROM runs ORDER BY run_id").fetchall()]
         hits = [i for i in ids if i.startswith(prefix.strip())] if prefix.strip() else []
@@ -516,11 +514,11 @@ class Store:
                 Problem(
                     f"no run '{prefix}' in '{self.path}'{did_you_mean(prefix, ids)}"
                     + ("" if ids else " (the store holds no runs)"),
-                    path="RUN",
+                    path="prefix",
                 )
             )
         raise BadInput(
-            Problem(f"'{prefix}' matches {len(hits)} runs; give more of the id", path="RUN")
+            Problem(f"'{prefix}' matches {len(hits)} runs; give more of the id", path="prefix")
         )
 
     def run_info(self, run_id: str) -> dict[str, Any]:
@@ -633,7 +631,7 @@ class Store:
             Problem(
                 f"unknown table '{table}'{did_you_mean(table, TABLES)}; tables: "
                 + ", ".join(TABLES),
-                path="--table",
+                path="table",
             )
         )
 

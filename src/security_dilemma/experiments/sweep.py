@@ -4,8 +4,8 @@ The coordinator (this process) is the only writer of the store; workers compute 
 return them. Running the same plan again resumes it: chunks already committed are skipped.
 
 >>> from security_dilemma.experiments import Store, SerialExecutor, sweep_plan
->>> plan = sweep_plan("bmd-europe", ["distinguishability=0.2,0.8"], replicates=4, chunk_size=2,
-...                   metrics=["security"])
+>>> plan = sweep_plan("bmd-europe", {"distinguishability": [0.2, 0.8]}, replicates=4,
+...                   chunk_size=2, metrics=["security"])
 >>> with Store.open(":memory:") as store:
 ...     first = run_plan(plan, store, SerialExecutor())
 ...     again = run_plan(plan, store, SerialExecutor())
@@ -16,7 +16,7 @@ return them. Running the same plan again resumes it: chunks already committed ar
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 from .._deprecation import renamed_keyword
@@ -25,7 +25,7 @@ from ..scenario import Case, load_case
 from .chunks import ChunkTask, compute_chunk
 from .executors import Executor
 from .model import EngineModel, check_metrics
-from .params import grid, parse_lens, parse_specs
+from .params import LensSetting, Parameters, check_names, grid, lens_label, parameter_specs
 from .plan import ChunkSpec, Plan, default_chunk_size
 from .store import Store
 
@@ -75,9 +75,9 @@ class SweepFailed(RuntimeError):
 
 def sweep_plan(
     case: Case | str,
-    params: Sequence[str] = (),
+    parameters: Parameters = (),
     *,
-    lenses: Sequence[str] = (),
+    lenses: Sequence[LensSetting] | str | Mapping[str, str] = (),
     replicates: int = 200,
     seed: int = 0,
     chunk_size: int | None = None,
@@ -85,9 +85,14 @@ def sweep_plan(
     restraint: bool = True,
     counterfactual: bool | None = None,
 ) -> Plan:
-    """A full-factorial sweep plan from ``--param`` texts (and ``--lens`` values);
-    ``restraint=False`` runs without the restraint copies (``counterfactual`` is its old
-    name, deprecated)."""
+    """A full-factorial sweep plan.
+
+    ``parameters`` are ``{name: value or values}`` or :class:`~.params.ParameterSpec` records;
+    ``lenses`` adds the lens as the outermost dimension of the grid, one lens setting per
+    value (as :func:`~security_dilemma.engine.simulate` takes ``lens``; a single setting may be
+    given alone; default: the case's own lenses); ``restraint=False`` runs without the
+    restraint copies (``counterfactual`` is its old name, deprecated).
+    """
     restraint = renamed_keyword(
         "sweep_plan", "counterfactual", counterfactual, "restraint", restraint, default=True
     )
@@ -95,19 +100,21 @@ def sweep_plan(
     check_metrics(metrics, restraint=restraint)
     problems: list[Problem] = []
     if replicates < 1:
-        problems.append(Problem("--replicates must be at least 1", path="--replicates"))
+        problems.append(Problem("must be at least 1", path="replicates"))
     if chunk_size is not None and chunk_size < 1:
-        problems.append(Problem("--chunk-size must be at least 1", path="--chunk-size"))
+        problems.append(Problem("must be at least 1", path="chunk_size"))
     if seed < 0:
-        problems.append(Problem("--seed must be non-negative", path="--seed"))
+        problems.append(Problem("must be non-negative", path="seed"))
     if problems:
         raise BadInput(problems)
-    specs = parse_specs(params, c)
+    specs = parameter_specs(parameters)
+    check_names(c, {s.name: s.values for s in specs})
+    settings = [lenses] if isinstance(lenses, str | Mapping) else list(lenses)
     labels: list[str] = []
-    for text in lenses:
-        label = parse_lens(c, text)
+    for i, setting in enumerate(settings):
+        label = lens_label(c, setting, path=f"lenses[{i}]")
         if label in labels:
-            raise BadInput(Problem(f"lens '{text}' is given twice", path="--lens"))
+            raise BadInput(Problem(f"lens setting {setting!r} is given twice", path=f"lenses[{i}]"))
         labels.append(label)
     points = grid(specs, labels or [""])
     return Plan(
@@ -117,7 +124,7 @@ def sweep_plan(
         seed=seed,
         chunk_size=chunk_size or default_chunk_size(replicates),
         kind="sweep",
-        spec={"params": [s.text for s in specs], "lenses": labels},
+        spec={"parameters": {s.name: list(s.values) for s in specs}, "lenses": labels},
     )
 
 

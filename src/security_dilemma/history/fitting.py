@@ -136,40 +136,37 @@ _KNOWN_BOUNDS: dict[str, tuple[float, float, bool]] = {
 }
 
 
-def fit_parameter(spec: str) -> FitParameter:
-    """Parse ``NAME`` or ``NAME=LOW:HIGH`` (a parameter to fit and its search range).
+def fit_parameter(
+    name: str, low: float | None = None, high: float | None = None, *, log: bool | None = None
+) -> FitParameter:
+    """A parameter to fit: its search range ``low .. high``, or its default range when both
+    are None; ``log`` searches the logarithm (default: no, or as the default range says).
 
     >>> fit_parameter("crisis_base")
     FitParameter(name='crisis_base', low=0.001, high=0.2, log=True)
-    >>> fit_parameter("lenses.realism.worst_case=0:1")
+    >>> fit_parameter("lenses.realism.worst_case", 0, 1)
     FitParameter(name='lenses.realism.worst_case', low=0.0, high=1.0, log=False)
     """
-    name, _, bounds = spec.partition("=")
     name = name.strip()
-    if bounds:
-        try:
-            low_text, high_text = bounds.split(":")
-            low, high = float(low_text), float(high_text)
-        except ValueError:
+    if low is None and high is None:
+        if name not in _KNOWN_BOUNDS:
+            known = sorted(_KNOWN_BOUNDS)
             raise BadInput(
                 Problem(
-                    f"write NAME=LOW:HIGH, e.g. crisis_base=0.001:0.1 (got {spec!r})", path="--fit"
+                    f"no default search range for '{name}'{did_you_mean(name, known)}: give its "
+                    f"range (parameters with a default range: {', '.join(known)})",
+                    path="name",
                 )
-            ) from None
-        if not (math.isfinite(low) and math.isfinite(high) and low < high):
-            raise BadInput(Problem(f"need LOW < HIGH (got {spec!r})", path="--fit"))
-        return FitParameter(name, low, high)
-    if name not in _KNOWN_BOUNDS:
-        known = sorted(_KNOWN_BOUNDS)
-        raise BadInput(
-            Problem(
-                f"no default search range for '{name}'{did_you_mean(name, known)}: write "
-                f"{name}=LOW:HIGH (parameters with a default range: {', '.join(known)})",
-                path="--fit",
             )
-        )
-    low, high, log = _KNOWN_BOUNDS[name]
-    return FitParameter(name, low, high, log)
+        low, high, default_log = _KNOWN_BOUNDS[name]
+        log = default_log if log is None else log
+    if low is None or high is None:
+        raise BadInput(Problem("give both low and high, or neither", path="high"))
+    if not (math.isfinite(low) and math.isfinite(high) and low < high):
+        raise BadInput(Problem(f"need low < high (got {low:g} and {high:g})", path="high"))
+    if log and low <= 0:
+        raise BadInput(Problem("a log search range needs a positive low", path="low"))
+    return FitParameter(name, float(low), float(high), bool(log))
 
 
 @dataclass(frozen=True)
@@ -229,7 +226,7 @@ def fit_lens(
     if not case.observables:
         raise BadInput(Problem("no observables to fit to", path="train_until"))
     if not parameters:
-        raise BadInput(Problem("no parameters to fit", path="--fit"))
+        raise BadInput(Problem("no parameters to fit", path="parameters"))
     sim = simulate or engine_simulate()
     y = np.array([o.occurred for o in case.observables], dtype=np.float64)
     loss = brier if objective == "brier" else log_loss
@@ -310,7 +307,10 @@ def _current_values(case: Case, lens: str, parameters: Sequence[FitParameter]) -
     for p in parameters:
         if p.name not in known:
             problems.append(
-                Problem(f"unknown parameter '{p.name}'{did_you_mean(p.name, known)}", path="--fit")
+                Problem(
+                    f"unknown parameter '{p.name}'{did_you_mean(p.name, known)}",
+                    path=f"parameters[{p.name!r}]",
+                )
             )
             continue
         parts = p.name.split(".")
