@@ -194,11 +194,11 @@ def test_the_old_keyword_counterfactual_plans_the_same_run() -> None:
     assert old.run_id == new.run_id
     assert new.identity()["model"]["counterfactual"] is False
     assert "restraint" not in new.identity()["model"]
-    bound = ["distinguishability=0.2:0.8", "offence_dominance=0.2:0.8"]
-    plan, _, _ = sensitivity_plan("bmd-europe", bound, method="morris", n=2, restraint=False)
+    bound = {"distinguishability": (0.2, 0.8), "offence_dominance": (0.2, 0.8)}
+    plan, _, _ = sensitivity_plan("bmd-europe", bound, method="morris", samples=2, restraint=False)
     with pytest.warns(DeprecationWarning, match=r"sensitivity_plan\(\)"):
         again, _, _ = sensitivity_plan(
-            "bmd-europe", bound, method="morris", n=2, counterfactual=False
+            "bmd-europe", bound, method="morris", samples=2, counterfactual=False
         )
     assert again.run_id == plan.run_id
     assert plan.identity()["model"]["counterfactual"] is False
