@@ -151,7 +151,7 @@ def analyze(
             calc_second_order=True,
             num_resamples=resamples,
             conf_level=conf_level,
-            seed=seed,
+            seed=seed + 1,  # SALib ignores a seed of 0 (``if seed:``): shift, never 0
         )
         for key in ("S1", "ST"):
             rows += [
