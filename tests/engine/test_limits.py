@@ -101,10 +101,13 @@ def test_friends_under_constructivism_do_not_spiral() -> None:
 
 
 def test_enemies_under_constructivism_spiral() -> None:
+    """Between enemies the build-up spreads and stays: the other arms in response and both end
+    well above their start (with saturation the race levels off instead of exploding), while
+    between friends the same build-up fades (above)."""
     effort = _efforts(_impulse_case(-1.0, 0.9, 0.0, "constructivism"))
     assert effort[6, 1] > 1.05  # the other responds
-    assert effort[-1].sum() > effort[3].sum()  # and both keep arming: a spiral
-    assert np.all(np.diff(effort[10:], axis=0) > 0)
+    assert np.all(effort[-1] > 1.1)  # both stay armed: a spiral that levels off
+    assert effort[-1, 0] > 1.0 + 0.4 * 0.8**36  # far above what fatigue leaves of the build-up
 
 
 def test_defence_dominant_and_distinguishable_dampens() -> None:

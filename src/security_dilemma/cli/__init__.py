@@ -10,7 +10,7 @@ from collections.abc import Sequence
 import typer
 
 from ..errors import BadInput
-from . import bench, build, case, experiments, fit, games, geo, history, run, whatif
+from . import bench, build, case, check, experiments, fit, games, geo, history, run, whatif
 from ._common import EXIT_BAD_INPUT, EXIT_FAILURE, err_console, print_json, use_command_class
 
 __all__ = ["app", "main"]
@@ -24,7 +24,7 @@ app = typer.Typer(
     rich_markup_mode="rich",
 )
 
-for module in (case, build, run, whatif, games, geo, history, fit, experiments, bench):
+for module in (case, build, run, whatif, games, geo, history, fit, experiments, check, bench):
     module.register(app)
 use_command_class(app)
 

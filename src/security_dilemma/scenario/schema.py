@@ -548,6 +548,14 @@ class CostlySignal(Model):
     kind: Literal["restraint", "cooperation_offer", "reassurance", "threat"] = Field(
         "cooperation_offer", description="What sort of signal."
     )
+    forced: bool = Field(
+        False,
+        description="false: the signal is an opportunity that each replicate's sender takes by "
+        "its type (a security seeker sends it; a greedy type sends a costly one only with "
+        "probability `signal_bluff`, a cheap one like a seeker); true: the case records that it "
+        "was sent, so it is sent in every replicate, and recipients update by the same "
+        "likelihoods.",
+    )
 
 
 class CapabilityChange(Model):
@@ -840,8 +848,60 @@ class Parameters(Model):
         0.1,
         ge=0,
         le=1,
-        description="Reflected appraisal: share of the gap between how a state sees another "
-        "and how that other treats it that closes each step (Wendt).",
+        description="Reflected appraisal: how far a change in how another state treats a state "
+        "moves how it sees that state, per step (Wendt).",
+    )
+    decisiveness: float = Field(
+        2.0,
+        ge=0.5,
+        le=10,
+        description="Hirshleifer's decisiveness of the contest between an attack and what the "
+        "defender can oppose to it.",
+    )
+    deterrence: float = Field(
+        1.0,
+        ge=0,
+        le=10,
+        description="Weight of the defender's retaliatory offence (reaching the attacker "
+        "through its missile defence) in what it can oppose to an attack.",
+    )
+    absolute_security: float = Field(
+        1.0,
+        ge=0,
+        le=1,
+        description="1: security falls with the absolute damage an attack could do (relative "
+        "to the state's size); 0: only with the ratio of attack to what can be opposed "
+        "(scale-free, as in earlier versions; for ablation).",
+    )
+    empathy: float = Field(
+        0.5,
+        ge=0,
+        le=1,
+        description="How far an observer recognises the pressure it itself puts on another "
+        "state when judging that state's moves (1: fully, Glaser's rational updating; 0: not at "
+        "all, Jervis's spiral of misperception).",
+    )
+    reassurance: float = Field(
+        0.5,
+        ge=0,
+        le=1,
+        description="How far one's own alliance commitment lowers the risk of being abandoned "
+        "by the ally (Snyder).",
+    )
+    signal_tremble: float = Field(
+        0.05,
+        ge=0,
+        le=0.5,
+        description="Probability that a security seeker fails to send a signal it would send "
+        "(keeps 'not sent' from being proof of greed).",
+    )
+    appraisal_level: float = Field(
+        0.0,
+        ge=0,
+        le=1,
+        description="How far reflected appraisal also pulls identity toward the level of the "
+        "other's treatment (1), not only its changes (0: every culture of anarchy persists "
+        "without shocks).",
     )
     common_fate: float = Field(
         0.05,
