@@ -131,3 +131,22 @@ def test_spiral_ordering_over_jervis_worlds() -> None:
     }
     assert total[(0.9, 0.0)] > total[(0.9, 1.0)] > total[(0.1, 1.0)]
     assert total[(0.9, 0.0)] > total[(0.1, 0.0)] > total[(0.1, 1.0)] - 1e-9
+
+
+@pytest.mark.parametrize("lens", ["realism", "pyramid"])
+def test_noise_alone_rarely_counts_as_arming(lens: str) -> None:
+    """Security seekers with the default effort shocks and nothing to fear: 'armed' (10% above
+    the start) and 'arming' (5% in a period) fire in well under 1% and 2% of replicate-years;
+    thresholds at 1% fired in over a third."""
+    result = simulate(
+        far_apart(1.0),
+        lens=lens,
+        replicates=300,
+        seed=5,
+        restraint=False,
+        overrides={"richardson.shock": 0.02},
+    )
+    frame = result.tidy()
+    armed = frame[frame.metric == "armed"]["mean"].mean()
+    arming = frame[frame.metric == "arming"]["mean"].mean()
+    assert armed < 0.01 and arming < 0.02, (armed, arming)

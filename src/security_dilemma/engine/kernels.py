@@ -204,11 +204,48 @@ def contest(attack: float, opposed: float, decisiveness: float) -> float:
     success function, ``A^m / (A^m + W^m)``; 0 without an attack)."""
     if attack <= 0.0:
         return 0.0
-    if decisiveness == 2.0:
-        a, w = attack * attack, opposed * opposed
-    else:
-        a, w = attack**decisiveness, opposed**decisiveness
+    a: float = attack**decisiveness
+    w: float = opposed**decisiveness
     return a / (a + w)
+
+
+@register_jitable
+def _square_contest(attack: float, opposed: float) -> float:
+    """:func:`contest` with decisiveness 2 (the default), without a power function."""
+    if attack <= 0.0:
+        return 0.0
+    a, w = attack * attack, opposed * opposed
+    return a / (a + w)
+
+
+@register_jitable(forceinline=True)
+def _threats(
+    square: bool,
+    i: int,
+    k: int,
+    attack: Any,
+    hostility: Any,
+    retaliation: Any,
+    own: float,
+    held: float,
+    deterrence: float,
+    m: float,
+    at_stake_i: float,
+    absolute: float,
+    threat: Any,
+    severity: Any,
+) -> None:
+    """Row i of the threats ``h p A`` and their severities, for one batch column. Inlined where
+    it is called with a constant ``square``, so each value gets a loop of its own: inside one
+    loop, compilers would evaluate both sides of the branch, and a power function is slow."""
+    for j in range(attack.shape[1]):
+        a = attack[i, j, k]
+        opposed = held + deterrence * retaliation[i, j] * own
+        through = _square_contest(a, opposed) if square else contest(a, opposed, m)
+        t = hostility[i, j, k] * through * a
+        threat[i, j, k] = t
+        at_stake = absolute * at_stake_i + (1.0 - absolute) * (a + opposed)
+        severity[i, j, k] = t / max(at_stake, TINY)
 
 
 # --- 4.1 threat, security, main threats; 4.3 the crisis log-odds -------------------------------
@@ -238,24 +275,25 @@ def assess(state: Any, setting: Any, seen: Any) -> None:
     n, _, nb = attack.shape
     z = np.empty((n, n))
     zt = np.empty((n, n))
+    weigh = np.empty((n, n))  # x / (1 + x): how much of i's security a threat takes
     row = np.empty(n)
     top_row = np.empty(n)
+    square = m == 2.0
     for k in range(nb):
         for i in range(n):
-            own = offence[i, k]
-            held = mu * guard[i, k]
+            own, held = offence[i, k], mu * guard[i, k]
+            if square:  # the default: no power function in the loop
+                _threats(True, i, k, attack, hostility, retaliation, own, held, deterrence, m,
+                         weight[i], absolute, threat, severity)  # fmt: skip
+            else:
+                _threats(False, i, k, attack, hostility, retaliation, own, held, deterrence, m,
+                         weight[i], absolute, threat, severity)  # fmt: skip
             for j in range(n):
-                h = hostility[i, j, k]
-                a = attack[i, j, k]
-                opposed = held + deterrence * retaliation[i, j] * own
-                t = h * contest(a, opposed, m) * a
-                threat[i, j, k] = t
-                at_stake = absolute * weight[i] + (1.0 - absolute) * (a + opposed)
-                x = t / max(at_stake, TINY)
-                severity[i, j, k] = x
-                row[j] = severity[i, j, k]
-                top_row[j] = t
-                y = beta_threat * x / (1.0 + x) + beta_hostility * h
+                x = severity[i, j, k]
+                row[j] = x
+                top_row[j] = threat[i, j, k]
+                weigh[i, j] = x / (1.0 + x)
+                y = beta_threat * weigh[i, j] + beta_hostility * hostility[i, j, k]
                 y -= beta_identity * identity[i, j, k]
                 z[i, j] = y
                 zt[j, i] = y
@@ -270,15 +308,17 @@ def assess(state: Any, setting: Any, seen: Any) -> None:
                         first = j
             main[i, k] = first if top > 0.0 and ties == 1 else -1
         for i in range(n):  # symmetric: z_ij + z_ji == z_ji + z_ij, crisis_static symmetric
+            mi = main[i, k]
             for j in range(n):
                 half[i, j, k] = 0.5 * (0.5 * (z[i, j] + zt[i, j]) + crisis_static[i, j])
                 # the threat i and j share: of i's and j's main threats (third states), the
-                # one that weighs on both, by the smaller of its weights x / (1 + x) on them
+                # one that weighs on both, by the smaller of its weights on them
                 common = 0.0
-                for c in (main[i, k], main[j, k]):
-                    if c >= 0 and c != i and c != j:
-                        xi, xj = severity[i, c, k], severity[j, c, k]
-                        common = max(common, min(xi / (1.0 + xi), xj / (1.0 + xj)))
+                if mi >= 0 and mi != j and mi != i:
+                    common = min(weigh[i, mi], weigh[j, mi])
+                mj = main[j, k]
+                if mj >= 0 and mj != i and mj != j:
+                    common = max(common, min(weigh[i, mj], weigh[j, mj]))
                 shared[i, j, k] = common
 
 
@@ -353,6 +393,12 @@ def update(
     target = np.empty(n)
     seeker_share = np.empty(n)
     greedy_share = np.empty(n)
+    felt_from = np.empty((n, n))  # severity of j's threat to i not offset by cooperation
+    base = np.empty(n)
+    seeker_part = np.empty(n)
+    greedy_part = np.empty(n)
+    seen_move = np.empty(n)
+    spread = np.empty(n)
     for k in range(nb):
         b = k % batch
         # 4.3 crisis hazard: symmetric probabilities; one draw per dyad i < j, mirrored;
@@ -379,6 +425,7 @@ def update(
             # pressure: the severity of threats not offset by cooperation
             for j in range(n):
                 row[j] = severity[i, j, k] * (1.0 - cooperation[i, j, k])
+                felt_from[i, j] = row[j]
             pressure[i, k] = _sum(row)
 
         for i in range(n):
@@ -402,33 +449,29 @@ def update(
             offence_next[i, k] = (1.0 - turnover) * offence[i, k] + bought * (1.0 - s)
             defence_next[i, k] = (1.0 - turnover) * defence[i, k] + bought * s
 
+        for j in range(n):  # what j did, and what a security seeker in its place would do
+            e = effort[j, k]
+            q = status_quo[j]
+            base[j] = e - fatigue[j] * (e - q) + (1.0 - q) * drive[j]
+            seeker_part[j] = 1.0 - delta * seeker_share[j]
+            greedy_part[j] = 1.0 - delta * greedy_share[j]
+            seen_move[j] = effort_next[j, k] * (1.0 - delta * share_next[j, k]) + moved[j, k]
+            spread[j] = (shock[j] * e * seeker_part[j]) ** 2
         for i in range(n):
             # 4.5 beliefs: i judges what each j did (its offensive effort, read through
             # distinguishability, and its dated moves) against what a security seeker and a
             # greedy type would have done under the pressure i thinks j felt
             for j in range(n):
-                if j == i:
-                    continue
-                felt = pressure[j, k] - (1.0 - empathy) * severity[j, i, k] * (
-                    1.0 - cooperation[j, i, k]
-                )
-                e = effort[j, k]
-                q = status_quo[j]
-                seeker = e + k_react[j] * respond(felt, q * pressure0[j, k], saturation[j])
-                seeker = max(seeker - fatigue[j] * (e - q) + (1.0 - q) * drive[j], 0.0)
-                expected = seeker * (1.0 - delta * seeker_share[j])
-                greedy = (seeker + gap[j]) * (1.0 - delta * greedy_share[j])
-                d = greedy - expected
-                seen_move = effort_next[j, k] * (1.0 - delta * share_next[j, k]) + moved[j, k]
-                error = seen_move + observation_sd[i, j] * observation[i, j, b] - expected
-                spread = shock[j] * e * (1.0 - delta * seeker_share[j])
-                variance = observation_sd[i, j] ** 2 + spread * spread
-                if variance > TINY:
-                    llr = d * (error - 0.5 * d) / variance
-                elif d != 0.0:  # exact observation of different types: revealed
-                    llr = limit * 4.0 if abs(error - d) < abs(error) else -limit * 4.0
-                else:
-                    llr = 0.0
+                felt = pressure[j, k] - (1.0 - empathy) * felt_from[j, i]
+                anchor = status_quo[j] * pressure0[j, k]
+                seeker = max(base[j] + k_react[j] * respond(felt, anchor, saturation[j]), 0.0)
+                expected = seeker * seeker_part[j]
+                d = (seeker + gap[j]) * greedy_part[j] - expected
+                sd = observation_sd[i, j]
+                error = seen_move[j] + sd * observation[i, j, b] - expected
+                # exact observation (no variance) of types that move differently reveals the
+                # type: the ratio is then as large as the clip allows
+                llr = d * (error - 0.5 * d) / max(sd * sd + spread[j], TINY)
                 x = min(max(log_odds[i, j, k] + llr, -limit), limit)
                 log_odds_next[i, j, k] = x
                 half_log_odds[i, j, k] = 0.5 * log_odds_next[i, j, k]
