@@ -289,10 +289,8 @@ class TunedAgent(mesa.Agent):  # type: ignore[misc]
         model = self.model
         p = model.current.p
         i = self.index
-        mine = model.states[i].main
-        self.shared = [
-            1.0 if (mine >= 0 and mine == a.main) else 0.0 for a in model.states
-        ]  # fmt: skip
+        mine = self.main
+        self.shared = [1.0 if (mine >= 0 and mine == a.main) else 0.0 for a in model.states]
         bent = 1 - p.greedy_defection * self.motive
         coop = _clip_all([c * bent for c in self._cooperation(self.lens)])
         coop[i] = 0.0
