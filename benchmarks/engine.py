@@ -50,7 +50,7 @@ from security_dilemma.engine.run import plan_chunks
 from security_dilemma.engine.summary import Summary
 from security_dilemma.scenario.schema import Case
 
-__all__ = ["core_loop", "mesa_comparison", "run", "synthetic_case"]
+__all__ = ["core_loop", "engine_periods", "mesa_comparison", "run", "synthetic_case"]
 
 TARGETS = {
     "mesa_speedup_n10_b1000": 100.0,
@@ -302,10 +302,10 @@ def _timed(fn: Callable[[], Any], clock: Callable[[], float] = time.perf_counter
     return clock() - t0
 
 
-def _max_difference(world: World) -> float:
-    from .mesa_model import run_mesa
-
-    streams = ReplicateStreams(0, 0, 1)
+def engine_periods(world: World, *, seed: int = 0) -> list[Any]:
+    """The engine's periods, step by step, for replicate 0 of ``world`` in double precision
+    (the random numbers the Mesa models draw)."""
+    streams = ReplicateStreams(seed, 0, 1)
     state = world.initial_state(streams.motives(world.n))
     uniforms = streams.uniforms(world.n, world.steps)
     periods = []
@@ -314,6 +314,13 @@ def _max_difference(world: World) -> float:
             world.inputs[t], state, split_draws(uniforms[t], world.n, np.float64)
         )
         periods.append(period)
+    return periods
+
+
+def _max_difference(world: World) -> float:
+    from .mesa_model import run_mesa
+
+    periods = engine_periods(world)
     mesa = run_mesa(world)
     worst = 0.0
     off = ~np.eye(world.n, dtype=bool)

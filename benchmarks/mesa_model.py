@@ -33,8 +33,10 @@ if TYPE_CHECKING:
 __all__ = [
     "DilemmaModel",
     "MesaRun",
+    "ModelBase",
     "ReplicateDraws",
     "StateAgent",
+    "StateVariables",
     "StepDraws",
     "StepInputs",
     "WorldInputs",
@@ -113,8 +115,8 @@ class _Step:
         return float(getattr(self.p, name)[i, 0, 0])
 
 
-class StateAgent(mesa.Agent):  # type: ignore[misc]
-    """One state: its capabilities, beliefs, identities, commitments and cooperation."""
+class StateVariables(mesa.Agent):  # type: ignore[misc]
+    """One state's variables as both Mesa models hold them, and the end of a step."""
 
     def __init__(self, model: Any, index: int, lens: str, start: dict[str, Any]) -> None:
         super().__init__(model)
@@ -132,6 +134,20 @@ class StateAgent(mesa.Agent):  # type: ignore[misc]
         self.identity = [float(x) for x in start["identity"][i]]
         self.commitment = [float(x) for x in start["commitment"][i]]
         self.cooperation = [float(x) for x in start["cooperation"][i]]
+
+    def commit(self) -> None:
+        nxt = self.next
+        self.effort, self.share = nxt["effort"], nxt["share"]
+        self.offence, self.defence = nxt["offence"], nxt["defence"]
+        self.log_odds = nxt["log_odds"]
+        self.belief = [_expit(x) for x in self.log_odds]
+        self.identity = nxt["identity"]
+        self.commitment = nxt["commitment"]
+        self.cooperation = self.coop_new
+
+
+class StateAgent(StateVariables):
+    """One state: its capabilities, beliefs, identities, commitments and cooperation."""
 
     # --- perception -------------------------------------------------------------------
     @property
@@ -330,19 +346,15 @@ class StateAgent(mesa.Agent):  # type: ignore[misc]
             for j in range(n)
         ]
 
-    def commit(self) -> None:
-        nxt = self.next
-        self.effort, self.share = nxt["effort"], nxt["share"]
-        self.offence, self.defence = nxt["offence"], nxt["defence"]
-        self.log_odds = nxt["log_odds"]
-        self.belief = [_expit(x) for x in self.log_odds]
-        self.identity = nxt["identity"]
-        self.commitment = nxt["commitment"]
-        self.cooperation = self.coop_new
 
+class ModelBase(mesa.Model):  # type: ignore[misc]
+    """What both Mesa models share: the agents, the order of a step, the record of it.
 
-class DilemmaModel(mesa.Model):  # type: ignore[misc]
-    """The security-dilemma model as agents: one replicate of a compiled world."""
+    A model sets ``agent_class`` and implements ``_read`` (step ``t``'s inputs into
+    ``current``), ``_calibrate`` (the agents' baselines) and ``_crises``.
+    """
+
+    agent_class: type[StateVariables]
 
     def __init__(self, world: WorldInputs, draws: ReplicateDraws, seed: int = 0) -> None:
         super().__init__(rng=seed)
@@ -351,7 +363,7 @@ class DilemmaModel(mesa.Model):  # type: ignore[misc]
         self.lens_values = world.lens_values
         self.uniforms = draws.uniforms
         self.states = [
-            StateAgent(self, i, world.lenses[i], dict(world.start)) for i in range(world.n)
+            self.agent_class(self, i, world.lenses[i], dict(world.start)) for i in range(world.n)
         ]
         for i, a in enumerate(self.states):
             a.motive = draws.motive(i, world)
@@ -359,9 +371,54 @@ class DilemmaModel(mesa.Model):  # type: ignore[misc]
         self.history: list[dict[str, Any]] = []
         self._calibrate()
 
+    def _read(self, t: int) -> None:
+        raise NotImplementedError
+
     def _calibrate(self) -> None:
-        first = self.world.steps[0]
-        self.current = _Step(first.params, first.setting, first.constants)
+        raise NotImplementedError
+
+    def _crises(self) -> None:
+        raise NotImplementedError
+
+    def step(self) -> None:
+        t = self.t
+        if self.world.steps[t].has_events:
+            raise NotImplementedError("the Mesa reference model has no dated events")
+        self._read(t)
+        self.draws = step_draws(self.uniforms[t], self.n)
+        self.agents.do("perceive")
+        self.agents.do("decide")
+        self._crises()
+        self.agents.do("update")
+        self.history.append(self._record())
+        self.agents.do("commit")
+        self.t += 1
+
+    def _record(self) -> dict[str, Any]:
+        return {
+            "effort": [a.effort for a in self.states],
+            "security": [a.security for a in self.states],
+            "belief": [list(a.belief) for a in self.states],
+            "identity": [list(a.identity) for a in self.states],
+            "commitment": [list(a.commitment) for a in self.states],
+            "cooperation": [list(a.coop_new) for a in self.states],
+            "hostility": [list(a.hostility) for a in self.states],
+            "crisis_prob": [list(r) for r in self.crisis_prob],
+            "pressure": [a.next["pressure"] for a in self.states],
+        }
+
+
+class DilemmaModel(ModelBase):
+    """The security-dilemma model as agents: one replicate of a compiled world."""
+
+    agent_class = StateAgent
+
+    def _read(self, t: int) -> None:
+        inputs = self.world.steps[t]
+        self.current = _Step(inputs.params, inputs.setting, inputs.constants)
+
+    def _calibrate(self) -> None:
+        self._read(0)
         self.agents.do("perceive")
         self.agents.do("decide")
         st = self.current
@@ -373,21 +430,6 @@ class DilemmaModel(mesa.Model):  # type: ignore[misc]
             a.baseline = st.v("status_quo", i) * (
                 st.v("a", i) - st.v("g", i) - st.v("k", i) * pressure / (1 + sat * pressure)
             )
-
-    def step(self) -> None:
-        t = self.t
-        inputs = self.world.steps[t]
-        if inputs.has_events:
-            raise NotImplementedError("the Mesa reference model has no dated events")
-        self.current = _Step(inputs.params, inputs.setting, inputs.constants)
-        self.draws = step_draws(self.uniforms[t], self.n)
-        self.agents.do("perceive")
-        self.agents.do("decide")
-        self._crises()
-        self.agents.do("update")
-        self.history.append(self._record())
-        self.agents.do("commit")
-        self.t += 1
 
     def _crises(self) -> None:
         st: _Step = self.current
@@ -417,19 +459,6 @@ class DilemmaModel(mesa.Model):  # type: ignore[misc]
         self.crisis_risk = [
             1 - math.prod(1 - min(x, 1 - 1e-7) for x in row) for row in self.crisis_prob
         ]
-
-    def _record(self) -> dict[str, Any]:
-        return {
-            "effort": [a.effort for a in self.states],
-            "security": [a.security for a in self.states],
-            "belief": [list(a.belief) for a in self.states],
-            "identity": [list(a.identity) for a in self.states],
-            "commitment": [list(a.commitment) for a in self.states],
-            "cooperation": [list(a.coop_new) for a in self.states],
-            "hostility": [list(a.hostility) for a in self.states],
-            "crisis_prob": [list(r) for r in self.crisis_prob],
-            "pressure": [a.next["pressure"] for a in self.states],
-        }
 
 
 @dataclass(frozen=True)

@@ -22,7 +22,6 @@ import math
 from dataclasses import dataclass, fields
 from typing import TYPE_CHECKING, Any
 
-import mesa  # type: ignore[import-untyped]
 import numpy.typing as npt
 
 from security_dilemma.games.reciprocity import (
@@ -35,14 +34,14 @@ from .mesa_model import (
     LOG_ODDS_LIMIT,
     TINY,
     MesaRun,
+    ModelBase,
     ReplicateDraws,
+    StateVariables,
     StepInputs,
     WorldInputs,
     _clip,
     _expit,
-    initial_log_odds,
     run_model,
-    step_draws,
     world_inputs,
 )
 
@@ -136,25 +135,11 @@ class TunedInputs(WorldInputs):
         return cls(**kept, lists=tuple(StepLists.of(step) for step in base.steps))
 
 
-class TunedAgent(mesa.Agent):  # type: ignore[misc]
+class TunedAgent(StateVariables):
     """One state, as in :class:`benchmarks.mesa_model.StateAgent`."""
 
     def __init__(self, model: Any, index: int, lens: str, start: dict[str, Any]) -> None:
-        super().__init__(model)
-        self.index = index
-        self.lens = lens
-        i = index
-        self.effort = 1.0
-        self.share = float(start["share"][i])
-        self.offence = float(start["offence"][i])
-        self.defence = float(start["defence"][i])
-        self.motive = 0.0
-        self.baseline = 0.0
-        self.belief = start["belief"][i].tolist()
-        self.log_odds = [initial_log_odds(b) for b in self.belief]
-        self.identity = start["identity"][i].tolist()
-        self.commitment = start["commitment"][i].tolist()
-        self.cooperation = start["cooperation"][i].tolist()
+        super().__init__(model, index, lens, start)
         q = model.lens_values
         self.realism = q["realism"]
         self.liberalism = q["liberalism"]
@@ -316,9 +301,13 @@ class TunedAgent(mesa.Agent):  # type: ignore[misc]
         share = self.share + p.allocation_rate * (self.alloc - self.share)
         turnover = p.stock_turnover
         level = turnover * weight * e_next
-        self.next_effort, self.next_share, self.pressure = e_next, share, pressure
-        self.next_offence = (1 - turnover) * self.offence + level * (1 - share)
-        self.next_defence = (1 - turnover) * self.defence + level * share
+        nxt = self.next = {
+            "effort": e_next,
+            "share": share,
+            "offence": (1 - turnover) * self.offence + level * (1 - share),
+            "defence": (1 - turnover) * self.defence + level * share,
+            "pressure": pressure,
+        }
         # beliefs: Bayes in log-odds
         limit = LOG_ODDS_LIMIT
         log_odds = _clip_all(
@@ -337,7 +326,7 @@ class TunedAgent(mesa.Agent):  # type: ignore[misc]
             limit,
         )
         log_odds[i] = -limit
-        self.next_log_odds = log_odds
+        nxt["log_odds"] = log_odds
         # identities: reflected appraisal, common fate, interdependence, crises
         rate, fate, dep_pull = p.identity_rate, p.common_fate, p.interdependence_pull
         shock = p.crisis_shock
@@ -360,7 +349,7 @@ class TunedAgent(mesa.Agent):  # type: ignore[misc]
             1.0,
         )
         identity[i] = 1.0
-        self.next_identity = identity
+        nxt["identity"] = identity
         # commitments: Snyder
         commitment = self.commitment
         relied = [c * x for c, x in zip(commitment, model.capability, strict=True)]
@@ -375,46 +364,29 @@ class TunedAgent(mesa.Agent):  # type: ignore[misc]
         entrapment = exposed / commit_total if commit_total > TINY else 0.0
         fear = p.alliance_dilemma * (abandonment - entrapment)
         commit_rate = p.commitment_rate
-        nxt = _clip_all(
+        committed = _clip_all(
             [
                 c + commit_rate * (d - c) + fear * c
                 for c, d in zip(commitment, self.desire, strict=True)
             ]
         )
-        nxt[i] = 0.0
-        self.next_commitment = nxt
-
-    def commit(self) -> None:
-        self.effort, self.share = self.next_effort, self.next_share
-        self.offence, self.defence = self.next_offence, self.next_defence
-        self.log_odds = self.next_log_odds
-        self.belief = [_expit(x) for x in self.log_odds]
-        self.identity = self.next_identity
-        self.commitment = self.next_commitment
-        self.cooperation = self.coop_new
+        committed[i] = 0.0
+        nxt["commitment"] = committed
 
 
-class TunedModel(mesa.Model):  # type: ignore[misc]
+class TunedModel(ModelBase):
     """The security-dilemma model as agents, tuned: one replicate of a compiled world."""
 
+    agent_class = TunedAgent
+
     def __init__(self, world: TunedInputs, draws: ReplicateDraws, seed: int = 0) -> None:
-        super().__init__(rng=seed)
-        self.world = world
-        self.n = world.n
-        self.lens_values = world.lens_values
-        self.uniforms = draws.uniforms
-        start = dict(world.start)
-        self.states = [TunedAgent(self, i, world.lenses[i], start) for i in range(world.n)]
-        for i, a in enumerate(self.states):
-            a.motive = draws.motive(i, world)
+        self.lists = world.lists
+        super().__init__(world, draws, seed)
         self.centred_motives = [a.motive - 0.5 for a in self.states]
-        self.t = 0
-        self.history: list[dict[str, Any]] = []
-        self._calibrate()
 
     def _read(self, t: int) -> None:
         """Step ``t``'s inputs, and what the states' stocks imply for the whole step."""
-        st = self.current = self.world.lists[t]
+        st = self.current = self.lists[t]
         o, d = st.p.offence_dominance, st.p.distinguishability
         two_o, blur = 2 * o, 1 - d
         self.guard_factor = 2 * (1 - o)
@@ -434,19 +406,6 @@ class TunedModel(mesa.Model):  # type: ignore[misc]
             a.baseline = st.status_quo[i] * (
                 st.a[i] - st.g[i] - st.k[i] * pressure / (1 + sat * pressure)
             )
-
-    def step(self) -> None:
-        if self.world.steps[self.t].has_events:
-            raise NotImplementedError("the Mesa reference model has no dated events")
-        self._read(self.t)
-        self.draws = step_draws(self.uniforms[self.t], self.n)
-        self.agents.do("perceive")
-        self.agents.do("decide")
-        self._crises()
-        self.agents.do("update")
-        self.history.append(self._record())
-        self.agents.do("commit")
-        self.t += 1
 
     def _crises(self) -> None:
         st: StepLists = self.current
@@ -472,20 +431,6 @@ class TunedModel(mesa.Model):  # type: ignore[misc]
                 crisis[i][j] = crisis[j][i] = 1.0 if next(draws) < x else 0.0
         self.crisis_prob, self.crisis = prob, crisis
         self.crisis_risk = [1 - math.prod(1 - min(x, 1 - 1e-7) for x in row) for row in prob]
-
-    def _record(self) -> dict[str, Any]:
-        states = self.states
-        return {
-            "effort": [a.effort for a in states],
-            "security": [a.security for a in states],
-            "belief": [list(a.belief) for a in states],
-            "identity": [list(a.identity) for a in states],
-            "commitment": [list(a.commitment) for a in states],
-            "cooperation": [list(a.coop_new) for a in states],
-            "hostility": [list(a.hostility) for a in states],
-            "crisis_prob": [list(r) for r in self.crisis_prob],
-            "pressure": [a.pressure for a in states],
-        }
 
 
 def run_mesa_tuned(world: World | TunedInputs, *, seed: int = 0, replicate: int = 0) -> MesaRun:

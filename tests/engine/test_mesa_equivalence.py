@@ -12,10 +12,10 @@ import numpy as np
 import pytest
 from numpy.testing import assert_allclose
 
-from benchmarks.engine import synthetic_case
+from benchmarks.engine import engine_periods, synthetic_case
 from benchmarks.mesa_model import MesaRun, run_mesa
 from benchmarks.mesa_tuned import TunedInputs, run_mesa_tuned
-from security_dilemma.engine import ReplicateStreams, advance, compile_world, split_draws
+from security_dilemma.engine import compile_world
 from security_dilemma.lenses import lens_names
 
 from .helpers import DETERMINISTIC, synthetic
@@ -48,19 +48,6 @@ def _world(lens: str, *, deterministic: bool, n: int = 4):
     return compile_world(case, lens, dtype=np.float64)
 
 
-def _engine(world, seed: int = 0):
-    streams = ReplicateStreams(seed, 0, 1)
-    state = world.initial_state(streams.motives(world.n))
-    uniforms = streams.uniforms(world.n, world.steps)
-    out = []
-    for t in range(world.steps):
-        state, period = advance(
-            world.inputs[t], state, split_draws(uniforms[t], world.n, np.float64)
-        )
-        out.append(period)
-    return out
-
-
 QUANTITIES = ("effort", "security", "pressure", "belief", "identity", "commitment",
               "cooperation", "hostility", "crisis_prob")  # fmt: skip
 
@@ -83,7 +70,7 @@ def _bits(run: MesaRun, name: str) -> np.ndarray:
 @pytest.mark.parametrize("lens", lens_names())
 def test_engine_matches_mesa(lens: str, deterministic: bool) -> None:
     world = _world(lens, deterministic=deterministic)
-    _compare(_engine(world), run_mesa(world), world.n, rtol=1e-9, atol=1e-12)
+    _compare(engine_periods(world), run_mesa(world), world.n, rtol=1e-9, atol=1e-12)
 
 
 @pytest.mark.parametrize("deterministic", [True, False], ids=["deterministic", "shared-draws"])
@@ -117,7 +104,7 @@ def test_tuned_mesa_model_matches_the_engine_on_the_deterministic_configuration(
     lens: str,
 ) -> None:
     world = _world(lens, deterministic=True)
-    _compare(_engine(world), run_mesa_tuned(world), world.n, rtol=0.0, atol=1e-12)
+    _compare(engine_periods(world), run_mesa_tuned(world), world.n, rtol=0.0, atol=1e-12)
 
 
 def test_deterministic_configuration_does_not_depend_on_the_seed() -> None:
