@@ -39,7 +39,7 @@ pytest: setup-dev
 	$(BIN)/pytest -n $(PYTEST_WORKERS)
 
 bench: setup-dev
-	$(BIN)/dilemma bench
+	$(BIN)/python -m benchmarks
 
 clean:
 	rm -rf $(VENV) build dist src/*.egg-info
