@@ -135,14 +135,15 @@ def show(
     console.print(t)
     if c.capabilities:
         t = Table(title="Capabilities", title_justify="left")
-        for col in ("actor", "year", "milex", "share_def", "source"):
+        for col in ("actor", "year", "milex", "defence share", "missile-defence share", "source"):
             t.add_column(col)
         for cap in c.capabilities:
             t.add_row(
                 cap.actor,
                 str(cap.year or ""),
                 f"{cap.milex.value:,.0f}",
-                f"{cap.share_def.value:.3f}" if cap.share_def else "",
+                f"{cap.defence_share.value:.3f}" if cap.defence_share else "",
+                f"{cap.missile_defence_share.value:.3f}" if cap.missile_defence_share else "",
                 _src(cap.source),
             )
         console.print(t)

@@ -207,9 +207,9 @@ def apply_events(events: StepEvents, params: Params, state: State) -> State:
         for sender, _, cost, kind in events.signals:
             if kind == "restraint":
                 effort[sender] *= max(0.0, 1.0 - cost)
-        targets = {"milex": effort, "offence": offence, "defence": defence}
+        targets = {"milex": effort, "offence": offence, "defence": defence, "defence_share": share}
         for i, name, delta, factor in events.capability:
-            target = targets.get(name, share)
+            target = targets[name]
             if factor is not None:
                 target[i] *= factor
             elif delta is not None:

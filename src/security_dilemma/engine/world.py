@@ -375,15 +375,15 @@ def _initial(
         if cap.actor not in ids:
             continue
         i = ids.index(cap.actor)
-        if cap.share_def is not None:
-            share[i] = cap.share_def.value
+        if cap.defence_share is not None:
+            share[i] = cap.defence_share.value
             offence[i] = weight[i] * (1.0 - share[i])
             defence[i] = weight[i] * share[i]
         if cap.offence is not None:
             offence[i] = cap.offence.value / scale
         if cap.defence is not None:
             defence[i] = cap.defence.value / scale
-        if cap.share_def is None and (cap.offence is not None or cap.defence is not None):
+        if cap.defence_share is None and (cap.offence is not None or cap.defence is not None):
             total = offence[i] + defence[i]
             share[i] = defence[i] / total if total > 0 else share[i]
     prior = np.array([a.prior_greedy for a in case.actors])
