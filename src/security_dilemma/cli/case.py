@@ -14,6 +14,7 @@ from ._common import (
     EXIT_BAD_INPUT,
     CaseArg,
     JsonOpt,
+    MarkdownOpt,
     PlacesCaseOpt,
     console,
     err_console,
@@ -71,9 +72,7 @@ def validate(
 
 
 def schema(
-    markdown: Annotated[
-        bool, typer.Option("--markdown", help="Print the field reference as Markdown instead.")
-    ] = False,
+    markdown: MarkdownOpt = False,
 ) -> None:
     """Print the case-file JSON Schema (draft 2020-12)."""
     from ..scenario import Case
@@ -135,14 +134,15 @@ def show(
     console.print(t)
     if c.capabilities:
         t = Table(title="Capabilities", title_justify="left")
-        for col in ("actor", "year", "milex", "share_def", "source"):
+        for col in ("actor", "year", "milex", "defence share", "missile-defence share", "source"):
             t.add_column(col)
         for cap in c.capabilities:
             t.add_row(
                 cap.actor,
                 str(cap.year or ""),
                 f"{cap.milex.value:,.0f}",
-                f"{cap.share_def.value:.3f}" if cap.share_def else "",
+                f"{cap.defence_share.value:.3f}" if cap.defence_share else "",
+                f"{cap.missile_defence_share.value:.3f}" if cap.missile_defence_share else "",
                 _src(cap.source),
             )
         console.print(t)

@@ -13,6 +13,7 @@ from ._common import (
     EXIT_FAILURE,
     JsonOpt,
     LensesOpt,
+    MarkdownOpt,
     QuietOpt,
     ReplicatesOpt,
     SeedOpt,
@@ -43,9 +44,7 @@ def theory(
     ] = None,
     replicates: ReplicatesOpt = 200,
     seed: SeedOpt = 0,
-    markdown: Annotated[
-        bool, typer.Option("--markdown", help="Print the table as docs/theory.md shows it.")
-    ] = False,
+    markdown: MarkdownOpt = False,
     as_json: JsonOpt = False,
     quiet: QuietOpt = False,
 ) -> None:

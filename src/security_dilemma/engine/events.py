@@ -282,9 +282,9 @@ def apply_events(events: StepEvents, setting: Setting, state: State, draws: Draw
         before = _offensive(state.replace(effort=effort), setting)
         effort, share = effort.copy(), state.share.copy()
         offence, defence = state.offence.copy(), state.defence.copy()
-        targets = {"milex": effort, "offence": offence, "defence": defence}
+        targets = {"milex": effort, "offence": offence, "defence": defence, "defence_share": share}
         for i, name, delta, factor in events.capability:
-            target = targets.get(name, share)
+            target = targets[name]
             if factor is not None:
                 target[i] *= factor
             elif delta is not None:

@@ -207,7 +207,7 @@ METRICS: tuple[Metric, ...] = (
            .astype(np.float32)),
     Metric("armed", "actor", "1 if the actor's effort is more than 10% above its start.",
            0.0, 1.0, lambda c: (c.period.effort > 1.0 + ARMED_THRESHOLD).astype(np.float32)),
-    Metric("share_def", "actor", "Share of effort spent on defence.", 0.0, 1.0,
+    Metric("defence_share", "actor", "Share of effort spent on defensive forces.", 0.0, 1.0,
            lambda c: c.period.share),
     Metric("offence", "actor", "Offensive stock, capability units (1 = mean actor's start).",
            0.0, None, lambda c: c.period.offence),

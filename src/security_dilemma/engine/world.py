@@ -423,7 +423,7 @@ def _initial(
         if cap.actor not in ids:
             continue
         i = ids.index(cap.actor)
-        given = getattr(cap, "defence_share", None)
+        given = cap.defence_share
         if given is not None:
             share[i] = given.value
             lens_share[i] = False
