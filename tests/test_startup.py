@@ -101,6 +101,13 @@ def test_games_equilibria_is_light(tmp_path: Path) -> None:
     assert "security_dilemma.games.evolution" not in modules
 
 
+def test_the_removed_bench_command_is_light(tmp_path: Path) -> None:
+    code, modules = fresh(tmp_path, "bench")
+    assert code == 2  # the benchmarks moved out of the package (tests/test_benchmarks.py)
+    assert offenders(modules) == []
+    assert not {m for m in modules if m.split(".")[0] in {"benchmarks", "mesa", "axelrod"}}
+
+
 @pytest.mark.parametrize("command", ["cases", "validate"])
 def test_case_commands_do_not_load_the_engine(tmp_path: Path, command: str) -> None:
     from security_dilemma.scenario import builtin_case_path

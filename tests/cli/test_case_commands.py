@@ -32,6 +32,8 @@ def test_show_prints_the_case(dilemma: Run) -> None:
     assert doc["id"] == "bmd-europe"
     sites = {s["id"]: s for s in doc["defence_sites"]}
     assert sites["redzikowo"]["interceptors"]["value"] == 10
+    usa = doc["capabilities"][0]
+    assert usa["missile_defence_share"]["value"] == 0.015 and "defence_share" not in usa
 
 
 def test_schema_is_json_schema_for_the_case(dilemma: Run) -> None:
@@ -101,3 +103,66 @@ def test_installed_entry_point_runs() -> None:
         check=False,
     )
     assert proc.returncode == 2 and "Traceback" not in proc.stderr
+
+
+OLD = Path(__file__).parents[1] / "scenario" / "fixtures" / "bmd-europe-share-def.yaml"
+
+
+def test_validate_points_an_old_file_to_migrate(dilemma: Run) -> None:
+    bad = dilemma("validate", str(OLD))
+    assert bad.code == 2 and "Traceback" not in bad.err
+    lines = [line for line in bad.err.splitlines() if line.startswith(f"{OLD}:")]
+    assert len(lines) == 14
+    assert all("share_def was split" in line for line in lines)
+    assert f"`dilemma case migrate {OLD}` rewrites the file" in lines[0]
+
+
+def test_case_migrate_writes_a_file_that_validates(dilemma: Run, tmp_path: Path) -> None:
+    from security_dilemma.scenario.migrate import migrate_file
+
+    out = tmp_path / "bmd.yaml"
+    result = dilemma("case", "migrate", str(OLD), "--out", str(out))
+    assert result.code == 0, result.err
+    assert f"{OLD}:149:" in result.out and "share_def -> missile_defence_share" in result.out
+    assert f"wrote {out}: 14 changes; it validates" in result.out
+    assert out.read_text(encoding="utf-8") == migrate_file(OLD).text
+    assert dilemma("validate", "--strict", str(out)).code == 0
+    assert dilemma("case", "migrate", str(OLD), "--out", str(out)).code == 2  # exists
+    doc = json.loads(
+        dilemma(
+            "case",
+            "migrate",
+            str(OLD),
+            "-o",
+            str(out),
+            "--force",
+            "--share-def-as",
+            "defence",
+            "--json",
+        ).out
+    )
+    assert doc["ok"] and doc["share_def_as"] == "defence" and len(doc["changes"]) == 14
+    assert doc["changes"][0]["new"] == "defence_share"
+    assert "defence_share: {value: 0.015" in out.read_text(encoding="utf-8")
+    stdout = dilemma("case", "migrate", str(OLD))
+    assert stdout.code == 0 and stdout.out == migrate_file(OLD).text
+    assert "share_def -> missile_defence_share" in stdout.err
+    current = dilemma("case", "migrate", str(FIXTURE), "--in-place")
+    assert current.code == 0 and "nothing to migrate" in current.out
+
+
+def test_case_migrate_refuses_without_writing(dilemma: Run, tmp_path: Path) -> None:
+    old = tmp_path / "old.yaml"
+    text = OLD.read_text(encoding="utf-8").replace("kind: deployment", "kind: deploymint", 1)
+    assert "deploymint" in text
+    old.write_text(text, encoding="utf-8")
+    bad = dilemma("case", "migrate", str(old), "--in-place")
+    assert bad.code == 2 and "Traceback" not in bad.err
+    assert "not migrated: the rewritten file would not validate" in bad.err
+    assert "did you mean 'deployment'" in bad.err
+    assert old.read_text(encoding="utf-8") == text
+    both = dilemma("case", "migrate", str(old), "--in-place", "--out", str(tmp_path / "x.yaml"))
+    assert both.code == 2 and "--in-place: give --out or --in-place, not both" in both.err
+    meaning = dilemma("case", "migrate", str(OLD), "--share-def-as", "budget")
+    assert meaning.code == 2 and "--share-def-as: unknown meaning 'budget'" in meaning.err
+    assert dilemma("case", "migrate", str(OLD), "--json").code == 2

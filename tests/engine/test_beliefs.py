@@ -14,17 +14,30 @@ from .helpers import synthetic, trajectory
 
 
 def test_one_bayesian_update_by_hand() -> None:
-    sigma, gap, seed = 0.2, 0.06, 4
-    params = {"noise": sigma, "richardson": {"g": 0.02, "g_greedy": 0.02 + gap}}
+    """One update of 0's belief about 1 (docs/model.md 4.5) against hand computation. At the
+    first step every state feels the pressure it felt at the start, so a security seeker keeps
+    its effort (1) and allocation (the lens's target, 0.6 for a liberal at a neutral balance);
+    a greedy type adds its extra drive and leans its allocation to offence."""
+    sigma, gap, delta, seed = 0.2, 0.06, 0.5, 4
+    params = {
+        "noise": sigma,
+        "empathy": 1.0,
+        "distinguishability": delta,
+        "richardson": {"g": 0.02, "g_greedy": 0.02 + gap, "shock": 0.0},
+    }
     case = synthetic(2, steps=2, prior=[0.3, 0.4], parameters=params)
     states = trajectory(case, "liberalism", replicates=3, seed=seed)
     streams = ReplicateStreams(seed, 0, 3)
     motives = streams.motives(2)
     draws = split_draws(streams.uniforms(2, 1)[0], 2, np.float64)
+    share, greedy_share = 0.6, 0.6 + 0.3 * (0.6 - 0.2 - 0.6)  # allocation_rate 0.3, lean 0.2
+    seeker = 1.0 * (1 - delta * share)
+    greedy = (1.0 + gap) * (1 - delta * greedy_share)
+    d = greedy - seeker
     for r in range(3):
-        greedy_1 = motives[r, 1] < 0.4
-        y = gap * greedy_1 + sigma * draws.observation[0, 1, r]
-        llr = gap * (y - gap / 2) / sigma**2
+        is_greedy = motives[r, 1] < 0.4
+        y = (greedy if is_greedy else seeker) + sigma * draws.observation[0, 1, r]
+        llr = d * (y - seeker - d / 2) / sigma**2
         prior = 0.4
         posterior = prior * math.exp(llr) / (prior * math.exp(llr) + 1 - prior)
         assert_allclose(states[1].belief[0, 1, r], posterior, rtol=1e-9)
@@ -58,7 +71,9 @@ def test_beliefs_learn_the_truth_and_institutions_speed_learning() -> None:
 
 
 def test_no_noise_reveals_types_at_once() -> None:
-    case = synthetic(3, steps=3, prior=[0.0, 1.0, 0.5], parameters={"noise": 0.0})
+    """Exact observation of moves whose seeker and greedy versions differ reveals the type."""
+    params = {"noise": 0.0, "empathy": 1.0, "richardson": {"shock": 0.0}}
+    case = synthetic(3, steps=3, prior=[0.0, 1.0, 0.5], parameters=params)
     states = trajectory(case, "realism", replicates=5)
     motive = states[0].motive
     after = states[1].belief
@@ -68,17 +83,17 @@ def test_no_noise_reveals_types_at_once() -> None:
                 assert_allclose(after[i, j], motive[j], atol=1e-8)
 
 
-def _signal_case(cost: float, kind: str):
+def _signal_case(cost: float, kind: str, forced: bool = True):
     params = {
         "noise": 0.1,
         "signal_threshold": 0.1,
         "signal_bluff": 0.2,
-        "richardson": {"g": 0.03, "g_greedy": 0.03, "shock": 0.0},  # uninformative moves
+        "signal_tremble": 0.0,
+        "greedy_offence": 0.0,  # with the next line: both types move alike (no information)
+        "richardson": {"g": 0.03, "g_greedy": 0.03, "shock": 0.0},
     }
-    event = {
-        "date": 2001,
-        "effects": [{"type": "signal", "actor": "A1", "to": ["A0"], "cost": cost, "kind": kind}],
-    }
+    effect = {"type": "signal", "actor": "A1", "to": ["A0"], "cost": cost, "kind": kind}
+    event = {"date": 2001, "effects": [effect | {"forced": forced}]}
     return synthetic(2, steps=3, prior=0.5, parameters=params, events=[event])
 
 
@@ -88,12 +103,27 @@ def test_cheap_signals_change_nothing(cost: float) -> None:
     assert_allclose([s.belief[0, 1, 0] for s in states], 0.5)
 
 
-def test_a_signal_above_the_threshold_separates_the_types() -> None:
+def test_a_forced_signal_above_the_threshold_moves_beliefs_by_its_likelihood() -> None:
+    """The case records that the signal was sent: every replicate's recipient updates by the
+    likelihood ratio P(sent | greedy) / P(sent | seeker) = bluff / 1."""
     states = trajectory(_signal_case(0.2, "cooperation_offer"), "realism")
     beliefs = [s.belief[0, 1, 0] for s in states]
     expected = 0.5 * 0.2 / (0.5 * 0.2 + 0.5)  # a greedy sender sends it with prob 0.2
     assert_allclose(beliefs, [0.5, 0.5, expected, expected], rtol=1e-9)
     assert_allclose(states[1].belief[1, 0, 0], 0.5)  # only the recipient learns
+
+
+def test_a_signal_is_a_move_its_senders_type_chooses() -> None:
+    """Not forced, a costly conciliatory signal is sent by every security seeker and by a
+    greedy type only with the bluff probability; not sending it reveals greed."""
+    states = trajectory(_signal_case(0.2, "cooperation_offer", forced=False), "realism",
+                        replicates=400, seed=3)  # fmt: skip
+    greedy = states[0].motive[1] > 0.5
+    after = states[2].belief[0, 1]
+    sent = np.isclose(after, 0.5 * 0.2 / (0.5 * 0.2 + 0.5))
+    assert np.all(sent[~greedy])  # every seeker sent it
+    assert np.all(after[greedy & ~sent] == pytest.approx(1.0))  # a greedy type that did not
+    assert 0.1 < sent[greedy].mean() < 0.3  # bluffs about a fifth of the time
 
 
 def test_costly_threats_reveal_greed_and_restraint_is_paid_for() -> None:

@@ -1,10 +1,11 @@
 """Golden analytic test: the engine reduces to Richardson's arms race in its linear limit.
 
 Two equal states, each reading the other as fully hostile (realism with worst case 1), all
-capability counting as offence (distinguishability 0, balanced offence-defence), reach 1, no
-saturation, no status-quo calibration and no shocks: then ``e_i(t+1) = e_i + k_i e_j - a_i e_i
-+ g_i``, whose equilibrium is ``e* = (a_j g_i + k_i g_j) / (a_i a_j - k_i k_j)``, stable when
-``a_i a_j > k_i k_j`` (Richardson 1960).
+capability offence (offence dominance 1, so a realist buys no defence), nothing opposed to an
+attack (no defence, no allies, no deterrent: the whole attack gets through, so the damage it
+could do is the attacker's offence), reach 1, no saturation, no status-quo anchor and no shocks:
+then ``e_i(t+1) = e_i + k_i e_j - a_i e_i + g_i``, whose equilibrium is ``e* = (a_j g_i + k_i
+g_j) / (a_i a_j - k_i k_j)``, stable when ``a_i a_j > k_i k_j`` (Richardson 1960).
 """
 
 from __future__ import annotations
@@ -20,7 +21,8 @@ from .helpers import DETERMINISTIC, synthetic, trajectory
 LINEAR = {
     **DETERMINISTIC,
     "distinguishability": 0.0,
-    "offence_dominance": 0.5,
+    "offence_dominance": 1.0,
+    "deterrence": 0.0,
     "stock_turnover": 1.0,
     "richardson": {"saturation": 0.0, "status_quo": 0.0, "shock": 0.0},
     "lenses": {"realism": {"worst_case": 1.0}},

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import copy
 import dataclasses
+from typing import Any
 
 import numpy as np
 import pytest
@@ -26,7 +27,7 @@ from security_dilemma.lenses import (
     lens_names,
     lens_parameters,
 )
-from security_dilemma.lenses.base import Lens
+from security_dilemma.lenses.base import READABLE, Lens
 
 from ..engine.helpers import synthetic
 
@@ -181,3 +182,144 @@ def test_k_scales_the_arms_reaction(name: str) -> None:
         for k in (0.2, 3.0)
     ]
     assert runs[0] != runs[1]
+
+
+# --- what a lens reads (its ``reads`` classifier) ------------------------------------------------
+
+_PERCEPTION_FIELDS = {
+    "belief", "identity", "commitment", "commitment_in", "cooperation", "cooperation_in",
+    "attack", "transparency", "shadow", "treaty", "interdependence",
+}  # fmt: skip
+_ASSESSMENT_FIELDS = {"hostility", "threat", "shared_threat", "security", "main_threat"}
+
+
+def _perturbed(p: Perception, a: Assessment, name: str, seed: int) -> tuple[Perception, Assessment]:
+    """``p`` and ``a`` with one readable field given new random values."""
+    rng = np.random.default_rng(seed)
+    if name in ("offence_dominance", "distinguishability"):
+        return dataclasses.replace(p, **{name: float(rng.uniform())}, memo={}), a
+    if name in ("capability", "own_capability"):
+        new = rng.uniform(0.1, 3, np.shape(getattr(p, name))).astype(np.float32)
+        return dataclasses.replace(p, **{name: new}, memo={}), a
+    if name in _PERCEPTION_FIELDS:
+        old = getattr(p, name)
+        low = -1.0 if name == "identity" else 0.0
+        new = rng.uniform(low, 3.0 if name == "attack" else 1.0, old.shape).astype(np.float32)
+        return dataclasses.replace(p, **{name: new}, memo={}), a
+    old = getattr(a, name)
+    if name == "main_threat":
+        new = rng.integers(-1, N, old.shape)
+    else:
+        new = rng.uniform(0, 1, old.shape).astype(np.float32)
+    return dataclasses.replace(p, memo={}), dataclasses.replace(a, **{name: new})
+
+
+@pytest.mark.parametrize("name", LENSES)
+def test_every_lens_declares_what_it_reads(name: str) -> None:
+    lens = get_lens(name)
+    assert lens.reads is not None and lens.reads <= READABLE
+    assert lens.metadata()["reads"] == sorted(lens.reads)
+
+
+def test_realism_does_not_read_identity() -> None:
+    assert "identity" not in get_lens("realism").reads  # type: ignore[operator]
+
+
+@pytest.mark.parametrize("name", LENSES)
+def test_fields_outside_reads_change_nothing(name: str) -> None:
+    """Changing a field the lens does not declare changes none of its four rules' outputs; and
+    every field it declares changes some output (the classifier is neither short nor padded)."""
+    lens = get_lens(name)
+    q = params_for(lens)
+    assert lens.reads is not None
+    for field_name in sorted(READABLE):
+        changed = False
+        for seed in range(4):
+            p, a = perception(seed)
+            base = outputs(lens, p, a, q)
+            moved = outputs(lens, *_perturbed(p, a, field_name, 100 + seed), q)
+            changed |= any(not np.allclose(base[k], moved[k]) for k in base)
+        if field_name in lens.reads:
+            assert changed, f"{name} declares {field_name} but does not read it"
+        else:
+            assert not changed, f"{name} reads {field_name}, which it does not declare"
+
+
+# --- the compiled path equals the array path ------------------------------------------------------
+
+
+def _random_step(seed: int, lenses: tuple[str, ...]) -> tuple[Any, Any, Any]:
+    """Random parameters, setting and state for the engine's step, in float64."""
+    from security_dilemma.engine.params import compile_params
+    from security_dilemma.engine.setting import make_setting
+    from security_dilemma.engine.state import DYADIC, State
+    from security_dilemma.scenario.schema import Parameters
+
+    rng = np.random.default_rng(seed)
+    n, k = len(lenses), C * B
+    ids = tuple(f"S{i}" for i in range(n))
+    parameters = Parameters.model_validate(
+        {
+            "offence_dominance": float(rng.uniform(0.1, 0.9)),
+            "distinguishability": float(rng.uniform()),
+        }
+    )
+    params = compile_params(parameters, ids, lenses, np.float64)
+
+    def matrix() -> np.ndarray:
+        m = rng.uniform(0, 1, (n, n))
+        return (m + m.T) / 2
+
+    setting = make_setting(
+        params, rng.uniform(0.2, 3, n), matrix(), matrix() * 0.5, matrix() * 0.5, matrix(),
+        matrix(), matrix(), matrix(), np.float64,
+    )  # fmt: skip
+    arrays = {}
+    for f in State._fields:
+        shape = (n, n, k) if f in DYADIC else (n, k)
+        low = -1.0 if f in ("identity", "stance") else 0.0
+        arrays[f] = rng.uniform(low, 1.0, shape)
+    arrays["motive"] = (rng.uniform(size=(n, k)) < 0.4).astype(np.float64)
+    arrays["offence"] *= 3.0
+    arrays["defence"] *= 3.0
+    return params, setting, State(**arrays)
+
+
+@pytest.mark.parametrize(
+    "lenses",
+    [(name,) * N for name in LENSES]
+    + [("realism", "pyramid", "liberalism", "constructivism", "pyramid")],
+    ids=[*LENSES, "mixed"],
+)
+@pytest.mark.parametrize("seed", range(3))
+def test_the_compiled_path_equals_the_array_path(lenses: tuple[str, ...], seed: int) -> None:
+    """A clone plays the same: the engine's compiled loops over a lens's dyadic rules give what
+    the same rules give on whole arrays (numpy), on random perceptions; so a new lens needs no
+    hand-written oracle."""
+    import importlib
+
+    from security_dilemma.engine.kernels import bent_cooperation
+
+    step = importlib.import_module("security_dilemma.engine.step")
+    params, setting, state = _random_step(seed, lenses)
+    sight = step.perceive(params, setting, state)
+    step.assess(params, setting, state, sight)
+    decided = step.decide(params, setting, state, sight)
+    p, a = sight.perception, sight.assessment
+    for g in params.groups:
+        v, va = p.rows(g.idx), a.rows(g.idx)
+        hostility = np.clip(np.asarray(g.lens.hostility(v, g.params)), 0.0, 1.0)
+        hostility[np.arange(len(g.idx)), g.idx] = 0.0
+        np.testing.assert_allclose(sight.appraisal.hostility[g.idx], hostility, atol=1e-12)
+        cooperation = bent_cooperation(
+            np.asarray(g.lens.cooperation(v, va, g.params)),
+            setting.greedy_defection,
+            state.motive[g.idx][:, None],
+        )
+        np.testing.assert_allclose(decided.cooperation[g.idx], cooperation, atol=1e-12)
+        desire = np.clip(np.asarray(g.lens.commitment(v, va, g.params)), 0.0, 1.0)
+        np.testing.assert_allclose(decided.desire[g.idx], desire, atol=1e-12)
+        allocation = np.broadcast_to(
+            g.lens.allocation(v, va, g.params), decided.allocation[g.idx].shape
+        )
+        np.testing.assert_allclose(decided.allocation[g.idx], allocation, atol=1e-12)

@@ -112,7 +112,7 @@ parameters: {lenses: {offensive_realism: {fear: 0.5}}}
     assert mixed.lens.startswith("mixed:")
     alone = simulate(synthetic(3, prior=0.3), lens="offensive_realism", replicates=5)
     real = simulate(synthetic(3, prior=0.3), lens="realism", replicates=5)
-    assert alone.value("share_def", "A0", step=-1) < real.value("share_def", "A0", step=-1)
+    assert alone.value("defence_share", "A0", step=-1) < real.value("defence_share", "A0", step=-1)
 
 
 def test_unknown_lens_parameter_is_bad_input(offensive: Lens) -> None:

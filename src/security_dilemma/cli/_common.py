@@ -58,6 +58,7 @@ __all__ = [
     "JsonOpt",
     "LensRun",
     "LensesOpt",
+    "MarkdownOpt",
     "MaxMemoryOpt",
     "MetricsOpt",
     "PlacesCaseOpt",
@@ -86,6 +87,14 @@ DEFAULT_STORE = Path("runs.duckdb")
 
 JsonOpt = Annotated[
     bool, typer.Option("--json", help="Print machine-readable JSON on stdout (stable keys).")
+]
+MarkdownOpt = Annotated[
+    bool,
+    typer.Option(
+        "--markdown",
+        help="Print Markdown, as the docs show it (schema: the field reference; check theory: "
+        "the table of docs/theory.md).",
+    ),
 ]
 QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="No progress bars or chatter.")]
 SeedOpt = Annotated[

@@ -1,10 +1,11 @@
-"""`dilemma case from-data`: draft a case file from the shipped COW and ATOP data."""
+"""`dilemma case ...`: draft a case file from the shipped COW and ATOP data (``from-data``),
+rewrite an older case file in the current format (``migrate``)."""
 
 from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, cast
 
 import typer
 
@@ -16,7 +17,8 @@ __all__ = ["case_app", "register"]
 
 case_app = typer.Typer(
     name="case",
-    help="Build case files: draft one from data (COW NMC, ATOP, COW IGO, COW trade).",
+    help="Build case files: draft one from data (COW NMC, ATOP, COW IGO, COW trade), or "
+    "migrate an older one to the current format.",
     no_args_is_help=True,
 )
 
@@ -103,6 +105,92 @@ def from_data(
                 f"`dilemma validate --strict {target}`",
                 markup=False,
             )
+
+
+@case_app.command("migrate")
+def migrate(
+    file: Annotated[Path, typer.Argument(help="Case file to migrate.", show_default=False)],
+    share_def_as: Annotated[
+        str,
+        typer.Option(
+            "--share-def-as",
+            help="What the file's capabilities meant by share_def: missile-defence (the share "
+            "of the budget spent on missile defence; the built-in cases' meaning) or defence "
+            "(the share of effort in defensive forces). Events' field: share_def becomes "
+            "defence_share either way.",
+        ),
+    ] = "missile-defence",
+    out: Annotated[
+        Path | None,
+        typer.Option("--out", "-o", help="File to write, '-' for stdout (default: stdout)."),
+    ] = None,
+    in_place: Annotated[bool, typer.Option("--in-place", help="Rewrite FILE itself.")] = False,
+    force: Annotated[bool, typer.Option("--force", help="Overwrite an existing --out.")] = False,
+    quiet: QuietOpt = False,
+    as_json: JsonOpt = False,
+) -> None:
+    """Rewrite an older case file in the current format, keeping its comments and layout.
+
+    Refuses (exit 2, nothing written) a file that would not validate afterwards.
+    """
+    from ..scenario.migrate import ShareDefAs, migrate_file
+
+    if in_place and out is not None:
+        raise BadInput(Problem("give --out or --in-place, not both", path="--in-place"))
+    target = file if in_place else (out if out is not None else Path("-"))
+    to_stdout = str(target) == "-"
+    if to_stdout and as_json:
+        raise BadInput(
+            Problem(
+                "--json prints a summary on stdout: give --out FILE or --in-place", path="--out"
+            )
+        )
+    if not to_stdout and not in_place:
+        if target.exists() and not force:
+            raise BadInput(
+                Problem(
+                    f"{target} exists: give --force to overwrite it, --in-place to rewrite "
+                    "the file itself, or another --out",
+                    path="--out",
+                )
+            )
+        if not target.parent.exists():
+            raise BadInput(Problem(f"no such directory: {target.parent}", path="--out"))
+    # the library checks the meaning (and names it --share-def-as here)
+    migration = migrate_file(file, share_def_as=cast("ShareDefAs", share_def_as))
+    if to_stdout:
+        sys.stdout.write(migration.text)
+    elif migration.changes or not in_place:
+        target.write_bytes(migration.text.encode("utf-8"))
+    if as_json:
+        print_json(
+            {
+                "ok": True,
+                "file": str(file),
+                "out": str(target),
+                "share_def_as": share_def_as,
+                "changes": list(migration.changes),
+            }
+        )
+        return
+    if quiet:
+        return
+    report = err_console if to_stdout else console
+    for change in migration.changes:
+        report.print(str(change), markup=False, soft_wrap=True)
+    n = len(migration.changes)
+    if not n:
+        report.print(
+            f"{file}: nothing to migrate (it is in the current format)",
+            markup=False,
+            soft_wrap=True,
+        )
+    elif not to_stdout:
+        report.print(
+            f"wrote {target}: {n} change{'s' if n != 1 else ''}; it validates",
+            markup=False,
+            soft_wrap=True,
+        )
 
 
 def register(app: typer.Typer) -> None:

@@ -14,6 +14,7 @@ from ._common import (
     EXIT_BAD_INPUT,
     CaseArg,
     JsonOpt,
+    MarkdownOpt,
     PlacesCaseOpt,
     console,
     err_console,
@@ -72,9 +73,7 @@ def validate(
 
 
 def schema(
-    markdown: Annotated[
-        bool, typer.Option("--markdown", help="Print the field reference as Markdown instead.")
-    ] = False,
+    markdown: MarkdownOpt = False,
 ) -> None:
     """Print the case-file JSON Schema (draft 2020-12)."""
     from ..scenario import Case
@@ -166,7 +165,8 @@ def show(
                 Column("actor"),
                 Column("year"),
                 Column("milex", "right"),
-                Column("share_def", "right"),
+                Column("defence\nshare", "right"),
+                Column("missile-\ndefence\nshare", "right", drop=2),
                 Column("source", wrap=True, drop=1),
             ],
             title="Capabilities",
@@ -176,7 +176,8 @@ def show(
                 cap.actor,
                 str(cap.year or ""),
                 f"{cap.milex.value:,.0f}",
-                f"{cap.share_def.value:.3f}" if cap.share_def else "",
+                f"{cap.defence_share.value:.3f}" if cap.defence_share else "",
+                f"{cap.missile_defence_share.value:.3f}" if cap.missile_defence_share else "",
                 _src(cap.source),
             )
         console.print(t)

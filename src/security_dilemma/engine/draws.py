@@ -43,9 +43,10 @@ def _normals(n: int) -> int:
 
 
 def uniforms_per_step(n: int) -> int:
-    """Uniforms one replicate draws per step with ``n`` actors."""
+    """Uniforms one replicate draws per step with ``n`` actors: the normals (in pairs), one per
+    dyad i < j for crises, one per actor for its choices (whether it sends a signal)."""
     k = _normals(n)
-    return 2 * ((k + 1) // 2) + n * (n - 1) // 2
+    return 2 * ((k + 1) // 2) + n * (n - 1) // 2 + n
 
 
 class ReplicateStreams:
@@ -98,11 +99,13 @@ class ReplicateStreams:
 class Draws(NamedTuple):
     """One step's random numbers for a batch of B replicates (the restraint copies of a
     replicate share them): ``effort`` (n, B) and ``observation`` (n, n, B) are standard
-    normals; ``crisis`` (m, B) are uniforms for the dyads i < j in row-major order."""
+    normals; ``crisis`` (m, B) are uniforms for the dyads i < j in row-major order;
+    ``choice`` (n, B) are uniforms for each actor's choices (whether it sends a signal)."""
 
     effort: npt.NDArray[np.floating[Any]]
     observation: npt.NDArray[np.floating[Any]]
     crisis: npt.NDArray[np.floating[Any]]
+    choice: npt.NDArray[np.floating[Any]]
 
 
 def split_draws(u: F32, n: int, dtype: npt.DTypeLike = np.float32) -> Draws:
@@ -123,11 +126,14 @@ def split_draws(u: F32, n: int, dtype: npt.DTypeLike = np.float32) -> Draws:
     np.sin(angle, out=sine)
     np.cos(angle, out=angle)
     normals = np.empty((k, b), dtype=np.float32)
-    crisis = np.empty((n * (n - 1) // 2, b), dtype=np.float32)
+    m = n * (n - 1) // 2
+    crisis = np.empty((m, b), dtype=np.float32)
     kernels.polar_out(u, minus_u, angle, sine, half, normals, crisis)
+    choice = np.ascontiguousarray(u[:, 2 * half + m :].T, dtype=dtype)
     normals = normals.astype(dtype, copy=False)
     return Draws(
         effort=normals[:n],
         observation=normals[n:].reshape(n, n, b),
         crisis=crisis.astype(dtype, copy=False),
+        choice=choice,
     )

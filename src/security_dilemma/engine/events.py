@@ -6,14 +6,18 @@ schedule (:mod:`security_dilemma.engine.world`); the effects here change the sta
 
 * ``identity``: ``identity[from, to] += delta`` (a discourse shock), clipped to [-1, 1];
 * ``belief``: ``belief[from, to] += delta``, clipped to [0, 1];
-* ``signal`` (Kydd): a conciliatory signal (restraint, cooperation offer, reassurance) costing
-  more than ``signal_threshold`` is one a greedy sender would send only with probability
-  ``signal_bluff``, so each recipient updates ``b -> b * bluff / (b * bluff + 1 - b)``; a
-  cheaper signal is cheap talk and changes nothing. A costly ``threat`` works the other way
-  round (``b -> b / (b + (1 - b) * bluff)``). A ``restraint`` also cuts the sender's effort by
-  the share ``cost``;
+* ``signal`` (Kydd): a move the sender's type chooses. A conciliatory signal (restraint,
+  cooperation offer, reassurance) is sent by a security seeker (but for a tremble,
+  ``signal_tremble``); a greedy type sends one costing more than ``signal_threshold`` (the most
+  it would pay) only with probability ``signal_bluff``, a cheaper one like a seeker (cheap
+  talk). A costly ``threat`` is the other way round. Each replicate draws its sender's choice;
+  a ``forced`` signal (the case records it was sent) is sent in every replicate. Recipients
+  update by Bayes' rule on what they saw, sent or not (:func:`signal_update`). A sent
+  ``restraint`` also cuts the sender's effort by the share ``cost``;
 * ``capability``: adds to or multiplies effort (``milex``, in COW units), a stock (``offence``,
-  ``defence``, in milex units) or the defence share;
+  ``defence``, in milex units) or the defence share; what it changes in the actor's offensive
+  effort, as others read it, is the actor's *move* of the period (``State.moved``), which
+  others judge like any other (docs/model.md 4.5);
 * ``alliance``: ``form`` raises members' mutual commitment to the alliance's level, ``end``
   halves it, ``strengthen``/``weaken`` add or subtract ``amount``;
 * ``crisis``: a crisis (or war) between two states that happened: recorded as one and acting
@@ -38,14 +42,34 @@ from ..scenario.schema import (
     CrisisOccurs,
     IdentityShift,
 )
-from .params import Params
+from .draws import Draws
+from .setting import Setting
 from .state import State, log_odds_of
 
-__all__ = ["Occurred", "StepEvents", "apply_events", "compile_step_events", "signal_update"]
+__all__ = [
+    "Occurred",
+    "Signal",
+    "StepEvents",
+    "apply_events",
+    "compile_step_events",
+    "send_probability",
+    "signal_update",
+]
 
 Index = npt.NDArray[np.intp]
 Matrix = npt.NDArray[np.float64]
 Flags = npt.NDArray[np.bool_]
+
+
+class Signal(NamedTuple):
+    """A costly-signal opportunity of a step: sender, recipients, cost, kind and whether the
+    case forces it (sent in every replicate)."""
+
+    sender: int
+    to: Index
+    cost: float
+    kind: str
+    forced: bool
 
 
 class Occurred(NamedTuple):
@@ -70,7 +94,7 @@ class StepEvents:
     occurred: Occurred
     identity: Matrix | None = None
     belief: Matrix | None = None
-    signals: tuple[tuple[int, Index, float, str], ...] = ()
+    signals: tuple[Signal, ...] = ()
     capability: tuple[tuple[int, str, float | None, float | None], ...] = ()
     alliances: tuple[tuple[Index, str, float], ...] = ()
     titles: tuple[str, ...] = field(default_factory=tuple)
@@ -108,7 +132,7 @@ def compile_step_events(
     identity = np.zeros((n, n))
     belief = np.zeros((n, n))
     has_identity = has_belief = False
-    signals: list[tuple[int, Index, float, str]] = []
+    signals: list[Signal] = []
     capability: list[tuple[int, str, float | None, float | None]] = []
     alliances: list[tuple[Index, str, float]] = []
     crisis = np.zeros((n, n), dtype=bool)
@@ -130,7 +154,7 @@ def compile_step_events(
             if e.actor in ids:
                 i = ids.index(e.actor)
                 to = _index(ids, e.to)
-                signals.append((i, to[to != i], e.cost, e.kind))
+                signals.append(Signal(i, to[to != i], e.cost, e.kind, e.forced))
         elif isinstance(e, CapabilityChange):
             if e.actor in ids:
                 i = ids.index(e.actor)
@@ -162,54 +186,105 @@ def compile_step_events(
     )
 
 
-def signal_update(belief: Any, cost: float, kind: str, threshold: float, bluff: float) -> Any:
-    """Kydd's update of the belief that the sender is greedy after a signal of ``cost``.
+def send_probability(
+    kind: str, cost: float, greedy: bool, threshold: float, bluff: float, tremble: float
+) -> float:
+    """The probability that a sender of this type sends a signal (Kydd): a conciliatory one is
+    what a security seeker sends (but for a tremble) and what a greedy type sends only when
+    it is cheap, costly ones with probability ``bluff``; a threat the other way round.
+
+    >>> send_probability("reassurance", 0.2, True, threshold=0.1, bluff=0.1, tremble=0.0)
+    0.1
+    >>> send_probability("reassurance", 0.05, True, threshold=0.1, bluff=0.1, tremble=0.0)
+    1.0
+    """
+    natural = greedy == (kind == "threat")  # the type for which the signal is in character
+    if natural or cost <= threshold:
+        return 1.0 - tremble
+    return bluff
+
+
+def signal_update(
+    belief: Any,
+    cost: float,
+    kind: str,
+    threshold: float,
+    bluff: float,
+    tremble: float = 0.0,
+    *,
+    sent: Any = True,
+) -> Any:
+    """Bayes' rule for the belief that the sender is greedy after it sent (or did not send) a
+    signal of ``cost`` (:func:`send_probability`).
 
     >>> signal_update(0.5, cost=0.2, kind="restraint", threshold=0.1, bluff=0.1)
     0.0909...
     >>> signal_update(0.5, cost=0.05, kind="restraint", threshold=0.1, bluff=0.1)
     0.5
     """
-    if cost <= threshold:
-        return belief
-    if kind == "threat":
-        return belief / (belief + (1.0 - belief) * bluff)
-    return belief * bluff / (belief * bluff + (1.0 - belief))
+    greedy = send_probability(kind, cost, True, threshold, bluff, tremble)
+    seeker = send_probability(kind, cost, False, threshold, bluff, tremble)
+    like_greedy = np.where(sent, greedy, 1.0 - greedy)
+    like_seeker = np.where(sent, seeker, 1.0 - seeker)
+    evidence = np.maximum(belief * like_greedy + (1.0 - belief) * like_seeker, 1e-300)
+    out = belief * like_greedy / evidence
+    return float(out) if np.ndim(out) == 0 else out
 
 
-def apply_events(events: StepEvents, params: Params, state: State) -> State:
-    """The state after the step's event effects (pure: the input is not modified)."""
+def _offensive(state: State, setting: Setting) -> Any:
+    """Each actor's offensive effort as others read it, with its stocks in effort units:
+    ``e (1 - delta s) + (O + (1 - delta) D) / w``."""
+    leak = 1.0 - setting.delta
+    stocks = (state.offence + leak * state.defence) / setting.weight[:, None]
+    return state.effort * (1.0 - setting.delta * state.share) + stocks
+
+
+def apply_events(events: StepEvents, setting: Setting, state: State, draws: Draws) -> State:
+    """The state after the step's event effects (pure: the input is not modified): signals sent
+    by each replicate's choice (``draws.choice``), the beliefs they move, and the actors'
+    moves (``moved``: what capability events changed in their offensive effort)."""
     if events.empty:
         return state
     changes: dict[str, Any] = {}
     dt = state.effort.dtype
+    n, columns = state.n, state.batch
     if events.identity is not None:
         shift = events.identity.astype(dt)[:, :, None]
         changes["identity"] = np.clip(state.identity + shift, -1.0, 1.0)
     belief = state.belief
     if events.belief is not None:
         belief = np.clip(belief + events.belief.astype(dt)[:, :, None], 0.0, 1.0)
+    effort = state.effort
     if events.signals:
         belief = belief.copy()
-        for sender, to, cost, kind in events.signals:
-            b = belief[to, sender]
-            belief[to, sender] = signal_update(
-                b, cost, kind, params.signal_threshold, params.signal_bluff
+        effort = effort.copy()
+        choice = np.tile(draws.choice, (1, columns // draws.choice.shape[1]))
+        for sig in events.signals:
+            greedy = state.motive[sig.sender] > 0.5
+            odds = (setting.signal_threshold, setting.signal_bluff, setting.signal_tremble)
+            p = np.where(
+                greedy,
+                send_probability(sig.kind, sig.cost, True, *odds),
+                send_probability(sig.kind, sig.cost, False, *odds),
             )
+            sent = np.full(columns, True) if sig.forced else choice[sig.sender] < p
+            updated = signal_update(
+                belief[sig.to, sig.sender], sig.cost, sig.kind, *odds, sent=sent
+            )
+            belief[sig.to, sig.sender] = updated
+            if sig.kind == "restraint":
+                effort[sig.sender] *= np.where(sent, max(0.0, 1.0 - sig.cost), 1.0)
+        changes["effort"] = effort
     if belief is not state.belief:
         changes["belief"] = belief
         changes["log_odds"] = log_odds_of(belief)
-    effort, share = state.effort, state.share
-    offence, defence = state.offence, state.defence
-    if events.capability or any(k == "restraint" for *_, k in events.signals):
-        effort, share = effort.copy(), share.copy()
-        offence, defence = offence.copy(), defence.copy()
-        for sender, _, cost, kind in events.signals:
-            if kind == "restraint":
-                effort[sender] *= max(0.0, 1.0 - cost)
-        targets = {"milex": effort, "offence": offence, "defence": defence}
+    if events.capability:
+        before = _offensive(state.replace(effort=effort), setting)
+        effort, share = effort.copy(), state.share.copy()
+        offence, defence = state.offence.copy(), state.defence.copy()
+        targets = {"milex": effort, "offence": offence, "defence": defence, "defence_share": share}
         for i, name, delta, factor in events.capability:
-            target = targets.get(name, share)
+            target = targets[name]
             if factor is not None:
                 target[i] *= factor
             elif delta is not None:
@@ -219,6 +294,8 @@ def apply_events(events: StepEvents, params: Params, state: State) -> State:
         np.maximum(defence, 0.0, out=defence)
         np.clip(share, 0.0, 1.0, out=share)
         changes.update(effort=effort, share=share, offence=offence, defence=defence)
+        after = _offensive(state.replace(**changes), setting)
+        changes["moved"] = (state.moved + (after - before)).astype(dt)
     if events.alliances:
         commit = state.commitment.copy()
         for members, change, amount in events.alliances:
@@ -233,7 +310,7 @@ def apply_events(events: StepEvents, params: Params, state: State) -> State:
             else:
                 sub = sub - amount
             commit[block] = np.clip(sub, 0.0, 1.0)
-        idx = np.arange(state.n)
+        idx = np.arange(n)
         commit[idx, idx] = 0.0
         changes["commitment"] = commit
     return state.replace(**changes) if changes else state

@@ -46,6 +46,7 @@ __all__ = [
     "assess",
     "bent_allocation",
     "bent_cooperation",
+    "contest",
     "decisions_kernel",
     "hostility_kernel",
     "perceive",
@@ -53,7 +54,7 @@ __all__ = [
     "polar_out",
     "pressure",
     "ready",
-    "saturate",
+    "respond",
     "unit_uniforms",
     "update",
 ]
@@ -132,12 +133,6 @@ def _max(x: Any) -> float:
 
 
 @register_jitable
-def saturate(pressure: Any, saturation: Any) -> Any:
-    """``p / (1 + s p)``: the reaction to threat levels off for a state facing far more."""
-    return pressure / (1.0 + saturation * pressure)
-
-
-@register_jitable
 def bent_cooperation(cooperation: Any, defection: Any, motive: Any) -> Any:
     """The lens's cooperation clipped to [0, 1], cut by ``defection`` for a greedy type (4.2)."""
     return np.minimum(np.maximum(cooperation, 0.0), 1.0) * (1.0 - defection * motive)
@@ -152,24 +147,17 @@ def bent_allocation(share: Any, offence: Any, motive: Any) -> Any:
     )
 
 
-@register_jitable
-def _pressure(threat: Any, cooperation: Any, i: int, k: int, weight: float, row: Any) -> float:
-    """Threat not offset by cooperation, summed over the others, over the initial effort
-    (``row``: scratch space)."""
-    for j in range(row.size):
-        row[j] = threat[i, j, k] * (1.0 - cooperation[i, j, k])
-    return _sum(row) / weight
-
-
 @numba.njit(**_JIT)
-def pressure(threat: Any, cooperation: Any, weight: Any, out: Any) -> None:
-    """Per-actor pressure ``sum_j threat[i, j] (1 - cooperation[i, j]) / weight[i]`` into
-    ``out`` (n, K)."""
-    n, _, nb = threat.shape
+def pressure(severity: Any, cooperation: Any, out: Any) -> None:
+    """Per-actor pressure ``sum_j severity[i, j] (1 - cooperation[i, j])`` into ``out`` (n, K):
+    the severity of threats not offset by cooperation (as :func:`update` computes it)."""
+    n, _, nb = severity.shape
     row = np.empty(n)
     for k in range(nb):
         for i in range(n):
-            out[i, k] = _pressure(threat, cooperation, i, k, weight[i], row)
+            for j in range(n):
+                row[j] = severity[i, j, k] * (1.0 - cooperation[i, j, k])
+            out[i, k] = _sum(row)
 
 
 # --- 4.1 perception: capabilities, potential attacks, what each state can oppose ---------------
@@ -177,9 +165,11 @@ def pressure(threat: Any, cooperation: Any, weight: Any, out: Any) -> None:
 
 @numba.njit(**_JIT)
 def perceive(state: Any, setting: Any, seen: Any) -> None:
-    """Capabilities ``O + D``, potential attacks ``A_ij = exposure_ij 2 theta (O_j + (1 - delta)
-    D_j)``, guards ``2 (1 - theta) (D_i + sum_k c_ki R_ki (O_k + D_k))``, and the other side's
-    commitment and cooperation ``[j, i]`` as contiguous arrays, into ``seen``."""
+    """Capabilities ``O + D``, potential attacks ``A_ij = exposure_ij (O_j + (1 - delta) D_j)``
+    (j's defence counts as attack potential as far as weapons cannot be told apart), guards
+    ``D_i + sum_k c_ki R_ki (O_k + D_k)`` (i's defence and its allies' committed capability
+    that reaches it), and the other side's commitment and cooperation ``[j, i]`` as contiguous
+    arrays, into ``seen``."""
     offence, defence = state.offence, state.defence
     commitment, cooperation = state.commitment, state.cooperation
     exposure, reach = setting.exposure, setting.reach
@@ -188,15 +178,13 @@ def perceive(state: Any, setting: Any, seen: Any) -> None:
     n, nb = offence.shape
     potent = np.empty(n)
     lent = np.empty(n)
-    strike = 2.0 * setting.theta
-    shield = 2.0 * (1.0 - setting.theta)
     leak = 1.0 - setting.delta
     for k in range(nb):
         for j in range(n):
             o = offence[j, k]
             d = defence[j, k]
             capability[j, k] = o + d
-            potent[j] = strike * (o + leak * d)
+            potent[j] = o + leak * d
             lent[j] = 0.0
         for a in range(n):  # allies' committed capability that reaches i, accumulated per i
             ca = capability[a, k]
@@ -205,9 +193,59 @@ def perceive(state: Any, setting: Any, seen: Any) -> None:
                 commitment_in[i, a, k] = commitment[a, i, k]
                 cooperation_in[i, a, k] = cooperation[a, i, k]
         for i in range(n):
-            guard[i, k] = shield * (defence[i, k] + lent[i])
+            guard[i, k] = defence[i, k] + lent[i]
             for j in range(n):
                 attack[i, j, k] = exposure[i, j] * potent[j]
+
+
+@register_jitable
+def contest(attack: float, opposed: float, decisiveness: float) -> float:
+    """Share of an attack that gets through what is opposed to it (Hirshleifer's contest
+    success function, ``A^m / (A^m + W^m)``; 0 without an attack)."""
+    if attack <= 0.0:
+        return 0.0
+    a: float = attack**decisiveness
+    w: float = opposed**decisiveness
+    return a / (a + w)
+
+
+@register_jitable
+def _square_contest(attack: float, opposed: float) -> float:
+    """:func:`contest` with decisiveness 2 (the default), without a power function."""
+    if attack <= 0.0:
+        return 0.0
+    a, w = attack * attack, opposed * opposed
+    return a / (a + w)
+
+
+@register_jitable(forceinline=True)
+def _threats(
+    square: bool,
+    i: int,
+    k: int,
+    attack: Any,
+    hostility: Any,
+    retaliation: Any,
+    own: float,
+    held: float,
+    deterrence: float,
+    m: float,
+    at_stake_i: float,
+    absolute: float,
+    threat: Any,
+    severity: Any,
+) -> None:
+    """Row i of the threats ``h p A`` and their severities, for one batch column. Inlined where
+    it is called with a constant ``square``, so each value gets a loop of its own: inside one
+    loop, compilers would evaluate both sides of the branch, and a power function is slow."""
+    for j in range(attack.shape[1]):
+        a = attack[i, j, k]
+        opposed = held + deterrence * retaliation[i, j] * own
+        through = _square_contest(a, opposed) if square else contest(a, opposed, m)
+        t = hostility[i, j, k] * through * a
+        threat[i, j, k] = t
+        at_stake = absolute * at_stake_i + (1.0 - absolute) * (a + opposed)
+        severity[i, j, k] = t / max(at_stake, TINY)
 
 
 # --- 4.1 threat, security, main threats; 4.3 the crisis log-odds -------------------------------
@@ -215,11 +253,13 @@ def perceive(state: Any, setting: Any, seen: Any) -> None:
 
 @numba.njit(**_JIT)
 def assess(state: Any, setting: Any, seen: Any) -> None:
-    """From the lenses' hostility in ``seen``: threat ``h A``, threat ratios, security ``1 / (1 +
-    sum_j r_ij)``, main threats (none when the largest threat is zero or tied), shared main
-    threats, and half the (symmetric) crisis log-odds of each dyad (``crisis_half``)."""
+    """From the lenses' hostility in ``seen``: threat ``T_ij = h_ij p_ij A_ij`` (the damage j's
+    attack could do through what i opposes to it, weighted by hostility), its severity ``x_ij =
+    T_ij / V_ij`` against what i has to lose, security ``1 / (1 + sum_j x_ij)``, main threats
+    (none when the largest threat is zero or tied), shared threats, and half the (symmetric)
+    crisis log-odds of each dyad (``crisis_half``)."""
     hostility, attack, identity = seen.hostility, seen.attack, state.identity
-    threat, ratio, security = seen.threat, seen.ratio, seen.security
+    threat, severity, security = seen.threat, seen.severity, seen.security
     offence, guard, main, shared, half = (
         state.offence,
         seen.guard,
@@ -227,31 +267,36 @@ def assess(state: Any, setting: Any, seen: Any) -> None:
         seen.shared_threat,
         seen.crisis_half,
     )
-    retaliation, crisis_static = setting.retaliation, setting.crisis_static
+    retaliation, crisis_static, weight = setting.retaliation, setting.crisis_static, setting.weight
+    mu, deterrence, m = setting.mu, setting.deterrence, setting.decisiveness
+    absolute = setting.absolute
     beta_threat, beta_hostility = setting.beta_threat, setting.beta_hostility
     beta_identity = setting.beta_identity
     n, _, nb = attack.shape
     z = np.empty((n, n))
     zt = np.empty((n, n))
+    weigh = np.empty((n, n))  # x / (1 + x): how much of i's security a threat takes
     row = np.empty(n)
     top_row = np.empty(n)
-    key = np.empty(n, dtype=np.int64)
+    square = m == 2.0
     for k in range(nb):
         for i in range(n):
-            own = offence[i, k]
-            held = guard[i, k]
+            own, held = offence[i, k], mu * guard[i, k]
+            if square:  # the default: no power function in the loop
+                _threats(True, i, k, attack, hostility, retaliation, own, held, deterrence, m,
+                         weight[i], absolute, threat, severity)  # fmt: skip
+            else:
+                _threats(False, i, k, attack, hostility, retaliation, own, held, deterrence, m,
+                         weight[i], absolute, threat, severity)  # fmt: skip
             for j in range(n):
-                h = hostility[i, j, k]
-                t = h * attack[i, j, k]
-                threat[i, j, k] = t
-                r = t / max(retaliation[i, j] * own + held, TINY)
-                ratio[i, j, k] = r
-                row[j] = ratio[i, j, k]
-                top_row[j] = t
-                x = beta_threat * r / (1.0 + r) + beta_hostility * h
-                x -= beta_identity * identity[i, j, k]
-                z[i, j] = x
-                zt[j, i] = x
+                x = severity[i, j, k]
+                row[j] = x
+                top_row[j] = threat[i, j, k]
+                weigh[i, j] = x / (1.0 + x)
+                y = beta_threat * weigh[i, j] + beta_hostility * hostility[i, j, k]
+                y -= beta_identity * identity[i, j, k]
+                z[i, j] = y
+                zt[j, i] = y
             security[i, k] = 1.0 / (1.0 + _sum(row))
             top = _max(top_row)
             first = -1
@@ -261,16 +306,28 @@ def assess(state: Any, setting: Any, seen: Any) -> None:
                     ties += 1
                     if first < 0:
                         first = j
-            clear = top > 0.0 and ties == 1
-            main[i, k] = first if clear else -1
-            key[i] = first if clear else -1 - i
+            main[i, k] = first if top > 0.0 and ties == 1 else -1
         for i in range(n):  # symmetric: z_ij + z_ji == z_ji + z_ij, crisis_static symmetric
+            mi = main[i, k]
             for j in range(n):
-                shared[i, j, k] = 1.0 if key[i] == key[j] else 0.0
                 half[i, j, k] = 0.5 * (0.5 * (z[i, j] + zt[i, j]) + crisis_static[i, j])
+                # the threat i and j share: of i's and j's main threats (third states), the
+                # one that weighs on both, by the smaller of its weights on them
+                common = 0.0
+                if mi >= 0 and mi != j and mi != i:
+                    common = min(weigh[i, mi], weigh[j, mi])
+                mj = main[j, k]
+                if mj >= 0 and mj != i and mj != j:
+                    common = max(common, min(weigh[i, mj], weigh[j, mj]))
+                shared[i, j, k] = common
 
 
-# --- 4.3 crises, 4.4 arms, 4.5 beliefs, 4.6 identities, 4.7 alliances -------------------------
+@register_jitable
+def respond(pressure: float, anchor: float, saturation: float) -> float:
+    """The reaction to pressure above (below) the anchor, levelling off for large changes in
+    either direction: ``x / (1 + s |x|)`` with ``x = pressure - anchor``."""
+    x = pressure - anchor
+    return x / (1.0 + saturation * abs(x))
 
 
 @numba.njit(**_JIT)
@@ -286,34 +343,43 @@ def update(
 ) -> None:
     """The rest of the step for every replicate (docs/model.md 4.3 to 4.7): the next state
     into ``nxt`` (effort, share, stocks, log-odds, half the log-odds in ``belief``,
-    identities, commitments) and the period's crises, pressures and alliance risks into
-    ``out``.
+    identities, commitments, stances; no moves) and the period's crises, pressures and
+    alliance risks into ``out``.
 
-    ``decided.allocation`` is the lenses' target defence share (bent here for greedy types);
-    ``seen.crisis_half`` holds ``tanh`` of half the crisis log-odds, so the logistic is
-    ``(1 + tanh) / 2``; the belief is ``(1 + tanh(nxt.belief)) / 2`` the same way.
+    ``decided.allocation`` is the lenses' target defence share (anchored and bent here for
+    greedy types); ``seen.crisis_half`` holds ``tanh`` of half the crisis log-odds, so the
+    logistic is ``(1 + tanh) / 2``; the belief is ``(1 + tanh(nxt.belief)) / 2`` the same way.
     """
     # the records' arrays as locals: array references held outside the loops
     effort, share, offence, defence = state.effort, state.share, state.offence, state.defence
-    motive, baseline, restrained = state.motive, state.baseline, state.restrained
+    motive, restrained, pressure0 = state.motive, state.restrained, state.pressure0
+    share_offset, moved = state.share_offset, state.moved
     log_odds, identity, commitment = state.log_odds, state.identity, state.commitment
+    stance_before = state.stance
     capability, commitment_in = seen.capability, seen.commitment_in
-    hostility, threat, shared, crisis_tanh = (
+    hostility, severity, shared, crisis_tanh = (
         seen.hostility,
-        seen.threat,
+        seen.severity,
         seen.shared_threat,
         seen.crisis_half,
     )
     cooperation, allocation, desire = decided.cooperation, decided.allocation, decided.desire
-    weight, proximity, interdependence = setting.weight, setting.proximity, setting.interdependence
-    belief_signal, belief_noise, gap = setting.belief_signal, setting.belief_noise, setting.gap
+    proximity, interdependence = setting.proximity, setting.interdependence
+    observation_sd, gap, weight = setting.observation_sd, setting.gap, setting.weight
     k_react, fatigue, drive = setting.k, setting.a, setting.g
-    saturation, shock = setting.saturation, setting.shock
+    saturation, shock, status_quo = setting.saturation, setting.shock, setting.status_quo
     escalation, limit = setting.escalation, setting.log_odds_limit
+    delta, empathy, to_level = setting.delta, setting.empathy, setting.appraisal_level
+    rate, bent = setting.allocation_rate, setting.greedy_offence
     effort_noise, observation, crisis_draw = draws.effort, draws.observation, draws.crisis
     crisis_prob, war_prob, crisis, war = out.crisis_prob, out.war_prob, out.crisis, out.war
-    crisis_risk, pressure_out = out.crisis_risk, out.pressure
-    abandonment, entrapment = out.abandonment, out.entrapment
+    crisis_risk, pressure = out.crisis_risk, out.pressure
+    abandonment, entrapment, test_hazard = out.abandonment, out.entrapment, out.test_hazard
+    programme, test_rate, test_pressure = (
+        setting.programme,
+        setting.test_rate,
+        setting.test_pressure,
+    )
     effort_next, share_next, offence_next, defence_next = (
         nxt.effort,
         nxt.share,
@@ -321,16 +387,23 @@ def update(
         nxt.defence,
     )
     log_odds_next, half_log_odds = nxt.log_odds, nxt.belief
-    identity_next, commitment_next = nxt.identity, nxt.commitment
+    identity_next, commitment_next, stance = nxt.identity, nxt.commitment, nxt.stance
     turnover = setting.turnover
 
     n, nb = effort.shape
     batch = effort_noise.shape[1]
     row = np.empty(n)
     terms = np.empty(n)
-    exposed_row = np.empty(n)
     draw = np.empty((n, n), dtype=crisis_draw.dtype)
-    stance = np.empty((n, n))
+    target = np.empty(n)
+    seeker_share = np.empty(n)
+    greedy_share = np.empty(n)
+    felt_from = np.empty((n, n))  # severity of j's threat to i not offset by cooperation
+    base = np.empty(n)
+    seeker_part = np.empty(n)
+    greedy_part = np.empty(n)
+    seen_move = np.empty(n)
+    spread = np.empty(n)
     for k in range(nb):
         b = k % batch
         # 4.3 crisis hazard: symmetric probabilities; one draw per dyad i < j, mirrored;
@@ -352,70 +425,98 @@ def update(
                 crisis[i, j, k] = (u < crisis_prob[i, j, k]) | occurred.crisis[i, j]
                 war[i, j, k] = (u < war_prob[i, j, k]) | occurred.war[i, j]
                 row[j] = 1.0 - min(crisis_prob[i, j, k], 1.0 - 1e-7)
+                stance[i, j, k] = cooperation[i, j, k] - hostility[i, j, k]
             crisis_risk[i, k] = 1.0 - _prod(row)
-            for j in range(n):  # j's stance toward i, as i sees it (4.6)
-                stance[j, i] = cooperation[i, j, k] - hostility[i, j, k]
+            # pressure: the severity of threats not offset by cooperation
+            for j in range(n):
+                row[j] = severity[i, j, k] * (1.0 - cooperation[i, j, k])
+                felt_from[i, j] = row[j]
+            pressure[i, k] = _sum(row)
 
         for i in range(n):
-            # 4.4 arms: Richardson with saturation and the status-quo calibration; stocks
+            # 4.4 arms: Richardson around the status quo; the allocation toward the lens's
+            # anchored target (a greedy type leans to offence); stocks renewed from effort
             e = effort[i, k]
-            press = _pressure(threat, cooperation, i, k, weight[i], row)
-            pressure_out[i, k] = press
-            react = k_react[i] * saturate(press, saturation[i])
-            push = drive[i] + motive[i, k] * gap[i]
-            grown = e + (react - fatigue[i] * e + push + baseline[i, k])
+            q = status_quo[i]
+            react = k_react[i] * respond(pressure[i, k], q * pressure0[i, k], saturation[i])
+            grown = e + react - fatigue[i] * (e - q) + (1.0 - q) * drive[i]
+            grown += motive[i, k] * gap[i]
             grown = max(grown + shock[i] * e * effort_noise[i, b], 0.0)
             if restrained[i, k] > 0.0:
                 grown = min(grown, e)
             effort_next[i, k] = grown
-            target = bent_allocation(allocation[i, k], setting.greedy_offence, motive[i, k])
-            s = share[i, k] + setting.allocation_rate * (target - share[i, k])
+            # missile programme: flight tests of the state's active systems, more of them as its
+            # effort grows and as its pressure rises above the start
+            raised = max(respond(pressure[i, k], q * pressure0[i, k], saturation[i]), 0.0)
+            rate = test_rate * programme[i] * e * (1.0 + test_pressure * raised)
+            test_hazard[i, k] = 1.0 - np.exp(-rate)
+            target[i] = min(max(allocation[i, k] + share_offset[i, k], 0.0), 1.0)
+            seeker_share[i] = share[i, k] + rate * (target[i] - share[i, k])
+            greedy_share[i] = share[i, k] + rate * (max(target[i] - bent, 0.0) - share[i, k])
+            s = seeker_share[i] if motive[i, k] == 0.0 else greedy_share[i]
             share_next[i, k] = s
-            level = turnover * weight[i] * effort_next[i, k]
-            offence_next[i, k] = (1.0 - turnover) * offence[i, k] + level * (1.0 - s)
-            defence_next[i, k] = (1.0 - turnover) * defence[i, k] + level * s
+            bought = turnover * weight[i] * effort_next[i, k]
+            offence_next[i, k] = (1.0 - turnover) * offence[i, k] + bought * (1.0 - s)
+            defence_next[i, k] = (1.0 - turnover) * defence[i, k] + bought * s
 
-            # 4.5 beliefs: Bayes in log-odds on the observed drive of effort
+        for j in range(n):  # what j did, and what a security seeker in its place would do
+            e = effort[j, k]
+            q = status_quo[j]
+            base[j] = e - fatigue[j] * (e - q) + (1.0 - q) * drive[j]
+            seeker_part[j] = 1.0 - delta * seeker_share[j]
+            greedy_part[j] = 1.0 - delta * greedy_share[j]
+            seen_move[j] = effort_next[j, k] * (1.0 - delta * share_next[j, k]) + moved[j, k]
+            spread[j] = (shock[j] * e * seeker_part[j]) ** 2
+        for i in range(n):
+            # 4.5 beliefs: i judges what each j did (its offensive effort, read through
+            # distinguishability, and its dated moves) against what a security seeker and a
+            # greedy type would have done under the pressure i thinks j felt
             for j in range(n):
-                llr = belief_signal[i, j] * (motive[j, k] - 0.5)
-                llr += belief_noise[i, j] * observation[i, j, b]
+                felt = pressure[j, k] - (1.0 - empathy) * felt_from[j, i]
+                anchor = status_quo[j] * pressure0[j, k]
+                seeker = max(base[j] + k_react[j] * respond(felt, anchor, saturation[j]), 0.0)
+                expected = seeker * seeker_part[j]
+                d = (seeker + gap[j]) * greedy_part[j] - expected
+                sd = observation_sd[i, j]
+                error = seen_move[j] + sd * observation[i, j, b] - expected
+                # exact observation (no variance) of types that move differently reveals the
+                # type: the ratio is then as large as the clip allows
+                llr = d * (error - 0.5 * d) / max(sd * sd + spread[j], TINY)
                 x = min(max(log_odds[i, j, k] + llr, -limit), limit)
                 log_odds_next[i, j, k] = x
                 half_log_odds[i, j, k] = 0.5 * log_odds_next[i, j, k]
             log_odds_next[i, i, k] = -limit
             half_log_odds[i, i, k] = 0.5 * log_odds_next[i, i, k]
 
-            # 4.6 identities: reflected appraisal, common fate, interdependence, crises
+            # 4.6 identities: reflected appraisal of the change in how j treats i (and, as far
+            # as ``appraisal_level`` says, of its level); common fate; interdependence; crises
             for j in range(n):
                 x = identity[i, j, k]
+                treated = stance[j, i, k]
+                change = treated - stance_before[j, i, k]
+                appraised = (1.0 - to_level) * change + to_level * (treated - x)
                 pull = setting.common_fate * shared[i, j, k]
                 pull += setting.interdependence_pull * interdependence[i, j]
-                y = x + setting.identity_rate * (stance[i, j] - x) + pull * (1.0 - x)
+                y = x + setting.identity_rate * appraised + pull * (1.0 - x)
                 y -= setting.crisis_shock * crisis[i, j, k]
                 identity_next[i, j, k] = min(max(y, -1.0), 1.0)
             identity_next[i, i, k] = 1.0
 
-            # 4.7 alliances: Snyder's abandonment and entrapment risks
+            # 4.7 alliances: Snyder's abandonment (allies' commitment not returned, less when
+            # i itself commits) and entrapment (allies' crises over threats i does not share)
+            for j in range(n):
+                row[j] = commitment[i, j, k] * capability[j, k]
+            relied = _sum(row)
             for j in range(n):
                 c = commitment[i, j, k]
-                relied = c * capability[j, k]
-                row[j] = relied
-                terms[j] = relied * commitment_in[i, j, k]
-                exposed_row[j] = c * crisis_risk[j, k] * (1.0 - shared[i, j, k])
-            relied = _sum(row)
-            returned = _sum(terms)
-            exposed = _sum(exposed_row)
-            for j in range(n):
-                row[j] = commitment[i, j, k]
-            total = _sum(row)
+                terms[j] = row[j] * (1.0 - commitment_in[i, j, k]) * (1.0 - setting.reassurance * c)
+                row[j] = 1.0 - c * crisis_risk[j, k] * (1.0 - shared[i, j, k])
             # divisions are unconditional (and safe): a guarded 0/0 may still be evaluated
             # speculatively and leave the FPU's invalid flag set, which numpy would report
-            abandon = 1.0 - returned / max(relied, TINY)
+            abandon = _sum(terms) / max(relied, TINY)
             if relied <= TINY:
                 abandon = 0.0
-            trap = exposed / max(total, TINY)
-            if total <= TINY:
-                trap = 0.0
+            trap = 1.0 - _prod(row)
             abandonment[i, k] = abandon
             entrapment[i, k] = trap
             fear = setting.alliance_dilemma * (abandon - trap)
@@ -424,6 +525,7 @@ def update(
                 y = c + setting.commitment_rate * (desire[i, j, k] - c) + fear * c
                 commitment_next[i, j, k] = min(max(y, 0.0), 1.0)
             commitment_next[i, i, k] = 0.0
+            nxt.moved[i, k] = 0.0
 
 
 # --- random numbers (engine/draws.py): single precision, bit for bit as numpy computes them -----
@@ -455,7 +557,7 @@ def polar_out(
     u: Any, log_term: Any, cosine: Any, sine: Any, half: int, normals: Any, crisis: Any
 ) -> None:
     """Box-Muller, second half: normals ``sqrt(-2 log(1 - u1)) (cos, sin)(2 pi u2)`` into
-    ``normals`` ``(k, B)`` and the crisis uniforms (the rest of ``u``) into ``crisis``."""
+    ``normals`` ``(k, B)`` and the crisis uniforms (those after the normals) into ``crisis``."""
     nb = u.shape[0]
     k = normals.shape[0]
     minus_two = np.float32(-2.0)

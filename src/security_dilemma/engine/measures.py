@@ -19,6 +19,7 @@ import numpy.typing as npt
 from .step import Period
 
 __all__ = [
+    "ARMED_THRESHOLD",
     "ARMING_THRESHOLD",
     "JERVIS_WORLDS",
     "METRICS",
@@ -37,8 +38,15 @@ Values = npt.NDArray[np.floating[Any]]
 SYSTEM = "*"
 """The actor label of system-wide metrics."""
 
-ARMING_THRESHOLD = 0.01
-"""An actor arms in a period when its decisions raise its effort by more than this share."""
+ARMED_THRESHOLD = 0.1
+"""An actor is *armed* when its effort is more than this share above its start. With the
+default shocks (2% of effort a step) and fatigue (0.2), a security seeker's effort wanders with
+a stationary standard deviation of 0.033 around its start: 0.1 is three of them, so noise alone
+rarely crosses it (tests/engine/test_measures.py)."""
+
+ARMING_THRESHOLD = 0.05
+"""An actor is *arming* in a period when its effort rises by more than this share in the
+period: two and a half standard deviations of one step's default shock."""
 
 JERVIS_WORLDS: dict[tuple[bool, bool], tuple[int, str]] = {
     (True, False): (1, "doubly dangerous"),
@@ -86,7 +94,9 @@ Extract = Callable[[Context], Values]
 
 @dataclass(frozen=True)
 class Metric:
-    """A reported quantity: scope, bounds (None: unbounded) and definition."""
+    """A reported quantity: scope, bounds (None: unbounded) and definition; ``restraint``
+    marks the measures that need the restraint copies, ``input`` those that report an input
+    of the run (the same under every lens), not an outcome."""
 
     name: str
     scope: Scope
@@ -95,6 +105,7 @@ class Metric:
     high: float | None
     extract: Extract
     restraint: bool = False
+    input: bool = False
     """Needs the restraint copies of the run (``simulate(..., restraint=True)``)."""
 
 
@@ -146,7 +157,7 @@ def _no_adequate(c: Context) -> Values:
     assert s is not None
     start = c.security_start
     eps = 1e-4
-    armed = c.period.effort > 1.0 + ARMING_THRESHOLD
+    armed = c.period.effort > 1.0 + ARMED_THRESHOLD
     acting = s[:, 0] < start - eps
     restraining = _diag_copies(s) < start - eps
     out: Values = (armed & acting & restraining).astype(np.float32)
@@ -155,7 +166,7 @@ def _no_adequate(c: Context) -> Values:
 
 def _self_defeat_all(c: Context) -> Values:
     p = c.period
-    armed = p.effort > 1.0 + ARMING_THRESHOLD
+    armed = p.effort > 1.0 + ARMED_THRESHOLD
     worse = p.security < c.security_start - 1e-4
     count = armed.sum(axis=0)
     all_worse = (armed <= worse).all(axis=0)
@@ -190,13 +201,13 @@ METRICS: tuple[Metric, ...] = (
            0.0, None, lambda c: c.period.effort),
     Metric("effort_change", "actor", "Change of effort the actor decided during the period.",
            None, None, lambda c: c.period.effort_next - c.period.effort),
-    Metric("arming", "actor", "1 if the actor raised its effort by more than 1% in the period.",
+    Metric("arming", "actor", "1 if the actor raised its effort by more than 5% in the period.",
            0.0, 1.0,
            lambda c: (c.period.effort_next > c.period.effort * (1.0 + ARMING_THRESHOLD))
            .astype(np.float32)),
-    Metric("armed", "actor", "1 if the actor's effort is more than 1% above its start.",
-           0.0, 1.0, lambda c: (c.period.effort > 1.0 + ARMING_THRESHOLD).astype(np.float32)),
-    Metric("share_def", "actor", "Share of effort spent on defence.", 0.0, 1.0,
+    Metric("armed", "actor", "1 if the actor's effort is more than 10% above its start.",
+           0.0, 1.0, lambda c: (c.period.effort > 1.0 + ARMED_THRESHOLD).astype(np.float32)),
+    Metric("defence_share", "actor", "Share of effort spent on defensive forces.", 0.0, 1.0,
            lambda c: c.period.share),
     Metric("offence", "actor", "Offensive stock, capability units (1 = mean actor's start).",
            0.0, None, lambda c: c.period.offence),
@@ -205,14 +216,15 @@ METRICS: tuple[Metric, ...] = (
     Metric("defence", "actor", "Defensive stock, capability units.", 0.0, None,
            lambda c: c.period.defence),
     Metric("security", "actor",
-           "Perceived security S = 1 / (1 + sum_j threat_ij / guard_ij), in (0, 1].",
+           "Perceived security S = 1 / (1 + sum_j threat_ij / at_stake_i), in (0, 1].",
            0.0, 1.0, lambda c: c.period.security),
     Metric("less_secure", "actor", "1 if the actor's security is below its start.", 0.0, 1.0,
            lambda c: (c.period.security < c.security_start - 1e-4).astype(np.float32)),
-    Metric("threat", "actor", "Total perceived threat, sum over others (capability units).",
+    Metric("threat", "actor", "Total perceived threat, sum over others: the damage their "
+           "attacks could do, weighted by hostility (capability units).",
            0.0, None, lambda c: c.period.threat.sum(axis=1)),
     Metric("pressure", "actor",
-           "Threat not offset by cooperation, over the actor's own initial effort.",
+           "Severity of the threats not offset by cooperation (threat over what is at stake).",
            0.0, None, lambda c: c.period.pressure),
     Metric("crisis_risk", "actor", "Probability of at least one crisis in the period.",
            0.0, 1.0, lambda c: c.period.crisis_risk),
@@ -222,6 +234,8 @@ METRICS: tuple[Metric, ...] = (
     Metric("entrapment", "actor",
            "Snyder's entrapment risk: commitment-weighted crisis risk of allies against "
            "threats the actor does not share.", 0.0, 1.0, lambda c: c.period.entrapment),
+    Metric("test_hazard", "actor", "Chance of at least one ballistic-missile flight test in "
+           "the period (the missile programme).", 0.0, 1.0, lambda c: c.period.test_hazard),
     Metric("belief_entropy", "actor",
            "Uncertainty of intentions: mean entropy (bits) of the actor's beliefs about others.",
            0.0, 1.0, lambda c: _offdiag_mean(_entropy(c.period.belief))),
@@ -280,13 +294,13 @@ METRICS: tuple[Metric, ...] = (
     Metric("self_defeat_all", "system", "1 if at least two actors armed above their start "
            "and every one of them is less secure than at the start.", 0.0, 1.0,
            _self_defeat_all),
-    Metric("offence_dominance", "system", "Offence-defence balance in force.", 0.0, 1.0,
-           _const(lambda c: c.offence_dominance)),
-    Metric("distinguishability", "system", "Distinguishability in force.", 0.0, 1.0,
-           _const(lambda c: c.distinguishability)),
-    Metric("jervis_world", "system", "Jervis's world: 1 doubly dangerous, 2 dilemma but "
-           "compatible, 3 no dilemma but aggression possible, 4 doubly safe.", 1.0, 4.0,
-           _jervis),
+    Metric("offence_dominance", "system", "Input: the offence-defence balance in force.",
+           0.0, 1.0, _const(lambda c: c.offence_dominance), input=True),
+    Metric("distinguishability", "system", "Input: the distinguishability in force.", 0.0, 1.0,
+           _const(lambda c: c.distinguishability), input=True),
+    Metric("jervis_world", "system", "Input: Jervis's world of the balance and "
+           "distinguishability in force: 1 doubly dangerous, 2 dilemma but compatible, 3 no "
+           "dilemma but aggression possible, 4 doubly safe.", 1.0, 4.0, _jervis, input=True),
 )  # fmt: skip
 
 

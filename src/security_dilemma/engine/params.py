@@ -62,6 +62,15 @@ class Params:
     greedy_defection: float
     signal_threshold: float
     signal_bluff: float
+    signal_tremble: float
+    test_rate: float
+    test_pressure: float
+    decisiveness: float
+    deterrence: float
+    absolute_security: float
+    empathy: float
+    appraisal_level: float
+    reassurance: float
     identity_rate: float
     common_fate: float
     interdependence_pull: float

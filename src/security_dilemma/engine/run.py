@@ -10,6 +10,7 @@ random numbers: as it happens, and with each actor in turn restrained (the restr
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
@@ -24,6 +25,7 @@ from ..scenario import load_case
 from ..scenario.overrides import with_parameters
 from ..scenario.schema import Case, Observable
 from .draws import ReplicateStreams, split_draws, uniforms_per_step
+from .events import Occurred, StepEvents
 from .measures import METRICS, Context, Layout, record
 from .predict import ObservableSpec, cells_needed, compile_observable, indicator, metrics_needed
 from .result import Result
@@ -129,6 +131,24 @@ def restraint_copies(state: State) -> State:
     return copies.replace(restrained=restrained)
 
 
+def _burned_in(
+    world: World, state: State, streams: ReplicateStreams, steps: int, block: int
+) -> State:
+    """The state after ``steps`` steps of the case's first period without its events (the
+    burn-in: beliefs, identities and commitments settle before the case starts)."""
+    if steps == 0:
+        return state
+    quiet = dataclasses.replace(world.inputs[0], events=StepEvents(Occurred.none(world.n)))
+    done = 0
+    while done < steps:
+        length = min(block, steps - done)
+        uniforms = streams.uniforms(world.n, length)
+        for k in range(length):
+            state, _ = advance(quiet, state, split_draws(uniforms[k], world.n, world.dtype))
+        done += length
+    return state
+
+
 def _run_chunk(
     world: World,
     layout: Layout,
@@ -142,10 +162,11 @@ def _run_chunk(
     block: int,
     specs: Sequence[tuple[ObservableSpec, list[int]]],
     hits: npt.NDArray[np.int64],
+    burn_in: int = 0,
 ) -> None:
     n, steps = world.n, world.steps
     streams = ReplicateStreams(seed, first_global, count)
-    state = world.initial_state(streams.motives(n))
+    state = _burned_in(world, world.initial_state(streams.motives(n)), streams, burn_in, block)
     motive = state.motive
     copies = n + 1 if restraint else 1
     first = slice(0, count)
@@ -201,13 +222,14 @@ def run_world(
     metrics: Sequence[str] | None = None,
     notes: Sequence[str] = (),
     counterfactual: bool | None = None,
+    burn_in: int = 0,
 ) -> Result:
     """Run a compiled world: the loop behind :func:`simulate` (``counterfactual`` is the old
     name of ``restraint``, deprecated)."""
     restraint = renamed_keyword(
         "run_world", "counterfactual", counterfactual, "restraint", restraint, default=True
     )
-    _check_run(replicates, seed, first_replicate, chunk_size)
+    _check_run(replicates, seed, first_replicate, chunk_size, burn_in)
     budget = DEFAULT_MAX_MEMORY if max_memory is None else parse_bytes(max_memory)
     if metrics is not None:
         known = {m.name for m in METRICS}
@@ -257,6 +279,7 @@ def run_world(
             block=block,
             specs=specs,
             hits=hits,
+            burn_in=burn_in,
         )
         done += count
         if progress is not None:
@@ -307,8 +330,14 @@ def _lens_label(actors: Sequence[str], lenses: Sequence[str]) -> str:
     return "mixed: " + ", ".join(f"{a}={lens}" for a, lens in zip(actors, lenses, strict=True))
 
 
-def _check_run(replicates: int, seed: int, first: int, chunk_size: int | None) -> None:
+def _check_run(
+    replicates: int, seed: int, first: int, chunk_size: int | None, burn_in: int = 0
+) -> None:
     problems = []
+    if not isinstance(burn_in, int) or burn_in < 0:
+        problems.append(
+            Problem(f"must be a non-negative integer (got {burn_in!r})", path="burn_in")
+        )
     if not isinstance(replicates, int) or replicates < 1:
         problems.append(Problem(f"replicates must be a positive integer (got {replicates!r})"))
     if not isinstance(seed, int) or seed < 0:
@@ -338,6 +367,7 @@ def simulate(
     dtype: str = "float32",
     metrics: Sequence[str] | None = None,
     counterfactual: bool | None = None,
+    burn_in: int = 0,
 ) -> Result:
     """Simulate a case under one or more lenses; an ensemble of ``replicates`` runs.
 
@@ -354,7 +384,10 @@ def simulate(
     * ``observables``: extra coded observables to predict (the case's own are always
       predicted); ``dtype``: "float32" (default) or "float64";
     * ``metrics``: record only these metric names (plus what the observables need); recording
-      every metric of every dyad costs more than simulating when n is large.
+      every metric of every dyad costs more than simulating when n is large;
+    * ``burn_in``: steps of the case's first period, without its events, run before the case
+      starts (beliefs, identities and commitments settle; docs/model.md, departures); the
+      results start with the case.
 
     >>> r = simulate("bmd-europe", lens="realism", replicates=8, seed=1)
     >>> r.replicates, r.lens, r.tidy().columns.tolist()[:4]
@@ -391,6 +424,7 @@ def simulate(
         observables=[*usable, *(o for o in extra if o.id not in known)],
         progress=progress,
         metrics=metrics,
+        burn_in=burn_in,
         notes=[f"observables outside the run, not predicted: {', '.join(skipped)}"]
         if skipped
         else [],

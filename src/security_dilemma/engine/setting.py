@@ -43,13 +43,18 @@ class Setting(NamedTuple):
 
     * ``weight[i]``: i's initial effort in capability units (its milex over the mean actor's);
     * Richardson's ``k``, ``a``, ``g`` (a security seeker's drive), ``gap`` (g_greedy - g),
-      ``saturation`` and ``shock``, per actor;
+      ``saturation``, ``shock`` and ``status_quo``, per actor;
     * ``crisis_static``: the part of the crisis log-odds that does not change within a step;
       ``escalation``: P(war | crisis); ``beta_threat``, ``beta_hostility``, ``beta_identity``;
-    * ``belief_signal``, ``belief_noise``: the log-likelihood ratio of an observation is
-      ``belief_signal * (motive - 1/2) + belief_noise * z``; with no noise an observation
-      reveals the type;
-    * ``theta``, ``delta`` (offence dominance, distinguishability) and the rates of the
+    * ``observation_sd[i, j]``: the standard deviation of i's error in observing j's moves
+      (lower between members of transparent institutions);
+    * ``programme[i]``: i's active ballistic-missile systems (deployed, tested or in
+      development) in the step; ``test_rate``: flight tests per system and step (the
+      parameter's yearly rate times the step's length in years), ``test_pressure``;
+    * ``theta``, ``delta`` (offence dominance, distinguishability), ``mu`` = (1 - theta) /
+      theta (what a unit of defence opposes to attack), the contest's ``decisiveness``, the
+      weight of ``deterrence``, ``absolute`` (1: security has an absolute dimension),
+      ``empathy``, Snyder's ``reassurance``, the costly-signal parameters, and the rates of the
       allocation, stock, identity and alliance dynamics.
     """
 
@@ -65,8 +70,7 @@ class Setting(NamedTuple):
     treaty: Matrix
     interdependence: Matrix
     crisis_static: Matrix
-    belief_signal: Matrix
-    belief_noise: Matrix
+    observation_sd: Matrix
     weight: Matrix
     k: Matrix
     a: Matrix
@@ -74,8 +78,22 @@ class Setting(NamedTuple):
     gap: Matrix
     saturation: Matrix
     shock: Matrix
+    status_quo: Matrix
+    programme: Matrix
     theta: float
     delta: float
+    mu: float
+    decisiveness: float
+    deterrence: float
+    absolute: float
+    empathy: float
+    appraisal_level: float
+    reassurance: float
+    signal_threshold: float
+    signal_bluff: float
+    signal_tremble: float
+    test_rate: float
+    test_pressure: float
     escalation: float
     beta_threat: float
     beta_hostility: float
@@ -93,17 +111,6 @@ class Setting(NamedTuple):
     log_odds_limit: float
 
 
-def _beliefs(noise: float, gap: Matrix, transparency: Matrix) -> tuple[Matrix, Matrix]:
-    """Signal and noise coefficients of the log-likelihood ratio of one observation."""
-    n = gap.size
-    off = 1.0 - np.eye(n)
-    if noise > 0.0:
-        sigma = np.maximum(noise * (1.0 - transparency), 1e-3)
-        return gap[None, :] ** 2 / sigma**2 * off, gap[None, :] / sigma * off
-    # exact observation: one look reveals the type (when the types differ)
-    return np.where(gap[None, :] != 0.0, 4.0 * LOG_ODDS_LIMIT, 0.0) * off, np.zeros((n, n))
-
-
 def make_setting(
     params: Params,
     weight: Any,
@@ -115,9 +122,14 @@ def make_setting(
     treaty: Any,
     interdependence: Any,
     dtype: npt.DTypeLike = np.float32,
+    *,
+    programme: Any = None,
+    years: float = 1.0,
 ) -> Setting:
     """The setting of a step from its parameters and ``(n, n)`` matrices (derived ones
-    included); every array C-contiguous in ``dtype``, the diagonal of every matrix 0."""
+    included); every array C-contiguous in ``dtype``, the diagonal of every matrix 0.
+    ``programme``: each actor's active missile systems (none by default); ``years``: the
+    step's length in years."""
     reach = np.asarray(reach, dtype=np.float64)
     n = reach.shape[0]
     off = 1.0 - np.eye(n)
@@ -143,7 +155,7 @@ def make_setting(
         - params.crisis_institutions * exact(transparency)
     )
     gap = exact(np.asarray(params.g_greedy) - np.asarray(params.g)).reshape(n)
-    signal, noise = _beliefs(params.noise, gap, exact(transparency))
+    observation_sd = params.noise * (1.0 - exact(transparency)) * off
 
     def vector(name: str) -> Matrix:
         return f(np.asarray(getattr(params, name)).reshape(n))
@@ -165,8 +177,7 @@ def make_setting(
         treaty=f(np.asarray(treaty) * off),
         interdependence=interdependence,
         crisis_static=mirrored(crisis_static),
-        belief_signal=f(signal),
-        belief_noise=f(noise),
+        observation_sd=f(observation_sd),
         weight=f(np.asarray(weight).reshape(n)),
         k=vector("k"),
         a=vector("a"),
@@ -174,8 +185,22 @@ def make_setting(
         gap=f(gap),
         saturation=vector("saturation"),
         shock=vector("shock"),
+        status_quo=vector("status_quo"),
+        programme=f(np.zeros(n) if programme is None else np.asarray(programme).reshape(n)),
         theta=float(o),
         delta=float(d),
+        mu=(1.0 - min(max(o, 0.01), 0.99)) / min(max(o, 0.01), 0.99),
+        decisiveness=float(params.decisiveness),
+        deterrence=float(params.deterrence),
+        absolute=float(params.absolute_security),
+        empathy=float(params.empathy),
+        appraisal_level=float(params.appraisal_level),
+        reassurance=float(params.reassurance),
+        signal_threshold=float(params.signal_threshold),
+        signal_bluff=float(params.signal_bluff),
+        signal_tremble=float(params.signal_tremble),
+        test_rate=float(params.test_rate) * years,
+        test_pressure=float(params.test_pressure),
         escalation=min(1.0, params.crisis_war_share * 2.0 * o),
         beta_threat=float(params.crisis_threat),
         beta_hostility=float(params.crisis_hostility),

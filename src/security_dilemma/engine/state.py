@@ -16,7 +16,7 @@ from typing import Any, NamedTuple
 import numpy as np
 import numpy.typing as npt
 
-__all__ = ["LOG_ODDS_LIMIT", "Array", "State", "log_odds_of"]
+__all__ = ["DYADIC", "LOG_ODDS_LIMIT", "Array", "State", "log_odds_of"]
 
 Array = npt.NDArray[np.floating[Any]]
 
@@ -32,6 +32,10 @@ def log_odds_of(belief: Array) -> Array:
     return out
 
 
+DYADIC = frozenset({"belief", "log_odds", "identity", "commitment", "cooperation", "stance"})
+"""The fields of :class:`State` that are dyadic, ``(n, n, K)``; the others are ``(n, K)``."""
+
+
 class State(NamedTuple):
     """Everything that changes during a run (docs/model.md, section 2).
 
@@ -40,13 +44,18 @@ class State(NamedTuple):
     * ``offence``, ``defence`` - capability stocks in capability units (1 = the mean
       actor's effort at the start);
     * ``motive`` - hidden true type, 1 greedy, 0 security seeker (fixed for a replicate);
-    * ``baseline`` - the status-quo calibration term of the Richardson equation;
     * ``restrained`` - 1 where the actor never raises its effort (the restraint copies);
+    * ``pressure0`` - the pressure the actor felt at the start (its status-quo anchor);
+    * ``share_offset`` - the actor's defence share at the start minus its lens's target then
+      (its allocation anchor);
+    * ``moved`` - what the actor's dated moves (capability events) of the current period
+      changed in its offensive effort, as others read it; 0 between events;
     * ``belief`` - i's probability that j is greedy, and ``log_odds``, the same belief as
       log-odds (Bayes' rule adds log-likelihood ratios to it; the belief is its logistic);
     * ``identity`` - i's view of j in [-1, 1] (enemy ... friend);
     * ``commitment`` - alliance commitment i gives j, [0, 1];
-    * ``cooperation`` - i's cooperation (restraint) toward j in the last period, [0, 1].
+    * ``cooperation`` - i's cooperation (restraint) toward j in the last period, [0, 1];
+    * ``stance`` - i's stance toward j in the last period, cooperation minus hostility.
     """
 
     effort: Array
@@ -54,13 +63,16 @@ class State(NamedTuple):
     offence: Array
     defence: Array
     motive: Array
-    baseline: Array
     restrained: Array
+    pressure0: Array
+    share_offset: Array
+    moved: Array
     belief: Array
     log_odds: Array
     identity: Array
     commitment: Array
     cooperation: Array
+    stance: Array
 
     @property
     def n(self) -> int:

@@ -26,10 +26,9 @@ from ..lenses.base import is_dyadic
 from . import kernels
 from .draws import Draws
 from .events import Occurred, StepEvents, apply_events
-from .kernels import saturate
 from .params import Params
 from .setting import Setting
-from .state import Array, State
+from .state import DYADIC, Array, State
 
 __all__ = [
     "Appraisal",
@@ -40,11 +39,9 @@ __all__ = [
     "StepInput",
     "advance",
     "assess",
-    "baseline",
     "decide",
     "perceive",
     "pressure_of",
-    "saturate",
     "step",
     "update",
 ]
@@ -63,11 +60,12 @@ class StepInput:
 
 class Appraisal(NamedTuple):
     """What perception and assessment produce (docs/model.md 4.1): ``attack[i, j]`` (j's
-    potential attack on i), ``capability`` (O + D), ``guard`` (i's defence and allies' committed
-    capability, weighted by the defence's advantage), ``commitment_in`` / ``cooperation_in``
-    (j's toward i), the lenses' ``hostility``, ``threat``, threat ``ratio``, ``security``,
-    ``main_threat`` (index, -1 for none), ``shared_threat`` and ``crisis_half`` (half the crisis
-    log-odds, then its ``tanh``)."""
+    potential attack on i), ``capability`` (O + D), ``guard`` (i's defence and its allies'
+    committed capability), ``commitment_in`` / ``cooperation_in`` (j's toward i), the lenses'
+    ``hostility``, ``threat`` (the damage j's attack could do, weighted by hostility), its
+    ``severity`` (threat over what i has to lose), ``security``, ``main_threat`` (index, -1 for
+    none), ``shared_threat`` and ``crisis_half`` (half the crisis log-odds, then its
+    ``tanh``)."""
 
     attack: Array
     capability: Array
@@ -76,7 +74,7 @@ class Appraisal(NamedTuple):
     cooperation_in: Array
     hostility: Array
     threat: Array
-    ratio: Array
+    severity: Array
     security: Array
     main_threat: npt.NDArray[np.intp]
     shared_threat: Array
@@ -87,11 +85,11 @@ class Appraisal(NamedTuple):
         """Uninitialised arrays for ``n`` actors and ``batch`` columns."""
         dyads = np.empty((9, n, n, batch), dtype=dtype)
         actors = np.empty((3, n, batch), dtype=dtype)
-        attack, commitment_in, cooperation_in, hostility, threat, ratio, shared, half, _ = dyads
+        attack, commitment_in, cooperation_in, hostility, threat, severity, shared, half, _ = dyads
         capability, guard, security = actors
         main = np.empty((n, batch), dtype=np.intp)
         return cls(attack, capability, guard, commitment_in, cooperation_in, hostility, threat,
-                   ratio, security, main, shared, half)  # fmt: skip
+                   severity, security, main, shared, half)  # fmt: skip
 
 
 class Decisions(NamedTuple):
@@ -105,7 +103,8 @@ class Decisions(NamedTuple):
 
 class Outcome(NamedTuple):
     """What the update computes besides the next state: crisis and war probabilities and
-    draws (dyadic), crisis risk, pressure, and Snyder's abandonment and entrapment risks."""
+    draws (dyadic), crisis risk, pressure, Snyder's abandonment and entrapment risks, and the
+    chance of a missile test (the missile programme)."""
 
     crisis_prob: Array
     war_prob: Array
@@ -115,6 +114,7 @@ class Outcome(NamedTuple):
     pressure: Array
     abandonment: Array
     entrapment: Array
+    test_hazard: Array
 
 
 class Period(NamedTuple):
@@ -146,6 +146,7 @@ class Period(NamedTuple):
     crisis_risk: Array
     abandonment: Array
     entrapment: Array
+    test_hazard: Array
     main_threat: npt.NDArray[np.intp]
 
     @classmethod
@@ -175,6 +176,7 @@ class Period(NamedTuple):
             crisis_risk=out.crisis_risk,
             abandonment=out.abandonment,
             entrapment=out.entrapment,
+            test_hazard=out.test_hazard,
             main_threat=seen.main_threat,
         )
 
@@ -218,16 +220,15 @@ def _examples(dtype: Any) -> dict[Any, tuple[Any, ...]]:
     params = compile_params(Parameters(), ("A", "B"), ("realism", "realism"), dtype)
     setting = make_setting(params, np.ones(n), z, z, z, z, z, z, z, dtype)
     one, two = np.zeros((n, b), dtype=dtype), np.zeros((n, n, b), dtype=dtype)
-    state = State(one, one, one, one, one, one, one, two, two, two, two, two)
+    state = State(*(two if f in DYADIC else one for f in State._fields))
     seen = Appraisal.empty(n, b, dtype)
     decided = Decisions(two, one, two)
     flags = np.zeros((n, n, b), dtype=np.bool_)
-    out = Outcome(two, two, flags, flags, one, one, one, one)
+    out = Outcome(two, two, flags, flags, one, one, one, one, one)
     occurred = Occurred.none(n)
-    draws = Draws(one, two, np.zeros((1, b), dtype=dtype))
-    weight = np.ones(n, dtype=dtype)
+    draws = Draws(one, two, np.zeros((1, b), dtype=dtype), one)
     return {
-        kernels.pressure: (two, two, weight, one),
+        kernels.pressure: (two, two, one),
         kernels.perceive: (state, setting, seen),
         kernels.assess: (state, setting, seen),
         kernels.update: (state, setting, seen, decided, occurred, draws, state, out),
@@ -344,25 +345,26 @@ def update(
 ) -> tuple[State, Outcome]:
     """4.3 to 4.7: crises, arms, beliefs, identities and alliances; the next state."""
     n, batch, dtype = state.n, state.batch, state.effort.dtype
-    dyads = np.empty((5, n, n, batch), dtype=dtype)
-    actors = np.empty((9, n, batch), dtype=dtype)
+    dyads = np.empty((7, n, n, batch), dtype=dtype)
+    actors = np.empty((10, n, batch), dtype=dtype)
     flags = np.empty((2, n, n, batch), dtype=np.bool_)
-    effort, share, offence, defence, risk, pressure, abandonment, entrapment, _ = actors
-    crisis_prob, war_prob, log_odds, belief, identity = dyads
-    commitment = np.empty_like(state.commitment)
+    effort, share, offence, defence, risk, pressure, abandonment, entrapment, moved, tests = actors
+    crisis_prob, war_prob, log_odds, belief, identity, commitment, stance = dyads
     nxt = state.replace(
         effort=effort,
         share=share,
         offence=offence,
         defence=defence,
+        moved=moved,
         belief=belief,
         log_odds=log_odds,
         identity=identity,
         commitment=commitment,
         cooperation=decided.cooperation,
+        stance=stance,
     )
     out = Outcome(crisis_prob, war_prob, flags[0], flags[1], risk, pressure, abandonment,
-                  entrapment)  # fmt: skip
+                  entrapment, tests)  # fmt: skip
     kernels.update(state, setting, seen, decided, occurred, draws, nxt, out)
     np.tanh(belief, out=belief)  # logistic(log_odds) = (1 + tanh(log_odds / 2)) / 2
     belief *= 0.5
@@ -373,7 +375,7 @@ def update(
 def advance(inputs: StepInput, state: State, draws: Draws) -> tuple[State, Period]:
     """The state after one step, and what happened during it (docs/model.md, section 4)."""
     p, setting = inputs.params, inputs.setting
-    state = apply_events(inputs.events, p, state)  # 4.0 events
+    state = apply_events(inputs.events, setting, state, draws)  # 4.0 events
     sight = perceive(p, setting, state)  # 4.1 capabilities, attacks, guards
     assess(p, setting, state, sight)  # 4.1 lenses judge hostility; threat, security
     decided = decide(p, setting, state, sight)  # 4.2 lenses decide
@@ -386,21 +388,11 @@ def step(inputs: StepInput, state: State, draws: Draws) -> State:
     return advance(inputs, state, draws)[0]
 
 
-def baseline(params: Params, pressure0: Array) -> Array:
-    """Status-quo calibration ``c = status_quo * (a - g - k * p0)`` for initial pressure ``p0``.
-
-    With it a security seeker whose perceived pressure stays at its initial level keeps its
-    initial effort (index 1): ``k p0 - a + g + c = 0`` when ``status_quo`` is 1.
-    """
-    out: Array = params.status_quo * (params.a - params.g - params.k * pressure0)
-    return out
-
-
-def pressure_of(threat: Array, cooperation: Array, weight: Array) -> Array:
-    """Threat not offset by cooperation, summed over others, over i's initial effort:
-    ``(n, K)`` from ``(n, n, K)`` threats and cooperation and ``(n,)`` weights."""
+def pressure_of(severity: Array, cooperation: Array) -> Array:
+    """The severity of threats not offset by cooperation, summed over others: ``(n, K)`` from
+    ``(n, n, K)`` severities and cooperation (as the update computes it)."""
     _ready()
-    out = np.empty(threat.shape[::2], dtype=threat.dtype)
-    arrays = (np.require(a, threat.dtype, ["C", "W"]) for a in (threat, cooperation, weight))
+    out = np.empty(severity.shape[::2], dtype=severity.dtype)
+    arrays = (np.require(a, severity.dtype, ["C", "W"]) for a in (severity, cooperation))
     kernels.pressure(*arrays, out)
     return out

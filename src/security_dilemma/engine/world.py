@@ -13,7 +13,7 @@ import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cached_property
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 import numpy.typing as npt
@@ -34,11 +34,15 @@ from .geography import (
 from .params import Params, compile_params, lens_assignment
 from .setting import Setting, make_setting
 from .state import State, log_odds_of
-from .step import StepInput, assess, baseline, decide, perceive, pressure_of, saturate
+from .step import StepInput, assess, decide, perceive, pressure_of
 
 __all__ = ["OBLIGATION_WEIGHT", "World", "compile_world", "step_dates"]
 
 Matrix = npt.NDArray[np.float64]
+
+YEARS_PER_STEP = {"year": 1.0, "quarter": 0.25, "month": 1.0 / 12.0, "week": 7.0 / 365.25,
+                  "day": 1.0 / 365.25}  # fmt: skip
+"""The length of a step in years."""
 
 OBLIGATION_WEIGHT = {
     "defence": 1.0,
@@ -107,58 +111,83 @@ class World:
         return len(self.dates)
 
     def _state(self, motive: npt.NDArray[Any]) -> State:
-        """The state at the start for replicates with the given types ``(n, B)``."""
-        b = motive.shape[-1]
-        dt_ = self.dtype
-        n = self.n
-
-        def rep(name: str) -> Any:
-            a = np.asarray(self.start[name], dtype=dt_)
-            return np.array(np.broadcast_to(a[..., None], (*a.shape, b)))
-
-        return State(
-            effort=np.ones((n, b), dtype=dt_),
-            share=rep("share"),
-            offence=rep("offence"),
-            defence=rep("defence"),
-            motive=motive,
-            baseline=np.zeros((n, b), dtype=dt_),
-            restrained=np.zeros((n, b), dtype=dt_),
-            belief=rep("belief"),
-            log_odds=rep("log_odds"),
-            identity=rep("identity"),
-            commitment=rep("commitment"),
-            cooperation=rep("cooperation"),
-        )
+        """The state at the start for replicates with the given types ``(n, B)``, its
+        anchors (``pressure0``, ``share_offset``, ``stance``) not yet set."""
+        return _start_state(self.start, motive, self.dtype)
 
     @cached_property
-    def _origin(self) -> tuple[npt.NDArray[Any], npt.NDArray[Any]]:
-        """Threat and the lenses' cooperation (before the greedy types' bent) at the start:
-        the same in every replicate, so computed once, for one."""
-        first = self.inputs[0]
-        p, setting = first.params, first.setting
-        state = self._state(np.zeros((self.n, 1), dtype=self.dtype))
-        sight = perceive(p, setting, state)
-        assess(p, setting, state, sight)
-        decided = decide(p, setting, state, sight)
-        return sight.appraisal.threat, decided.cooperation
+    def _origin(self) -> Origin:
+        """What the lenses see and decide at the start: the same in every replicate (but for
+        the greedy types' bent), so computed once, for one replicate of security seekers."""
+        return _origin(self.inputs[0], self._state(np.zeros((self.n, 1), dtype=self.dtype)))
 
     def initial_state(self, motive_uniforms: npt.NDArray[np.float32]) -> State:
-        """The state at the start (one copy) for replicates with motive uniforms (B, n)."""
+        """The state at the start (one copy) for replicates with motive uniforms (B, n): each
+        replicate's types, and its anchors: the pressure it felt at the start, its stances
+        then, and each actor's defence share at the start minus its lens's target then."""
         b = motive_uniforms.shape[0]
         dt_ = self.dtype
         motive = np.ascontiguousarray(self.prior[:, None] > motive_uniforms.T, dtype=dt_)
         state = self._state(motive)
-        first = self.inputs[0]
-        threat, coop = self._origin
-        bend = (1.0 - first.params.greedy_defection * motive).astype(dt_)
-        pressure = pressure_of(
-            np.broadcast_to(threat, (*threat.shape[:2], b)),
-            coop * bend[:, None],
-            first.setting.weight,
+        origin = self._origin
+        bend = (1.0 - self.inputs[0].setting.greedy_defection * motive).astype(dt_)
+        cooperation = origin.cooperation * bend[:, None]
+        severity = np.broadcast_to(origin.severity, (self.n, self.n, b))
+        offset = np.asarray(self.start["share"], dtype=dt_) - origin.allocation[:, 0]
+        return state.replace(
+            pressure0=pressure_of(severity, cooperation),
+            share_offset=np.require(np.broadcast_to(offset[:, None], (self.n, b)), dt_, ["C", "W"]),
+            stance=np.ascontiguousarray(cooperation - origin.hostility, dtype=dt_),
         )
-        calibration = baseline(first.params, saturate(pressure, first.params.saturation))
-        return state.replace(baseline=calibration.astype(dt_))
+
+
+class Origin(NamedTuple):
+    """What the lenses see and decide at the start for one replicate of security seekers:
+    the severity of threats and hostility ``(n, n, 1)``, cooperation (before the greedy
+    types' bent) and the lenses' target defence shares ``(n, 1)``."""
+
+    severity: npt.NDArray[Any]
+    hostility: npt.NDArray[Any]
+    cooperation: npt.NDArray[Any]
+    allocation: npt.NDArray[Any]
+
+
+def _origin(first: StepInput, state: State) -> Origin:
+    p, setting = first.params, first.setting
+    sight = perceive(p, setting, state)
+    assess(p, setting, state, sight)
+    decided = decide(p, setting, state, sight)
+    seen = sight.appraisal
+    return Origin(seen.severity, seen.hostility, decided.cooperation, decided.allocation)
+
+
+def _start_state(
+    start: Mapping[str, npt.NDArray[Any]], motive: npt.NDArray[Any], dt_: Any
+) -> State:
+    n, b = motive.shape
+
+    def rep(name: str) -> Any:
+        a = np.asarray(start[name], dtype=dt_)
+        return np.array(np.broadcast_to(a[..., None], (*a.shape, b)))
+
+    zeros = np.zeros((n, b), dtype=dt_)
+    return State(
+        effort=np.ones((n, b), dtype=dt_),
+        share=rep("share"),
+        offence=rep("offence"),
+        defence=rep("defence"),
+        motive=motive,
+        restrained=zeros,
+        pressure0=zeros,
+        share_offset=zeros,
+        moved=zeros,
+        belief=rep("belief"),
+        log_odds=rep("log_odds"),
+        identity=rep("identity"),
+        commitment=rep("commitment"),
+        cooperation=rep("cooperation"),
+        stance=np.zeros((n, n, b), dtype=dt_),
+    )
 
 
 def _step_of(dates: list[dt.date], when: dt.date) -> int:
@@ -235,6 +264,16 @@ def _interdependence(case: Case) -> Matrix:
     return out
 
 
+def _programmes(case: Case, missiles: Mapping[str, str]) -> Matrix:
+    """Each actor's ballistic-missile systems that are deployed, tested or in development."""
+    ids = case.actor_ids()
+    out = np.zeros(len(ids))
+    for m in case.missiles:
+        if m.actor in ids and missiles.get(m.id) in ("deployed", "tested", "in_development"):
+            out[ids.index(m.actor)] += 1.0
+    return out
+
+
 def _with_inventories(case: Case, now: Statuses) -> Case:
     """``case`` with the interceptor inventories that events have set by ``now``."""
     sites = [
@@ -301,6 +340,7 @@ def compile_world(
     methods: set[str] = set()
     for t, now in enumerate(timeline(case).over(step_days(dates, case.span.end))):
         missiles = tuple(sorted(k for k, v in now.missiles.items() if v in ACTIVE_MISSILE_STATUSES))
+        programme = _programmes(case, now.missiles)
         projection = compiled[t].projection_km
         key = (
             now.operational,
@@ -314,6 +354,7 @@ def compile_world(
             tuple(sorted((k, tuple(sorted(v))) for k, v in now.members.items())),
             tuple(sorted(now.alliances.items())),
             projection,
+            tuple(programme),
             id(compiled[t]),  # the settings also carry the parameters in force
         )
         if key not in setting_cache:
@@ -335,6 +376,8 @@ def compile_world(
                 _treaties(case, now.alliances),
                 interdep,
                 dtype,
+                programme=programme,
+                years=YEARS_PER_STEP[case.span.step],
             )
         settings.append(setting_cache[key])
     notes += sorted(methods)
@@ -347,7 +390,7 @@ def compile_world(
         )
         for t in range(steps)
     )
-    start = _initial(case, compiled[0], settings[0], weight, scale)
+    start = _settled(_initial(case, compiled[0], settings[0], weight, scale), inputs[0], dtype)
     return World(
         case=case,
         actors=tuple(ids),
@@ -363,29 +406,57 @@ def compile_world(
     )
 
 
+def _settled(
+    start: dict[str, npt.NDArray[Any]], first: StepInput, dtype: Any
+) -> dict[str, npt.NDArray[Any]]:
+    """The start with the actors whose defence share the case does not give at their lens's
+    target allocation (so that a lens does not move an actor's allocation by itself)."""
+    if not start["lens_share"].any():
+        return start
+    state = _start_state(start, np.zeros((len(start["share"]), 1), dtype=dtype), dtype)
+    target = np.clip(_origin(first, state).allocation[:, 0].astype(np.float64), 0.0, 1.0)
+    lens = start["lens_share"]
+    share = np.where(lens, target, start["share"])
+    weight = np.asarray(first.setting.weight, dtype=np.float64)
+    free = lens & ~start["given_stocks"]
+    offence = np.where(free, weight * (1.0 - share), start["offence"])
+    defence = np.where(free, weight * share, start["defence"])
+    return {**start, "share": share, "offence": offence, "defence": defence}
+
+
 def _initial(
     case: Case, params: Params, setting: Setting, weight: Matrix, scale: float
 ) -> dict[str, npt.NDArray[Any]]:
+    """The start as the case gives it; ``lens_share`` marks the actors whose defence share is
+    not given (they start at their lens's target, :func:`_settled`) and ``given_stocks`` those
+    whose stocks are."""
     ids = case.actor_ids()
     n = len(ids)
     share = np.full(n, 1.0 - params.offence_dominance)
+    lens_share = np.ones(n, dtype=bool)
+    given_stocks = np.zeros(n, dtype=bool)
     offence = weight * (1.0 - share)
     defence = weight * share
     for cap in case.capabilities:
         if cap.actor not in ids:
             continue
         i = ids.index(cap.actor)
-        if cap.share_def is not None:
-            share[i] = cap.share_def.value
+        given = cap.defence_share
+        if given is not None:
+            share[i] = given.value
+            lens_share[i] = False
             offence[i] = weight[i] * (1.0 - share[i])
             defence[i] = weight[i] * share[i]
         if cap.offence is not None:
             offence[i] = cap.offence.value / scale
         if cap.defence is not None:
             defence[i] = cap.defence.value / scale
-        if cap.share_def is None and (cap.offence is not None or cap.defence is not None):
-            total = offence[i] + defence[i]
-            share[i] = defence[i] / total if total > 0 else share[i]
+        if cap.offence is not None or cap.defence is not None:
+            given_stocks[i] = True
+            if given is None:
+                total = offence[i] + defence[i]
+                share[i] = defence[i] / total if total > 0 else share[i]
+                lens_share[i] = False
     prior = np.array([a.prior_greedy for a in case.actors])
     belief = np.broadcast_to(prior[None, :], (n, n)).copy()
     for rec in case.beliefs:
@@ -403,6 +474,8 @@ def _initial(
     np.fill_diagonal(cooperation, 0.0)
     return {
         "share": share,
+        "lens_share": lens_share,
+        "given_stocks": given_stocks,
         "offence": offence,
         "defence": defence,
         "belief": belief,

@@ -44,6 +44,7 @@ from .._jit import jitable
 
 __all__ = [
     "K_PARAMETER",
+    "READABLE",
     "Array",
     "Assessment",
     "Dyad",
@@ -248,6 +249,10 @@ class Dyad(NamedTuple):
         )
 
 
+READABLE = frozenset(Dyad._fields) - {"prepared"} | {"main_threat"}
+"""What a lens's rules may read: the fields of :class:`Dyad` (a perception's and an
+assessment's) and each observer's ``main_threat``."""
+
 Rule = Callable[[Dyad, Any], Any]
 """A dyadic rule: ``rule(d, q)`` -> a number (or an array, on arrays)."""
 
@@ -328,8 +333,12 @@ class Lens:
     commitment: Decision
     prepare: Preparation | None = None
     parts: tuple[str, ...] = ()
+    reads: frozenset[str] | None = None
 
     def __post_init__(self) -> None:
+        if self.reads is not None and not self.reads <= READABLE:
+            unknown = ", ".join(sorted(self.reads - READABLE))
+            raise ValueError(f"lens '{self.name}' reads unknown fields: {unknown}")
         for name, decision in (("hostility", False), ("cooperation", True), ("commitment", True)):
             rule = getattr(self, name)
             if getattr(rule, _DYADIC, False):
@@ -360,6 +369,7 @@ class Lens:
             "parameters": [dataclasses.asdict(p) for p in self.parameters],
             "citations": list(self.citations),
             "parts": list(self.parts),
+            "reads": None if self.reads is None else sorted(self.reads),
         }
 
 

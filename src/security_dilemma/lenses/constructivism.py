@@ -82,4 +82,5 @@ LENS = Lens(
     cooperation=cooperation,
     allocation=allocation,
     commitment=commitment,
+    reads=frozenset({"hostility", "identity", "offence_dominance"}),
 )

@@ -105,4 +105,16 @@ LENS = Lens(
     cooperation=cooperation,
     allocation=allocation,
     commitment=commitment,
+    reads=frozenset(
+        {
+            "belief",
+            "cooperation_in",
+            "hostility",
+            "interdependence",
+            "offence_dominance",
+            "shadow",
+            "transparency",
+            "treaty",
+        }
+    ),
 )

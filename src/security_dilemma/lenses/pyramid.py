@@ -80,6 +80,13 @@ def commitment(d: Dyad, q: Any) -> Any:
     return w * lib + (1.0 - w) * real
 
 
+READS = frozenset(
+    {"identity", "main_threat"}
+    | (liberalism.LENS.reads or frozenset())
+    | (realism.LENS.reads or frozenset())
+)
+"""What the pyramid reads: its parts' fields, identity (the partner weight) and main threats."""
+
 LENS = Lens(
     name="pyramid",
     title="Interaction pyramid (the seed paper)",
@@ -121,4 +128,5 @@ LENS = Lens(
     commitment=commitment,
     prepare=partner_weight,
     parts=("liberalism", "realism"),
+    reads=READS,
 )

@@ -90,4 +90,16 @@ LENS = Lens(
     cooperation=cooperation,
     allocation=allocation,
     commitment=commitment,
+    reads=frozenset(
+        {
+            "belief",
+            "capability",
+            "commitment_in",
+            "hostility",
+            "offence_dominance",
+            "own_capability",
+            "shared_threat",
+            "treaty",
+        }
+    ),
 )

@@ -34,6 +34,13 @@ them, from the case's start unless its `status` is `cancelled`. A simulation ste
 statuses of the last day of its period. The engine and the maps share this rule
 (`security_dilemma.scenario.timeline`; docs/model.md, section 3).
 
+**Older files.** A capability's `share_def` was split in two: `missile_defence_share`, the
+share of the budget spent on missile defence (data, not read by the dynamics), and
+`defence_share`, the share of effort in defensive forces (the start of Jervis's offence/defence
+allocation); an event's `field: share_def` is now `field: defence_share`. A file that still uses
+`share_def` is rejected with its line; `dilemma case migrate FILE` rewrites it, keeping comments
+and layout (docs/cli.md).
+
 """
 
 
@@ -81,6 +88,8 @@ def _default(info: Any) -> str:
         return "none"
     if isinstance(info.default, str):
         return f"`{info.default}`" if info.default else "empty"
+    if isinstance(info.default, bool):
+        return str(info.default).lower()  # as YAML writes it
     return f"{info.default}"
 
 

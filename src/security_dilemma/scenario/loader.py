@@ -11,7 +11,8 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from ..errors import BadInput, Problem, did_you_mean
-from .reader import Loc, Located, read_yaml, read_yaml_text
+from .migrate import retired
+from .reader import Loc, Located, format_loc, read_yaml, read_yaml_text
 from .references import check_references, check_sources_complete
 from .schema import Case
 
@@ -167,10 +168,14 @@ def case_problems(
     if not isinstance(located.data, dict):
         got = "an empty file" if located.data is None else type(located.data).__name__
         return None, [Problem(f"a case file must be a YAML mapping, got {got}", located.file, 1, 1)]
+    old = retired(located)
+    for loc, message, at_key in old:
+        problems.append(located.problem(loc, message, key=at_key))
+    replaced = {format_loc(loc) for loc, _, _ in old}
     try:
         case = Case.model_validate(located.data)
     except ValidationError as exc:
-        problems += _schema_problems(located, exc)
+        problems += [p for p in _schema_problems(located, exc) if p.path not in replaced]
     for loc, message, at_key in check_references(located):
         problems.append(located.problem(loc, message, key=at_key))
     if strict_sources:

@@ -122,6 +122,7 @@ class _Checker:
         self.issues: list[Issue] = []
         self.actors = set(_ids(data, "actors"))
         self.sources = set(_ids(data, "sources"))
+        self.names: list[str] | None = None  # parameter names, computed when first needed
 
     def ref(self, loc: Loc, value: Any, known: set[str], what: str, *, star: bool = False) -> None:
         for i, v in enumerate(_as_list(value)):
@@ -189,6 +190,20 @@ class _Checker:
                     msg = f"unknown actor '{key}'{did_you_mean(key, self.actors)}"
                     self.issues.append((("parameters", "actors", key), msg, True))
 
+    def parameter(self, loc: Loc, name: Any, value: Any, value_loc: Loc, *, at_key: bool) -> None:
+        """A parameter set by dotted name (at ``loc``): a known name, a value in its range."""
+        if not isinstance(name, str):
+            return
+        if self.names is None:
+            self.names = _parameter_names(sorted(self.actors))
+        if name not in self.names:
+            msg = f"unknown parameter '{name}'{did_you_mean(name, self.names)}"
+            self.issues.append((loc, msg, at_key))
+        elif isinstance(value, int | float) and not isinstance(value, bool):
+            problem = _parameter_value_problem(name, float(value))
+            if problem:
+                self.issues.append((value_loc, problem, False))
+
     def events(self) -> None:
         known = {
             "site": ("defence_sites", set(_ids(self.data, "defence_sites")), "defence site"),
@@ -211,6 +226,9 @@ class _Checker:
                 for key, (_, ids, what) in known.items():
                     if key in eff:
                         self.ref((*loc, key), eff[key], ids, what)
+                if eff.get("type") == "parameter":
+                    name, value = eff.get("name"), eff.get("value")
+                    self.parameter((*loc, "name"), name, value, (*loc, "value"), at_key=False)
 
     def counterfactuals(self) -> None:
         known = {
@@ -218,7 +236,6 @@ class _Checker:
             "drop_sites": (set(_ids(self.data, "defence_sites")), "defence site"),
             "drop_missiles": (set(_ids(self.data, "missiles")), "missile system"),
         }
-        names: list[str] | None = None
         for i, cf in _records(self.data, "counterfactuals"):
             for key, (ids, what) in known.items():
                 if key in cf:
@@ -227,17 +244,8 @@ class _Checker:
             if not isinstance(values, dict):
                 continue
             for name, value in values.items():
-                if not isinstance(name, str):
-                    continue
                 loc: Loc = ("counterfactuals", i, "parameters", name)
-                names = names if names is not None else _parameter_names(sorted(self.actors))
-                if name not in names:
-                    msg = f"unknown parameter '{name}'{did_you_mean(name, names)}"
-                    self.issues.append((loc, msg, True))
-                elif isinstance(value, int | float) and not isinstance(value, bool):
-                    problem = _parameter_value_problem(name, float(value))
-                    if problem:
-                        self.issues.append((loc, problem, False))
+                self.parameter(loc, name, value, loc, at_key=True)
 
     def span(self) -> None:
         span = self.data.get("span")

@@ -255,8 +255,17 @@ class Capability(Model):
     cinc: ProbabilityQ | None = Field(
         None, description="COW composite index of national capability, share of world total."
     )
-    share_def: ProbabilityQ | None = Field(
-        None, description="Share of military effort spent on defensive systems (e.g. BMD)."
+    defence_share: ProbabilityQ | None = Field(
+        None,
+        description="Share of the actor's military effort in defensive forces (Jervis's "
+        "offence/defence allocation: air and missile defence, fortifications, defensive "
+        "postures), [0, 1]; when absent the actor starts at its lens's own target allocation.",
+    )
+    missile_defence_share: ProbabilityQ | None = Field(
+        None,
+        description="Share of the actor's military budget spent on missile defence, [0, 1]: "
+        "data for reports and users, not read by the dynamics (missile defence acts through "
+        "the case's `defence_sites`).",
     )
     offence: NonNegative | None = Field(
         None, description="Offensive capability stock, in milex units (default: derived)."
@@ -548,6 +557,14 @@ class CostlySignal(Model):
     kind: Literal["restraint", "cooperation_offer", "reassurance", "threat"] = Field(
         "cooperation_offer", description="What sort of signal."
     )
+    forced: bool = Field(
+        False,
+        description="false: the signal is an opportunity that each replicate's sender takes by "
+        "its type (a security seeker sends it; a greedy type sends a costly one only with "
+        "probability `signal_bluff`, a cheap one like a seeker); true: the case records that "
+        "it was sent, so it is sent in every replicate, and recipients update by the same "
+        "likelihoods.",
+    )
 
 
 class CapabilityChange(Model):
@@ -555,7 +572,10 @@ class CapabilityChange(Model):
 
     type: Literal["capability"] = Field(description="Effect type.")
     actor: Id = Field(description="Actor whose capability changes.")
-    field: Literal["milex", "offence", "defence", "share_def"] = Field(description="What changes.")
+    field: Literal["milex", "offence", "defence", "defence_share"] = Field(
+        description="What changes: military expenditure (`milex`, COW units), the offensive or "
+        "defensive stock (milex units) or the share of effort in defensive forces."
+    )
     delta: float | None = Field(None, description="Amount added (in the field's units).")
     factor: float | None = Field(None, ge=0, le=100, description="Multiplier applied.")
 
@@ -786,6 +806,36 @@ class Parameters(Model):
         0.5,
         description="Offence-defence balance, [0, 1]: above 0.5 the offence has the advantage.",
     )
+    decisiveness: float = Field(
+        2.0,
+        ge=0.5,
+        le=10,
+        description="Hirshleifer's decisiveness of the contest between an attack and what the "
+        "defender can oppose to it.",
+    )
+    deterrence: float = Field(
+        1.0,
+        ge=0,
+        le=10,
+        description="Weight of the defender's retaliatory offence (reaching the attacker "
+        "through its missile defence) in what it can oppose to an attack.",
+    )
+    absolute_security: float = Field(
+        1.0,
+        ge=0,
+        le=1,
+        description="1: security falls with the absolute damage an attack could do (relative "
+        "to the state's size); 0: only with the ratio of attack to what can be opposed "
+        "(scale-free, as in earlier versions; for ablation).",
+    )
+    empathy: float = Field(
+        0.5,
+        ge=0,
+        le=1,
+        description="How far an observer recognises the pressure it itself puts on another "
+        "state when judging that state's moves (1: fully, Glaser's rational updating; 0: not "
+        "at all, Jervis's spiral of misperception).",
+    )
     noise: float = Field(
         0.15,
         ge=0,
@@ -836,12 +886,42 @@ class Parameters(Model):
         le=1,
         description="Probability that a greedy type sends a signal above the threshold anyway.",
     )
+    signal_tremble: float = Field(
+        0.05,
+        ge=0,
+        le=0.5,
+        description="Probability that a security seeker fails to send a signal it would send "
+        '(keeps "not sent" from being proof of greed).',
+    )
+    test_rate: float = Field(
+        0.3,
+        ge=0,
+        le=20,
+        description="Ballistic-missile flight tests per active missile system and year, for a "
+        "state at its start (its effort 1, its pressure as at the start); the test hazard grows "
+        "with effort and with pressure above the start.",
+    )
+    test_pressure: float = Field(
+        1.0,
+        ge=0,
+        le=10,
+        description="How much a rise in a state's pressure (over its start) raises its "
+        "missile-test hazard.",
+    )
     identity_rate: float = Field(
         0.1,
         ge=0,
         le=1,
-        description="Reflected appraisal: share of the gap between how a state sees another "
-        "and how that other treats it that closes each step (Wendt).",
+        description="Reflected appraisal: how far a change in how another state treats a state "
+        "moves how it sees that state, per step (Wendt).",
+    )
+    appraisal_level: float = Field(
+        0.0,
+        ge=0,
+        le=1,
+        description="How far reflected appraisal also pulls identity toward the level of the "
+        "other's treatment (1), not only its changes (0: every culture of anarchy persists "
+        "without shocks).",
     )
     common_fate: float = Field(
         0.05,
@@ -861,6 +941,13 @@ class Parameters(Model):
         ge=0,
         le=2,
         description="Fall in both sides' identities after a militarised crisis between them.",
+    )
+    reassurance: float = Field(
+        0.5,
+        ge=0,
+        le=1,
+        description="How far one's own alliance commitment lowers the risk of being abandoned "
+        "by the ally (Snyder).",
     )
     commitment_rate: float = Field(
         0.2,

@@ -19,7 +19,7 @@ from typing import Any
 
 import numpy as np
 
-from ..games import MatchConfig, parse_strategy, round_robin
+from security_dilemma.games import MatchConfig, parse_strategy, round_robin
 
 __all__ = ["LINEUP", "run"]
 

@@ -35,7 +35,14 @@ METRICS = ("security", "crisis_prob", "threat")
 
 def _timed_sweep(plan: Any, store_path: Path, workers: int) -> tuple[float, float, Any]:
     """Wall seconds, mean seconds per chunk in the workers, and the stored tables."""
-    from ..experiments import ChunkSpec, ChunkTask, LocalExecutor, Store, compute_chunk, run_plan
+    from security_dilemma.experiments import (
+        ChunkSpec,
+        ChunkTask,
+        LocalExecutor,
+        Store,
+        compute_chunk,
+        run_plan,
+    )
 
     tiny = ChunkTask(plan.model, plan.points[0], ChunkSpec(0, 0, 0, 1), plan.seed + 1)
     with LocalExecutor(workers) as executor, Store.open(store_path) as store:
@@ -88,7 +95,7 @@ def _scaling(plan: Any, rounds: int, tmp: Path) -> dict[str, Any]:
 
 def run(*, quick: bool = False) -> dict[str, Any]:
     """Time both sweeps on 1 and on 2 workers; report the speed-ups and the target."""
-    from ..experiments import available_cores, sweep_plan
+    from security_dilemma.experiments import available_cores, sweep_plan
 
     replicates = 8 if quick else 400
     chunk = 4 if quick else 50
