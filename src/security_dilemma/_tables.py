@@ -46,6 +46,14 @@ class Column:
     wrap: bool = False
     drop: int = 0
     style: str | None = None
+    name: str | None = None
+    """The column's name on one line, when its header breaks a word (``"uncer-\\ntainty"``)."""
+
+
+def _one_line(column: Column) -> str:
+    """A column's name on one line: its ``name``, else its header with the line breaks
+    joined (``"self-\\ndefeat"`` -> ``"self-defeat"``)."""
+    return column.name or column.header.replace("-\n", "-").replace("\n", " ")
 
 
 def _plain(cell: str | Text) -> str:
@@ -98,11 +106,12 @@ class FitTable:
         wrap: bool = False,
         drop: int = 0,
         style: str | None = None,
+        name: str | None = None,
     ) -> None:
         """Add a column (before the first row): see :class:`Column`."""
         if self.rows:
             raise ValueError("add the columns before the rows")
-        self.columns.append(Column(header, justify, wrap, drop, style))
+        self.columns.append(Column(header, justify, wrap, drop, style, name))
 
     def add_row(self, *cells: str | Text) -> None:
         """Add a row (one cell per column; markup allowed in strings)."""
@@ -175,7 +184,7 @@ class FitTable:
             if widths is not None:
                 caption = self.caption
                 if dropped:
-                    names = ", ".join(self.columns[k].header.replace("\n", " ") for k in dropped)
+                    names = ", ".join(_one_line(self.columns[k]) for k in dropped)
                     note = f"Not shown at this width: {names} (use a wider terminal or --json)."
                     caption = f"{caption} {note}" if caption else note
                 title = _longest(_plain(self.title), words=False) if self.title else 0
@@ -195,13 +204,11 @@ class FitTable:
             grid.add_column(
                 style="bold",
                 no_wrap=True,
-                min_width=max(
-                    _longest(c.header.replace("\n", " "), words=False) for c in self.columns
-                ),
+                min_width=max(_longest(_one_line(c), words=False) for c in self.columns),
             )
             grid.add_column(overflow="fold")
             for column, cell in zip(self.columns, row, strict=True):
-                grid.add_row(column.header.replace("\n", " "), cell)
+                grid.add_row(_one_line(column), cell)
             parts += [grid, Text("")]
         if self.caption:
             parts.append(Text(self.caption, style="dim"))

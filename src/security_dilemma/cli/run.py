@@ -83,7 +83,7 @@ def summary_table(result: Result) -> FitTable:
             Column("harm", "right", drop=2),
             Column("self-\ndefeat", "right", drop=3),
             Column("no\npolicy", "right", drop=4),
-            Column("uncer-\ntainty", "right", drop=1),
+            Column("uncer-\ntainty", "right", drop=1, name="uncertainty"),
             Column(f"crisis\n/{result.step}", "right"),
         ],
         title=title,
