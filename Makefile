@@ -1,13 +1,15 @@
 # The two commands a newcomer needs:
 #   make run    set up (.venv) and run the main job: dilemma run bmd-europe
 #   make test   set up (.venv with dev tools) and run every gate: ruff, mypy, pytest
+# make test leaves out the tests marked slow (the docs' full-size examples); make test-slow runs
+# them, and CI (.ci/run) runs both.
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 PIP := $(BIN)/python -m pip install --quiet --disable-pip-version-check -c constraints.txt
 PYTEST_WORKERS ?= 2
 
-.PHONY: run test setup setup-dev lint typecheck pytest bench docs clean
+.PHONY: run test test-slow setup setup-dev lint typecheck pytest bench docs clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -36,7 +38,10 @@ typecheck: setup-dev
 	$(BIN)/mypy
 
 pytest: setup-dev
-	$(BIN)/pytest -n $(PYTEST_WORKERS)
+	$(BIN)/pytest -n $(PYTEST_WORKERS) -m "not slow"
+
+test-slow: setup-dev
+	$(BIN)/pytest -n $(PYTEST_WORKERS) -m slow
 
 bench: setup-dev
 	$(BIN)/python -m benchmarks

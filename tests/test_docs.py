@@ -1,7 +1,9 @@
 """Docs that run: shell examples in the docs are executed, and the generated reference is current.
 
 Every line ``$ dilemma ...`` inside a ```console block of README.md or docs/**/*.md runs in a
-fresh temporary directory and must exit 0 (or the code named by a trailing ``# exit N``).
+fresh temporary directory and must exit 0 (or the code named by a trailing ``# exit N``). A
+trailing ``# slow`` marks an example that runs at full size (the flagship with tens of
+replicates): it runs with the ``slow`` tests (``make test-slow``, which CI runs too).
 Python examples (```python blocks with ``>>>``) are collected as doctests by pytest itself.
 """
 
@@ -14,6 +16,7 @@ import shlex
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -24,7 +27,7 @@ DOCS = sorted([ROOT / "README.md", *(ROOT / "docs").rglob("*.md")])
 BLOCK = re.compile(r"```console\n(.*?)```", re.DOTALL)
 
 
-def console_commands() -> list[tuple[str, str, int]]:
+def console_commands() -> list[Any]:
     found = []
     for path in DOCS:
         for block in BLOCK.findall(path.read_text(encoding="utf-8")):
@@ -33,18 +36,26 @@ def console_commands() -> list[tuple[str, str, int]]:
                     continue
                 command = line[2:]
                 code = 0
+                slow = re.search(r"\s+#\s*slow\s*$", command)
+                if slow:
+                    command = command[: slow.start()]
                 m = re.search(r"\s+#\s*exit\s+(\d+)\s*$", command)
                 if m:
                     code = int(m.group(1))
                     command = command[: m.start()]
-                found.append((str(path.relative_to(ROOT)), command, code))
+                marks = [pytest.mark.slow] if slow else []
+                found.append(
+                    pytest.param(
+                        str(path.relative_to(ROOT)), command, code, marks=marks, id=command[:60]
+                    )
+                )
     return found
 
 
 COMMANDS = console_commands()
 
 
-@pytest.mark.parametrize(("doc", "command", "code"), COMMANDS, ids=[c[1][:60] for c in COMMANDS])
+@pytest.mark.parametrize(("doc", "command", "code"), COMMANDS)
 def test_console_example_runs(doc: str, command: str, code: int, tmp_path: Path) -> None:
     env = {**os.environ, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}"}
     env["COLUMNS"] = "120"
@@ -75,7 +86,7 @@ def test_readme_python_example_runs() -> None:
 
 
 def test_docs_have_console_examples() -> None:
-    assert any(c[0] == "README.md" for c in COMMANDS)
+    assert any(c.values[0] == "README.md" for c in COMMANDS)
 
 
 def test_case_format_reference_is_current() -> None:
