@@ -313,7 +313,7 @@ def _timed(fn: Callable[[], Any], clock: Callable[[], float] = time.perf_counter
 COMPARED = ("effort", "effort_next", "share", "offence", "defence", "offence_next", "security",
             "threat", "hostility", "main_threat", "pressure", "cooperation", "stance", "belief",
             "identity", "commitment", "crisis_prob", "war_prob", "crisis", "war", "crisis_risk",
-            "abandonment", "entrapment")  # fmt: skip
+            "abandonment", "entrapment", "test_hazard")  # fmt: skip
 """What the engine reports per step and the Mesa models record, by the engine's names: the
 fields of :class:`~security_dilemma.engine.step.Period`, and ``stance`` from the state at the
 end of the period."""

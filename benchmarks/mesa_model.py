@@ -4,11 +4,12 @@ This is a peer the engine benchmark compares against (``python -m benchmarks eng
 independent implementation the engine's equivalence test checks it with. It is written from
 the equations of docs/model.md (sections 2 to 5), not from the engine's code: it reads the
 compiled world's primary inputs (the parameters in force, the setting's geography, defences,
-institutions, treaties and interdependence, the initial conditions) and the same
-per-replicate random numbers as the engine, derives everything else itself, and applies every
-rule state by state and dyad by dyad in plain Python, as an agent-based modeller would write
-it. It covers cases without dated events. :mod:`benchmarks.mesa_tuned` is the same model tuned
-for speed (same results, bit for bit).
+institutions, treaties, interdependence and missile programmes, the case's starting
+allocations, stocks, beliefs and identities) and the same per-replicate random numbers as the
+engine, derives everything else itself (the starting allocations a lens chooses included), and
+applies every rule state by state and dyad by dyad in plain Python, as an agent-based modeller
+would write it. It covers cases without dated events. :mod:`benchmarks.mesa_tuned` is the same
+model tuned for speed (same results, bit for bit).
 
 Everything either model reads of the compiled world goes through :func:`world_inputs`, the one
 place that knows the engine's layout. Mesa ships no type information, so agent attributes are
@@ -29,6 +30,7 @@ import numpy as np
 import numpy.typing as npt
 
 from security_dilemma.engine.draws import ReplicateStreams, split_draws
+from security_dilemma.engine.world import YEARS_PER_STEP
 from security_dilemma.games.reciprocity import TIT_FOR_TAT, generous_tit_for_tat, reciprocate
 
 if TYPE_CHECKING:
@@ -63,8 +65,13 @@ PER_STATE = ("k", "a", "g", "g_greedy", "saturation", "status_quo", "shock")
 MATRICES = ("reach", "intercept", "erosion", "transparency", "shadow", "treaty", "interdependence")
 """The setting's primary ``(n, n)`` matrices (docs/model.md, section 3)."""
 
-START = ("share", "offence", "defence", "belief", "identity", "commitment", "cooperation")
-"""The initial conditions read (docs/model.md, section 2)."""
+START = ("belief", "identity")
+"""The initial conditions read as the world holds them (docs/model.md, section 2): the case's
+beliefs (else the priors) and identities."""
+
+GIVEN = ("share", "offence", "defence")
+"""What the case may give of a state's start (its ``defence_share``, ``offence`` and
+``defence``); the models derive the rest (docs/model.md, section 2)."""
 
 Floats = npt.NDArray[np.float64]
 
@@ -75,26 +82,32 @@ class StepInputs:
 
     ``params``: the parameters in force, scalars by their case names (``offence_dominance``,
     ``crisis_base``, ...); ``per_state``: the :data:`PER_STATE` coefficients ``(n,)``;
-    ``matrices``: the :data:`MATRICES` ``(n, n)``. Everything derived from them (exposure,
-    retaliation, proximity, the crisis hazard's constant part, ...) the models compute.
+    ``matrices``: the :data:`MATRICES` ``(n, n)``; ``programme``: each state's active
+    ballistic-missile systems ``(n,)``; ``years``: the step's length in years. Everything
+    derived from them (exposure, retaliation, proximity, the crisis hazard's constant part,
+    ...) the models compute.
     """
 
     params: Any
     per_state: Mapping[str, Floats]
     matrices: Mapping[str, Floats]
+    programme: Floats
+    years: float
     has_events: bool
 
 
 @dataclass(frozen=True)
 class WorldInputs:
     """What the Mesa models read of a compiled world: the number of states and their lenses,
-    the initial conditions (:data:`START`, ``(n,)`` or ``(n, n)``), the weights ``w_i``
-    (milex at the start over the mean state's), the priors of greed, the steps and every
-    lens's parameter values."""
+    the initial conditions (:data:`START`, ``(n, n)``), what the case gives of each state's
+    start (:data:`GIVEN`, ``(n,)``, NaN where it gives nothing; stocks in capability units),
+    the weights ``w_i`` (milex at the start over the mean state's), the priors of greed, the
+    steps and every lens's parameter values."""
 
     n: int
     lenses: tuple[str, ...]
     start: Mapping[str, Floats]
+    given: Mapping[str, Floats]
     weight: Floats
     prior: Floats
     steps: tuple[StepInputs, ...]
@@ -108,11 +121,14 @@ def world_inputs(world: World) -> WorldInputs:
     def floats(a: Any, *shape: int) -> Floats:
         return np.asarray(a, dtype=np.float64).reshape(shape)
 
+    years = YEARS_PER_STEP[world.case.span.step]
     steps = tuple(
         StepInputs(
             x.params,
             {name: floats(getattr(x.params, name), n) for name in PER_STATE},
             {name: floats(getattr(x.setting, name), n, n) for name in MATRICES},
+            floats(x.setting.programme, n),
+            years,
             not x.events.empty,
         )
         for x in world.inputs
@@ -120,8 +136,26 @@ def world_inputs(world: World) -> WorldInputs:
     lens_values = {k: dict(v) for k, v in world.inputs[0].params.lens_values.items()}
     start = {name: np.asarray(world.start[name], dtype=np.float64) for name in START}
     milex = floats(world.milex0, n)
+    given = {name: np.full(n, np.nan) for name in GIVEN}
+    for cap in world.case.capabilities:  # in case order: a later record wins
+        if cap.actor in world.actors:
+            i = world.actors.index(cap.actor)
+            for name, value, unit in (
+                ("share", cap.defence_share, 1.0),
+                ("offence", cap.offence, milex.mean()),
+                ("defence", cap.defence, milex.mean()),
+            ):
+                if value is not None:
+                    given[name][i] = value.value / unit
     return WorldInputs(
-        n, world.lenses, start, milex / milex.mean(), floats(world.prior, n), steps, lens_values
+        n,
+        world.lenses,
+        start,
+        given,
+        milex / milex.mean(),
+        floats(world.prior, n),
+        steps,
+        lens_values,
     )
 
 
@@ -189,6 +223,10 @@ class _Step:
     def weight(self, i: int) -> float:
         return float(self.weights[i])
 
+    def test_rate(self, i: int) -> float:
+        """i's flight tests per step at its start effort and pressure: test_rate dt n_i."""
+        return self.p.test_rate * self.inputs.years * float(self.inputs.programme[i])
+
     def exposure(self, i: int, j: int) -> float:
         """How much of j's force can strike i: R_ji (1 - I_ij)."""
         return self.m("reach", j, i) * (1 - self.m("intercept", i, j))
@@ -232,17 +270,16 @@ class StateVariables(mesa.Agent):  # type: ignore[misc]
         self.lens = lens
         i = index
         self.effort = 1.0
-        self.share = float(start["share"][i])
-        self.offence = float(start["offence"][i])
-        self.defence = float(start["defence"][i])
+        self.share = self.offence = self.defence = 0.0  # set by the model (``_settle``)
         self.motive = 0.0
         self.pressure0 = 0.0
         self.share_offset = 0.0
         self.belief = [float(b) for b in start["belief"][i]]
         self.log_odds = [initial_log_odds(b) for b in self.belief]
         self.identity = [float(x) for x in start["identity"][i]]
-        self.commitment = [float(x) for x in start["commitment"][i]]
-        self.cooperation = [float(x) for x in start["cooperation"][i]]
+        # the treaty commitments in force at the start; cooperation (1 + identity) / 2
+        self.commitment = [float(x) for x in model.world.steps[0].matrices["treaty"][i]]
+        self.cooperation = [0.0 if j == i else (1 + x) / 2 for j, x in enumerate(self.identity)]
         self.stance = [0.0] * len(self.belief)
 
     def anchor(self) -> None:
@@ -435,6 +472,10 @@ class StateAgent(StateVariables):
             + self.motive * (st.v("g_greedy", i) - st.v("g", i))
         )
         e_next = max(0.0, grown + st.v("shock", i) * e * model.draws.effort[i])
+        # the missile programme: flight tests, more with effort and with pressure above the start
+        raised = max(0.0, reaction(pressure - q * self.pressure0, st.v("saturation", i)))
+        tests = st.test_rate(i) * e * (1 + p.test_pressure * raised)
+        self.test_hazard = 1 - math.exp(-tests)
         target = _clip(self.target + self.share_offset)
         self.seeker_share = self.share + p.allocation_rate * (target - self.share)
         self.greedy_share = self.share + p.allocation_rate * (
@@ -564,6 +605,7 @@ class ModelBase(mesa.Model):  # type: ignore[misc]
             a.motive = draws.motive(i, world)
         self.t = 0
         self.history: list[dict[str, Any]] = []
+        self._settle()
         self._anchor()
 
     def _read(self, t: int) -> None:
@@ -571,6 +613,33 @@ class ModelBase(mesa.Model):  # type: ignore[misc]
 
     def _crises(self) -> None:
         raise NotImplementedError
+
+    def _settle(self) -> None:
+        """The start's allocation and stocks (docs/model.md 2): the case's defence share, else
+        the share of its stocks in defence, else the lens's own target, judged with provisional
+        stocks at the share 1 - theta; stocks w (1 - s), w s unless the case gives them."""
+        world = self.world
+        theta = world.steps[0].params.offence_dominance
+        chosen = []
+        for i, a in enumerate(self.states):
+            share, offence, defence = (float(world.given[name][i]) for name in GIVEN)
+            w = float(world.weight[i])
+            a.share = 1 - theta if math.isnan(share) else share
+            a.offence = w * (1 - a.share) if math.isnan(offence) else offence
+            a.defence = w * a.share if math.isnan(defence) else defence
+            if math.isnan(share) and math.isnan(offence) and math.isnan(defence):
+                chosen.append(a)
+            elif math.isnan(share) and a.offence + a.defence > 0:
+                a.share = a.defence / (a.offence + a.defence)
+        if not chosen:
+            return
+        self._read(0)
+        self.agents.do("perceive")
+        self.agents.do("decide")
+        for a in chosen:
+            w = float(world.weight[a.index])
+            a.share = _clip(a.target)
+            a.offence, a.defence = w * (1 - a.share), w * a.share
 
     def _anchor(self) -> None:
         """What the states see and decide at the start: their status-quo anchors."""
@@ -620,6 +689,7 @@ class ModelBase(mesa.Model):  # type: ignore[misc]
             "crisis_risk": list(self.crisis_risk),
             "abandonment": [a.abandonment for a in s],
             "entrapment": [a.entrapment for a in s],
+            "test_hazard": [a.test_hazard for a in s],
         }
 
 

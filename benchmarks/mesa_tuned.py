@@ -92,6 +92,7 @@ class StepLists:
     saturation: list[float]
     status_quo: list[float]
     shock: list[float]
+    test_rate: list[float]
     nu: float
     escalation: float
 
@@ -128,6 +129,7 @@ class StepLists:
             values("saturation"),
             values("status_quo"),
             values("shock"),
+            [st.test_rate(i) for i in range(n)],
             defence_value(st.p.offence_dominance),
             st.escalation(),
         )
@@ -327,7 +329,11 @@ class TunedAgent(StateVariables):
         q = st.status_quo[i]
         e = self.effort
         self.pressure_now = pressure = self.pressure()
-        react = st.k[i] * reaction(pressure - q * self.pressure0, st.saturation[i])
+        response = reaction(pressure - q * self.pressure0, st.saturation[i])
+        react = st.k[i] * response
+        # the missile programme: flight tests, more with effort and with pressure above the start
+        tests = st.test_rate[i] * e * (1 + p.test_pressure * max(0.0, response))
+        self.test_hazard = 1 - math.exp(-tests)
         # the parts of the effort a security seeker in this state's place would choose that
         # do not depend on who judges it (4.5)
         self.fatigue = st.a[i] * (e - q)

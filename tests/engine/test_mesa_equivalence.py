@@ -10,7 +10,8 @@ allocations, an alliance and a weaker consultation pact (Snyder's risks), two in
 interdependence, beliefs away from 0 and 1, friendly and hostile identities, and a third state
 that two others both see as their main threat (a shared threat); the geographic world adds
 distance (partial reach), a missile and an operational missile-defence site (interception,
-deterrent erosion, the first-strike term of the crisis hazard).
+deterrent erosion, the first-strike term of the crisis hazard) and missile programmes (flight
+tests), in years and in quarters (the test rate per step).
 """
 
 from __future__ import annotations
@@ -121,7 +122,7 @@ _GEOGRAPHY = """
 schema_version: 1
 id: shielded
 title: Three states, a missile and a shield
-span: {{start: 2000, end: 2007, step: year}}
+span: {{start: 2000, end: {end}, step: {step}}}
 actors:
   - {{id: ALF, name: Alfa, capital: "50.0,5.0", prior_greedy: {p0}}}
   - {{id: BRA, name: Bravo, capital: "52.0,12.0", prior_greedy: {p1}}}
@@ -133,6 +134,8 @@ capabilities:
 missiles:
   - {{id: rocket, actor: CHA, name: Rocket, range_km: 1500, launch_areas: ["53.0,25.0"],
      status: deployed}}
+  - {{id: draft, actor: BRA, name: Draft, range_km: 3000, launch_areas: ["52.0,12.0"],
+     status: in_development}}
 defence_sites:
   - {{id: eye, actor: ALF, place: "52.0,12.0", kind: radar, radar_range_km: 2500,
      status: operational}}
@@ -157,20 +160,34 @@ sources:
 """
 
 
-def _geographic_world(lens: str, *, deterministic: bool) -> World:
+def _geographic_world(lens: str, *, deterministic: bool, quarterly: bool = False) -> World:
     params: dict[str, Any] = (dict(DETERMINISTIC) if deterministic else {}) | _PARAMETERS
     priors = (0.0, 0.0, 1.0) if deterministic else (0.3, 0.3, 0.4)
     text = _GEOGRAPHY.format(
-        p0=priors[0], p1=priors[1], p2=priors[2], parameters=json.dumps(params)
+        p0=priors[0],
+        p1=priors[1],
+        p2=priors[2],
+        parameters=json.dumps(params),
+        end=2001 if quarterly else 2007,
+        step="quarter" if quarterly else "year",
     )
     return compile_world(parse_case_text(text, "shielded.yaml"), lens, dtype=np.float64)
+
+
+def _quarterly_world(lens: str, *, deterministic: bool) -> World:
+    return _geographic_world(lens, deterministic=deterministic, quarterly=True)
 
 
 def _variant_world(lens: str, *, deterministic: bool) -> World:
     return _synthetic_world(lens, deterministic=deterministic, variant=True)
 
 
-WORLDS = {"synthetic": _synthetic_world, "geographic": _geographic_world, "variant": _variant_world}
+WORLDS = {
+    "synthetic": _synthetic_world,
+    "geographic": _geographic_world,
+    "quarterly": _quarterly_world,
+    "variant": _variant_world,
+}
 
 
 def _world(lens: str, *, deterministic: bool, kind: str = "synthetic") -> World:
@@ -207,6 +224,11 @@ def test_the_worlds_exercise_every_mechanism() -> None:
     setting = geo.inputs[0].setting
     assert 0 < setting.reach[~np.eye(geo.n, dtype=bool)].min() < 1
     assert setting.intercept.max() > 0 and setting.erosion.max() > 0
+    assert list(setting.programme) == [0, 1, 1]  # Bravo's missile in development counts
+    hazard = run_mesa(geo).array("test_hazard")
+    assert (hazard[:, 0] == 0).all() and (hazard[:, 1:] > 0.05).all()
+    quarterly = run_mesa(_world("pyramid", deterministic=False, kind="quarterly"))
+    assert 0 < quarterly.array("test_hazard")[0, 1] < 0.5 * hazard[0, 1]
 
 
 @pytest.mark.parametrize("kind", list(WORLDS))
