@@ -246,7 +246,7 @@ def _offence_growth(r: Reader) -> Floats:
 _OFFENCE_GROWTH = LatentSpec(
     "change", (("offence", "actor"), ("offence_change", "actor")), _offence_growth
 )
-_EFFORT = (("effort", "actor"), ("effort_change", "actor"))
+_EFFORT: tuple[Read, ...] = (("effort", "actor"), ("effort_change", "actor"))
 
 
 def _level(name: str) -> LatentSpec:

@@ -38,6 +38,7 @@ if TYPE_CHECKING:
         RollingForecast,
         Skill,
         default_origins,
+        interval_text,
         rolling_forecast,
     )
     from .observation import Link, LinkPrior, Observed, fit_link, observe, resolve, ridge_logistic
@@ -69,6 +70,7 @@ if TYPE_CHECKING:
         CalibrationBin,
         Interval,
         auc,
+        bootstrap_auc_difference,
         bootstrap_difference,
         bootstrap_skill,
         brier,
@@ -122,6 +124,7 @@ __all__ = [
     "Skill",
     "auc",
     "backtest",
+    "bootstrap_auc_difference",
     "bootstrap_difference",
     "bootstrap_skill",
     "brier",
@@ -139,6 +142,7 @@ __all__ = [
     "fit_link",
     "fit_parameter",
     "fit_richardson",
+    "interval_text",
     "log_loss",
     "log_loss_terms",
     "nmc_series",

@@ -50,6 +50,8 @@ from .scoring import (
     CalibrationBin,
     Interval,
     auc,
+    bootstrap_auc_difference,
+    bootstrap_difference,
     bootstrap_skill,
     brier,
     brier_decomposition,
@@ -57,7 +59,6 @@ from .scoring import (
     calibration,
     log_loss,
     log_loss_terms,
-    skill_score,
 )
 
 if TYPE_CHECKING:
@@ -73,6 +74,7 @@ __all__ = [
     "RollingForecast",
     "Skill",
     "default_origins",
+    "interval_text",
     "lens_choice",
     "rolling_forecast",
     "simulations_needed",
@@ -197,31 +199,38 @@ def scores_of(p: Sequence[float], y: Sequence[bool], bins: int) -> ForecastScore
 
 @dataclass(frozen=True)
 class Skill:
-    """Skill of ``forecaster`` against ``baseline`` over the pooled forecasts: Brier skill
-    with its block-bootstrap interval (years resampled), and log-loss skill."""
+    """``forecaster`` against ``baseline`` over the pooled forecasts: the differences of the
+    Brier score, the log-loss and the AUC (forecaster minus baseline: below 0 is better for
+    the first two, above 0 for the AUC) and the Brier skill score, each with a percentile
+    bootstrap interval that resamples whole years (the same draws for all four)."""
 
     forecaster: str
     baseline: str
     brier: Interval
-    log_loss: float
+    log_loss: Interval
+    auc: Interval
+    brier_skill: Interval
 
     @property
     def reliably_better(self) -> bool:
-        """The interval lies above 0."""
-        return math.isfinite(self.brier.low) and self.brier.low > 0.0
+        """The interval of the Brier difference lies below 0."""
+        return math.isfinite(self.brier.high) and self.brier.high < 0.0
 
     def to_json(self) -> dict[str, Any]:
         """JSON-ready fields."""
-        b = self.brier
+
+        def interval(i: Interval) -> dict[str, Any]:
+            return {"estimate": number(i.estimate), "low": number(i.low), "high": number(i.high)}
+
         return {
             "forecaster": self.forecaster,
             "baseline": self.baseline,
-            "brier_skill": number(b.estimate),
-            "low": number(b.low),
-            "high": number(b.high),
-            "level": b.level,
-            "resamples": b.resamples,
-            "log_loss_skill": number(self.log_loss),
+            "brier_difference": interval(self.brier),
+            "log_loss_difference": interval(self.log_loss),
+            "auc_difference": interval(self.auc),
+            "brier_skill": interval(self.brier_skill),
+            "level": self.brier.level,
+            "resamples": self.brier.resamples,
         }
 
 
@@ -379,7 +388,7 @@ def default_origins(case: Case, horizon: int = 2, min_train: int = MIN_TRAIN) ->
 def _check(case: Case, origins: Sequence[int], horizon: int) -> list[int]:
     problems = []
     if horizon < 1:
-        problems.append(Problem(f"horizon must be at least 1 year (got {horizon})", "horizon"))
+        problems.append(Problem(f"horizon must be at least 1 year (got {horizon})", path="horizon"))
     low, high = case.span.start.year + 1, case.span.end.year
     if not origins:
         problems.append(Problem("give at least one origin", path="origins"))
@@ -665,14 +674,15 @@ def _scores(
     }
     terms = {f: brier_terms(p[f], y) for f in forecasters}
     logs = {f: log_loss_terms(p[f], y) for f in forecasters}
+    kw: dict[str, Any] = {"resamples": resamples, "level": level, "seed": seed}
     skills = tuple(
         Skill(
             f,
             b,
-            bootstrap_skill(
-                terms[f], terms[b], blocks=years, resamples=resamples, level=level, seed=seed
-            ),
-            skill_score(float(logs[f].mean()), float(logs[b].mean())),
+            brier=bootstrap_difference(terms[f], terms[b], blocks=years, **kw),
+            log_loss=bootstrap_difference(logs[f], logs[b], blocks=years, **kw),
+            auc=bootstrap_auc_difference(p[f], p[b], y, blocks=years, **kw),
+            brier_skill=bootstrap_skill(terms[f], terms[b], blocks=years, **kw),
         )
         for f in forecasters
         for b in BASELINES
@@ -684,10 +694,10 @@ def _scores(
 
 def answer(fc: RollingForecast) -> Answer:
     """The answer to "does any lens beat persistence and the statistical baseline out of
-    sample?", computed from the skills (:class:`Answer`)."""
+    sample?", on the Brier score (:class:`Answer`)."""
     against = ("persistence", "statistical")
     beat = tuple(
-        lens for lens in fc.lenses if all(fc.skill(lens, b).brier.estimate > 0 for b in against)
+        lens for lens in fc.lenses if all(fc.skill(lens, b).brier.estimate < 0 for b in against)
     )
     reliably = tuple(
         lens for lens in beat if all(fc.skill(lens, b).reliably_better for b in against)
@@ -698,10 +708,11 @@ def answer(fc: RollingForecast) -> Answer:
     )
     pct = f"{fc.skill(best, 'persistence').brier.level:.0%}"
     lead = {
-        "yes": f"Yes: {', '.join(reliably)} beat(s) both, with {pct} intervals above 0.",
+        "yes": f"Yes: {', '.join(reliably)} beat(s) both, the {pct} intervals of the Brier "
+        "difference below 0.",
         "not reliably": f"Not reliably: {', '.join(beat)} beat(s) both on the point estimate, "
-        f"but the {pct} intervals of the skill include 0.",
-        "no": "No: no lens beats both on the point estimate.",
+        f"but a {pct} interval of the Brier difference includes 0.",
+        "no": "No: no lens has a lower Brier score than both.",
     }[verdict]
     s_p, s_s = fc.skill(best, "persistence").brier, fc.skill(best, "statistical").brier
     text = (
@@ -709,8 +720,8 @@ def answer(fc: RollingForecast) -> Answer:
         f"({fc.counts['test']} forecasts, {_windows(fc.origins, fc.horizon)})? {lead} Best "
         f"lens: {best}, Brier {fc.scores[best].brier:.3f} (persistence "
         f"{fc.scores['persistence'].brier:.3f}, statistical {fc.scores['statistical'].brier:.3f}); "
-        f"skill {_interval(s_p)} against persistence, {_interval(s_s)} against the statistical "
-        "baseline."
+        f"Brier difference {interval_text(s_p)} against persistence, {interval_text(s_s)} "
+        "against the statistical baseline."
     )
     return Answer(verdict, best, beat, reliably, text)
 
@@ -719,12 +730,13 @@ def _key(x: float) -> float:
     return math.inf if math.isnan(x) else x
 
 
-def _interval(i: Interval) -> str:
+def interval_text(i: Interval, digits: int = 3, sep: str = ", ") -> str:
+    """``+0.012 [-0.004, +0.030]``: an estimate and its interval, signed."""
     if not math.isfinite(i.estimate):
         return "-"
     if not math.isfinite(i.low):
-        return f"{i.estimate:+.2f}"
-    return f"{i.estimate:+.2f} [{i.low:+.2f}, {i.high:+.2f}]"
+        return f"{i.estimate:+.{digits}f}"
+    return f"{i.estimate:+.{digits}f} [{i.low:+.{digits}f}{sep}{i.high:+.{digits}f}]"
 
 
 def simulations_needed(lenses: int, origins: int, *, fit: bool, fit_budget: int = 24) -> int:

@@ -42,6 +42,7 @@ __all__ = [
     "CalibrationBin",
     "Interval",
     "auc",
+    "bootstrap_auc_difference",
     "bootstrap_difference",
     "bootstrap_skill",
     "brier",
@@ -128,6 +129,13 @@ class CalibrationBin:
     observed: float | None
 
 
+def _bin_index(p: Floats, bins: int) -> npt.NDArray[np.intp]:
+    """Each forecast's bin among ``bins`` equal-width bins of [0, 1] (1 in the last)."""
+    edges = np.arange(bins + 1) / bins
+    out: npt.NDArray[np.intp] = np.clip(np.searchsorted(edges, p, side="right") - 1, 0, bins - 1)
+    return out
+
+
 def calibration(
     p: Sequence[float] | Floats, y: Sequence[float] | Floats, bins: int = 10
 ) -> tuple[CalibrationBin, ...]:
@@ -140,7 +148,7 @@ def calibration(
         raise ValueError("bins must be at least 1")
     pa, ya = _arrays(p, y)
     edges = np.arange(bins + 1) / bins
-    index = np.clip(np.searchsorted(edges, pa, side="right") - 1, 0, bins - 1)
+    index = _bin_index(pa, bins)
     out = []
     for b in range(bins):
         inside = index == b
@@ -217,53 +225,130 @@ def auc(p: Sequence[float] | Floats, y: Sequence[float] | Floats) -> float:
     if not pos.size or not neg.size:
         return math.nan
     u = mannwhitneyu(pos, neg, alternative="two-sided").statistic
-    return float(u) / (pos.size * neg.size)
+    return float(u) / float(pos.size * neg.size)
+
+
+def _pairs(p: Floats, y: Floats) -> Floats:
+    """(happened, did not) matrix: 1 where the first forecast is higher, 0.5 on a tie."""
+    pos, neg = p[y == 1.0], p[y == 0.0]
+    out: Floats = (pos[:, None] > neg[None, :]) + 0.5 * (pos[:, None] == neg[None, :])
+    return out
+
+
+def bootstrap_auc_difference(
+    p_a: Sequence[float] | Floats,
+    p_b: Sequence[float] | Floats,
+    y: Sequence[float] | Floats,
+    *,
+    blocks: Sequence[Any],
+    resamples: int = 2000,
+    level: float = 0.9,
+    seed: int = 0,
+) -> Interval:
+    """AUC of ``p_a`` minus AUC of ``p_b`` on the same outcomes, with a percentile interval
+    that resamples whole ``blocks`` (:func:`resample_blocks`, the same draws as
+    :func:`bootstrap_difference` with the same seed): in a resample every row counts as often
+    as its block was drawn. Resamples without both outcomes are left out.
+
+    >>> i = bootstrap_auc_difference([0.9, 0.4, 0.4, 0.1], [0.5] * 4, [1, 1, 0, 0],
+    ...                              blocks=[1, 1, 2, 2], resamples=50)
+    >>> i.estimate
+    0.375
+    """
+    a, ya = _arrays(p_a, y)
+    b, _ = _arrays(p_b, y)
+    if not 0.0 < level < 1.0:
+        raise ValueError("level must be in (0, 1)")
+    estimate = auc(a, ya) - auc(b, ya)
+    if not math.isfinite(estimate):
+        return Interval(math.nan, math.nan, math.nan, level, resamples)
+    drawn = resample_blocks(list(blocks), resamples=resamples, seed=seed)
+    if drawn.index.shape != ya.shape:
+        raise ValueError(f"{len(drawn.index)} blocks but {ya.size} outcomes")
+    weights = drawn.counts[:, drawn.index].astype(np.float64)
+    wp, wn = weights[:, ya == 1.0], weights[:, ya == 0.0]
+    pairs = wp.sum(axis=1) * wn.sum(axis=1)
+
+    def aucs(p: Floats) -> Floats:
+        out: Floats = np.einsum("rp,pq,rq->r", wp, _pairs(p, ya), wn)
+        return out
+
+    with np.errstate(divide="ignore", invalid="ignore"):
+        draws = np.where(pairs > 0, (aucs(a) - aucs(b)) / pairs, np.nan)
+    return _interval(estimate, draws, level, resamples)
 
 
 @dataclass(frozen=True)
 class BrierDecomposition:
-    """Murphy's decomposition of the Brier score over bins of the forecast.
+    """Murphy's decomposition of the Brier score over bins of the forecast, made exact by the
+    within-bin terms of Stephenson, Coelho and Jolliffe (2008).
 
     ``reliability`` (lower is better) is the mean squared gap between a bin's mean forecast
     and its observed frequency, weighted by the bin's count; ``resolution`` (higher is
     better) the weighted variance of the bins' observed frequencies around the overall one;
-    ``uncertainty`` the variance of the outcomes, ō(1 - ō). ``reliability - resolution +
-    uncertainty`` equals the Brier score when the forecasts in each bin are equal; otherwise
-    it differs by the within-bin terms (Stephenson, Coelho and Jolliffe 2008).
+    ``uncertainty`` the variance of the outcomes, ō(1 - ō). ``within_variance`` is the mean
+    squared spread of the forecasts around their bin's mean and ``within_covariance`` twice
+    their mean covariance with the outcomes inside the bins; both are 0 when the forecasts in
+    each bin are equal. ``reliability - resolution + uncertainty + within_variance -
+    within_covariance`` is the Brier score (:attr:`total`).
     """
 
     reliability: float
     resolution: float
     uncertainty: float
+    within_variance: float
+    within_covariance: float
     bins: int
 
     @property
     def binned_brier(self) -> float:
-        """reliability - resolution + uncertainty."""
+        """reliability - resolution + uncertainty: the Brier score of the bins' mean forecasts."""
         return self.reliability - self.resolution + self.uncertainty
+
+    @property
+    def total(self) -> float:
+        """The five terms summed: the Brier score."""
+        return self.binned_brier + self.within_variance - self.within_covariance
 
 
 def brier_decomposition(
     p: Sequence[float] | Floats, y: Sequence[float] | Floats, bins: int = 10
 ) -> BrierDecomposition:
-    """Reliability, resolution and uncertainty over ``bins`` equal-width bins (the bins of
-    :func:`calibration`); NaN for no forecasts.
+    """Reliability, resolution, uncertainty and the two within-bin terms over ``bins``
+    equal-width bins (the bins of :func:`calibration`); NaN for no forecasts.
 
     >>> d = brier_decomposition([0.2, 0.2, 0.8, 0.8], [0, 1, 1, 1], bins=5)
     >>> round(d.reliability, 4), round(d.resolution, 4), round(d.uncertainty, 4)
     (0.065, 0.0625, 0.1875)
+    >>> round(d.total, 4) == round(brier([0.2, 0.2, 0.8, 0.8], [0, 1, 1, 1]), 4)
+    True
     """
     pa, ya = _arrays(p, y)
     if not pa.size:
-        return BrierDecomposition(math.nan, math.nan, math.nan, bins)
+        return BrierDecomposition(math.nan, math.nan, math.nan, math.nan, math.nan, bins)
     table = calibration(pa, ya, bins)
+    index = _bin_index(pa, bins)
     base = float(ya.mean())
     count = np.array([b.count for b in table], dtype=np.float64)
     mean_p = np.array([b.mean_p or 0.0 for b in table])
     observed = np.array([b.observed or 0.0 for b in table])
     rel = float((count * (mean_p - observed) ** 2).sum()) / pa.size
     res = float((count * (observed - base) ** 2).sum()) / pa.size
-    return BrierDecomposition(rel, res, base * (1.0 - base), bins)
+    spread = pa - mean_p[index]
+    wbv = float((spread**2).sum()) / pa.size
+    wbc = 2.0 * float((spread * (ya - observed[index])).sum()) / pa.size
+    return BrierDecomposition(rel, res, base * (1.0 - base), wbv, wbc, bins)
+
+
+def _paired(a: Any, b: Any, level: float) -> tuple[Floats, Floats]:
+    """Two paired loss arrays, checked, and the interval level checked."""
+    x = np.asarray(a, dtype=np.float64).ravel()
+    y = np.asarray(b, dtype=np.float64).ravel()
+    if x.shape != y.shape:
+        raise ValueError("paired losses must have the same length")
+    if not 0.0 < level < 1.0:
+        raise ValueError("level must be in (0, 1)")
+    return x, y
 
 
 @dataclass(frozen=True)
@@ -293,12 +378,7 @@ def bootstrap_difference(
     (:func:`resample_blocks`); the interval excludes 0 when one forecast's loss is reliably
     lower. Seeded: same seed, same interval.
     """
-    a = np.asarray(loss_a, dtype=np.float64).ravel()
-    b = np.asarray(loss_b, dtype=np.float64).ravel()
-    if a.shape != b.shape:
-        raise ValueError("paired losses must have the same length")
-    if not 0.0 < level < 1.0:
-        raise ValueError("level must be in (0, 1)")
+    a, b = _paired(loss_a, loss_b, level)
     d = a - b
     if d.size == 0:
         return Interval(math.nan, math.nan, math.nan, level, resamples)
@@ -330,7 +410,7 @@ class Blocks:
         if v.shape != self.index.shape:
             raise ValueError(f"{v.size} values but {self.index.size} rows")
         per_block = np.bincount(self.index, weights=v, minlength=len(self.labels))
-        out: Floats = self.counts @ per_block
+        out: Floats = self.counts.astype(np.float64) @ per_block
         return out
 
 
@@ -374,12 +454,7 @@ def bootstrap_skill(
     bootstrap interval that resamples ``blocks`` (e.g. the rows' years; default: each row its
     own block). Seeded.
     """
-    a = np.asarray(loss, dtype=np.float64).ravel()
-    b = np.asarray(reference, dtype=np.float64).ravel()
-    if a.shape != b.shape:
-        raise ValueError("paired losses must have the same length")
-    if not 0.0 < level < 1.0:
-        raise ValueError("level must be in (0, 1)")
+    a, b = _paired(loss, reference, level)
     if a.size == 0:
         return Interval(math.nan, math.nan, math.nan, level, resamples)
     estimate = skill_score(float(a.mean()), float(b.mean()))
