@@ -445,7 +445,7 @@ def rolling_forecast(
     fit_budget: int = 24,
     fit_replicates: int | None = None,
     prior: LinkPrior = LinkPrior(),
-    bins: int = 10,
+    bins: int = 5,
     resamples: int = 2000,
     level: float = 0.9,
     simulate: Simulate | None = None,

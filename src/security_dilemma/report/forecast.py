@@ -140,7 +140,7 @@ def forecast_kinds_table(fc: RollingForecast) -> FitTable:
         show_edge=False,
         collapse_padding=True,
         caption="clim. climatology, persist. persistence, soft. softened persistence, stat. "
-        "statistical baseline",
+        "statistical baseline.",
     )
     for kind in fc.kinds():
         first = fc.by_kind[names[0]][kind]
