@@ -501,54 +501,30 @@ def rolling_forecast(
             if note not in notes:
                 notes.append(note)
     usable = [o for o in scored if all(o.id in base[label] for label in runs)]
+    refit = _refit(
+        run,
+        case,
+        scored,
+        fit=fit,
+        budget=fit_budget,
+        replicates=fit_replicates or min(replicates, 50),
+        seed=seed,
+        prior=prior,
+    )
     folds, rows = [], []
     for origin in years:
-        train, test = split(usable, origin, horizon)
-        if not train:
-            raise BadInput(
-                Problem(
-                    f"origin {origin}: no observable of the record ends before it, nothing to "
-                    "fit on",
-                    path="origins",
-                )
-            )
-        if not test:
-            notes.append(f"origin {origin}: no observable in {_label(origin, horizon)}")
-        links, fits, probabilities = {}, {}, {}
-        for label, choice in runs.items():
-            observed = base[label]
-            if fit:
-                fits[label] = _fit_engine(
-                    run,
-                    choice,
-                    case,
-                    train,
-                    fit,
-                    budget=fit_budget,
-                    replicates=fit_replicates or min(replicates, 50),
-                    seed=seed,
-                    prior=prior,
-                )
-                observed, _ = observe(run(choice, fits[label].values, replicates), case, scored)
-            link = _link(observed, train, prior)
-            links[label] = link
-            probabilities[label] = {
-                o.id: (link.probability(o.kind, observed[o.id].covariate), observed[o.id].raw)
-                for o in test
-            }
-        baselines = fit_baselines(train, dt.date(origin, 1, 1))
-        ids = (tuple(o.id for o in train), tuple(o.id for o in test))
-        folds.append(Fold(origin, *ids, links, baselines, fits))
-        for o in test:
-            p: dict[str, float] = {}
-            for label in runs:
-                p[label], p[label + RAW] = probabilities[label][o.id]
-            p |= baselines.forecasts(o)
-            rows.append(
-                ForecastRow(
-                    origin, o.id, o.kind, o.actor, o.counterpart, o.start.year, o.occurred, p
-                )
-            )
+        fold, fold_rows = _fold(
+            origin,
+            horizon,
+            usable,
+            runs,
+            base,
+            refit=refit,
+            prior=prior,
+            notes=notes,
+        )
+        folds.append(fold)
+        rows += fold_rows
     if not rows:
         raise BadInput(
             Problem(
@@ -586,6 +562,88 @@ def rolling_forecast(
         fitted=tuple(f.name for f in fit),
         notes=tuple(notes),
     )
+
+
+if TYPE_CHECKING:
+    Refit = Callable[[LensChoice, Sequence[Observable]], tuple[Fit, dict[str, Observed]] | None]
+    """Engine parameters fitted on a fold's training observables, and what the lens then shows."""
+
+
+def _refit(
+    run: Callable[[LensChoice, Mapping[str, float] | None, int], Result],
+    case: Case,
+    scored: Sequence[Observable],
+    *,
+    fit: Sequence[FitParameter],
+    budget: int,
+    replicates: int,
+    seed: int,
+    prior: LinkPrior,
+) -> Refit:
+    """The refit of a fold: none without parameters to fit."""
+
+    def refit(
+        choice: LensChoice, train: Sequence[Observable]
+    ) -> tuple[Fit, dict[str, Observed]] | None:
+        if not fit:
+            return None
+        fitted = _fit_engine(
+            run, choice, case, train, fit,
+            budget=budget, replicates=replicates, seed=seed, prior=prior,
+        )  # fmt: skip
+        observed, _ = observe(run(choice, fitted.values, replicates), case, scored)
+        return fitted, observed
+
+    return refit
+
+
+def _fold(
+    origin: int,
+    horizon: int,
+    usable: Sequence[Observable],
+    runs: Mapping[str, LensChoice],
+    base: Mapping[str, Mapping[str, Observed]],
+    *,
+    refit: Refit,
+    prior: LinkPrior,
+    notes: list[str],
+) -> tuple[Fold, list[ForecastRow]]:
+    """One origin: fit each lens's link (and parameters) and the baselines on the observables
+    that end before it, and forecast those of the next ``horizon`` years."""
+    train, test = split(usable, origin, horizon)
+    if not train:
+        raise BadInput(
+            Problem(
+                f"origin {origin}: no observable of the record ends before it, nothing to fit on",
+                path="origins",
+            )
+        )
+    if not test:
+        notes.append(f"origin {origin}: no observable in {_label(origin, horizon)}")
+    links, fits, probabilities = {}, {}, {}
+    for label, choice in runs.items():
+        observed = base[label]
+        refitted = refit(choice, train)
+        if refitted is not None:
+            fits[label], observed = refitted
+        link = _link(observed, train, prior)
+        links[label] = link
+        probabilities[label] = {
+            o.id: (link.probability(o.kind, observed[o.id].covariate), observed[o.id].raw)
+            for o in test
+        }
+    baselines = fit_baselines(train, dt.date(origin, 1, 1))
+    ids = (tuple(o.id for o in train), tuple(o.id for o in test))
+    rows = []
+    for o in test:
+        p: dict[str, float] = {}
+        for label in runs:
+            p[label], p[label + RAW] = probabilities[label][o.id]
+        p |= baselines.forecasts(o)
+        rows.append(
+            ForecastRow(origin, o.id, o.kind, o.actor, o.counterpart, o.start.year, o.occurred, p)
+        )
+    return Fold(origin, *ids, links, baselines, fits), rows
 
 
 def _label(origin: int, horizon: int) -> str:
