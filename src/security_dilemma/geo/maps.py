@@ -18,7 +18,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -623,35 +623,49 @@ def case_map(
     Saved to ``out`` when given (PNG, SVG or PDF by suffix).
     """
     f = _features(case, date, missiles, footprints)
+    heading = title or case.title + (f" ({date.isoformat()})" if date else "")
+    years = site_years(case) if date is None else {}
+    if years and len(set(years.values())) > 1:
+        heading += ": every site, with the years it stood"
+    canvas = MapCanvas(_focus(f, extent), ax=ax, title=heading, legend_side=True)
+    canvas.countries(highlight=[a.iso3 for a in case.actors if a.iso3])
+    _draw_reach(canvas, f)
+    hidden = _draw_places(canvas, f, years)
+    _add_notes(canvas, case, f, years, hidden)
+    return canvas.finish(out)
+
+
+def _focus(
+    f: _Features, extent: tuple[float, float, float, float] | None
+) -> list[tuple[float, float]]:
+    """The points a map must show: the box of ``extent``, or what lies in the theatre around
+    the densest cluster of sites and launch areas (their reach included) and its capitals."""
     anchors = [(s.lat, s.lon) for s, _ in f.sites] + [(p.lat, p.lon) for *_, p, _, _ in f.rings]
     capitals = [(loc.lat, loc.lon) for _, loc in f.capitals]
     if extent is not None:
         west, east, south, north = extent
         focus = [(y, x) for x in np.linspace(west, east, 9) for y in (south, north)]
-        focus += [(y, x) for y in np.linspace(south, north, 9) for x in (west, east)]
-    else:
-        lat0, lon0 = _theatre(anchors or capitals, THEATRE_KM)
-        focus = []
-        for s, _ in f.sites:
-            if distances_km(lat0, lon0, [s.lat], [s.lon])[0] <= THEATRE_KM:
-                focus.append((s.lat, s.lon))
-                if s.reach_km <= THEATRE_KM:
-                    focus += _boundary_points(site_footprint(s))
-        for _, _, p, rng, _ in f.rings:
-            if distances_km(lat0, lon0, [p.lat], [p.lon])[0] <= THEATRE_KM:
-                focus.append((p.lat, p.lon))
-                if rng <= THEATRE_KM:
-                    focus += _boundary_points(range_ring(p.lat, p.lon, rng))
-        if capitals:
-            near = distances_km(lat0, lon0, [c[0] for c in capitals], [c[1] for c in capitals])
-            focus += [c for c, d in zip(capitals, near, strict=True) if d <= THEATRE_KM]
-        focus = focus or anchors or capitals
-    heading = title or case.title + (f" ({date.isoformat()})" if date else "")
-    years = site_years(case) if date is None else {}
-    if years and len(set(years.values())) > 1:
-        heading += ": every site, with the years it stood"
-    canvas = MapCanvas(focus, ax=ax, title=heading, legend_side=True)
-    canvas.countries(highlight=[a.iso3 for a in case.actors if a.iso3])
+        return focus + [(y, x) for y in np.linspace(south, north, 9) for x in (west, east)]
+    lat0, lon0 = _theatre(anchors or capitals, THEATRE_KM)
+    focus = []
+    for s, _ in f.sites:
+        if distances_km(lat0, lon0, [s.lat], [s.lon])[0] <= THEATRE_KM:
+            focus.append((s.lat, s.lon))
+            if s.reach_km <= THEATRE_KM:
+                focus += _boundary_points(site_footprint(s))
+    for _, _, p, rng, _ in f.rings:
+        if distances_km(lat0, lon0, [p.lat], [p.lon])[0] <= THEATRE_KM:
+            focus.append((p.lat, p.lon))
+            if rng <= THEATRE_KM:
+                focus += _boundary_points(range_ring(p.lat, p.lon, rng))
+    if capitals:
+        near = distances_km(lat0, lon0, [c[0] for c in capitals], [c[1] for c in capitals])
+        focus += [c for c, d in zip(capitals, near, strict=True) if d <= THEATRE_KM]
+    return focus or anchors or capitals
+
+
+def _draw_reach(canvas: MapCanvas, f: _Features) -> None:
+    """Range rings, defended footprints and the sites' fly-out and radar circles."""
     colours = {
         mid: _RING_COLOURS[i % len(_RING_COLOURS)]
         for i, mid in enumerate(dict.fromkeys(r[0] for r in f.rings))
@@ -677,6 +691,10 @@ def case_map(
             linestyle=_LINESTYLE.get(status, "-"),
             label=f"{kind} ({status})",
         )
+
+
+def _draw_places(canvas: MapCanvas, f: _Features, years: Mapping[str, str]) -> list[str]:
+    """Sites, launch areas and capitals; the names of those outside the view."""
     hidden: list[str] = []
     for s, status in f.sites:
         marker, colour, size = _SITE_STYLE[s.kind]
@@ -705,6 +723,13 @@ def case_map(
             )  # fmt: skip
         else:
             hidden.append(f"{loc.name} ({actor_id})")
+    return hidden
+
+
+def _add_notes(
+    canvas: MapCanvas, case: Case, f: _Features, years: Mapping[str, str], hidden: list[str]
+) -> None:
+    """What the map leaves out or assumes, said under it."""
     if hidden:
         canvas.notes.append(_wrap_label("Outside the map: " + ", ".join(hidden), 110))
     if years and len(set(years.values())) > 1:
@@ -732,7 +757,6 @@ def case_map(
     if f.defended:
         cell = max(d[3] for d in f.defended)
         canvas.notes.append(f"Defended footprints on a {cell:.1f}-degree grid of targets.")
-    return canvas.finish(out)
 
 
 def reach_map(
