@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import (
     BarColumn,
     MofNCompleteColumn,
@@ -71,6 +72,7 @@ __all__ = [
     "modernise",
     "parse_lenses",
     "parse_parameter",
+    "plain",
     "print_json",
     "progress_bar",
     "to_jsonable",
@@ -402,8 +404,20 @@ def parse_parameter(text: str, flag: str) -> ParameterSpec | Bound:
         ) from None
 
 
-console = Console(highlight=False)
-err_console = Console(stderr=True, highlight=False)
+console = Console(highlight=False, emoji=False)
+err_console = Console(stderr=True, highlight=False, emoji=False)
+"""The consoles: no emoji codes (``:fire:`` stays text) and no highlighting; Rich markup only
+in the command's own words, every user-supplied string going through :func:`plain`."""
+
+
+def plain(value: object) -> str:
+    """``value`` as text a console prints as it is: a case's title, a file's name, a place
+    the user typed (Rich markup such as ``[bold]`` in it is escaped).
+
+    >>> plain("Alpha [bold]beta[/bold]")
+    'Alpha \\[bold]beta\\[/bold]'
+    """
+    return escape(str(value))
 
 
 def _loaded(module: str, name: str) -> Any:

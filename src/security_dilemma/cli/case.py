@@ -18,6 +18,7 @@ from ._common import (
     PlacesCaseOpt,
     console,
     err_console,
+    plain,
     print_json,
 )
 
@@ -39,7 +40,7 @@ def validate(
     all_problems: list[Problem] = []
     for path in files:
         try:
-            case, problems = case_problems(read_yaml(path), strict_sources=strict)
+            case, problems = case_problems(read_yaml(path, partial=True), strict_sources=strict)
         except BadInput as exc:
             case, problems = None, list(exc.problems)
         all_problems += problems
@@ -100,7 +101,7 @@ def cases(as_json: JsonOpt = False) -> None:
     for c in infos:
         table.add_row(
             c.id,
-            c.title,
+            plain(c.title),
             f"{c.start[:4]}-{c.end[:4]}",
             c.step,
             " ".join(c.actors),
@@ -122,7 +123,8 @@ def show(
         print_json(c)
         return
     console.print(
-        f"[bold]{c.title}[/bold]  ({c.id}, {c.span.start} to {c.span.end}, step {c.span.step})"
+        f"[bold]{plain(c.title)}[/bold]  "
+        f"({c.id}, {c.span.start} to {c.span.end}, step {c.span.step})"
     )
     if c.summary:
         console.print(c.summary, markup=False)
@@ -130,7 +132,9 @@ def show(
     for col in ("id", "name", "COW", "lens", "P(greedy)"):
         t.add_column(col)
     for a in c.actors:
-        t.add_row(a.id, a.name, str(a.ccode or ""), a.lens or "", f"{a.prior_greedy:.2f}")
+        t.add_row(
+            a.id, plain(a.name), str(a.ccode or ""), plain(a.lens or ""), f"{a.prior_greedy:.2f}"
+        )
     console.print(t)
     if c.capabilities:
         t = Table(title="Capabilities", title_justify="left")
@@ -153,7 +157,12 @@ def show(
         for m in c.missiles:
             inv = f"{m.inventory.value:g}" if m.inventory else "?"
             t.add_row(
-                m.id, m.actor, f"{m.range_km.value:,.0f}", inv, ", ".join(m.launch_areas), m.status
+                m.id,
+                m.actor,
+                f"{m.range_km.value:,.0f}",
+                inv,
+                plain(", ".join(m.launch_areas)),
+                m.status,
             )
         console.print(t)
     if c.defence_sites:
@@ -165,7 +174,7 @@ def show(
                 s.id,
                 s.actor,
                 s.host or "",
-                s.place,
+                plain(s.place),
                 s.kind,
                 f"{s.interceptors.value:g}" if s.interceptors else "",
                 f"{s.sspk.value:.2f}" if s.sspk else "",
@@ -189,7 +198,7 @@ def show(
         for col in ("date", "event", "effects", "source"):
             t.add_column(col, overflow="fold")
         for e in c.events:
-            t.add_row(e.date.isoformat(), e.title, str(len(e.effects)), _src(e.source))
+            t.add_row(e.date.isoformat(), plain(e.title), str(len(e.effects)), _src(e.source))
         console.print(t)
     console.print(f"{len(c.observables)} coded observables, {len(c.sources)} sources.")
 
@@ -226,7 +235,13 @@ def place(
         t.add_column(col)
     for q, loc in found:
         t.add_row(
-            q, loc.name, f"{loc.lat:.4f}", f"{loc.lon:.4f}", loc.kind, loc.country or "", loc.source
+            plain(q),
+            plain(loc.name),
+            f"{loc.lat:.4f}",
+            f"{loc.lon:.4f}",
+            loc.kind,
+            plain(loc.country or ""),
+            plain(loc.source),
         )
     console.print(t)
 

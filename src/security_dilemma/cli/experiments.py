@@ -33,6 +33,7 @@ from rich.progress import (
 from rich.table import Table
 from rich.text import Text
 
+from .._output import check_writable
 from ..errors import BadInput, Problem, did_you_mean
 from ._common import (
     ALL_LENSES,
@@ -52,6 +53,7 @@ from ._common import (
     err_console,
     parse_lenses,
     parse_parameter,
+    plain,
     print_json,
     show_progress,
     to_jsonable,
@@ -287,7 +289,7 @@ def _finish(report: Any, store: Path, as_json: bool, json_lines: bool, quiet: bo
         console.print(
             f"run [bold]{report.run_id}[/bold]: {report.points} points, {report.total} chunks "
             f"({report.already_done} already done, {report.computed} computed) in "
-            f"{report.seconds:.1f} s on {report.executor} x{report.workers}; store {store}",
+            f"{report.seconds:.1f} s on {report.executor} x{report.workers}; store {plain(store)}",
         )
 
 
@@ -455,6 +457,8 @@ def sensitivity(
     target = parse_output(output)
     if plot is not None and plot.suffix.lower() not in (".png", ".svg", ".pdf"):
         raise BadInput(Problem("--plot must end in .png, .svg or .pdf", path="--plot"))
+    if plot is not None:
+        check_writable(plot, "--plot")
     chosen = _metrics(metrics)
     if chosen and target.metric not in chosen:
         raise BadInput(
@@ -532,7 +536,7 @@ def sensitivity(
             }
         )
         return
-    table = Table(title=f"{method} indices of {target}", box=box.SIMPLE_HEAD)
+    table = Table(title=f"{method} indices of {plain(target)}", box=box.SIMPLE_HEAD)
     for col in ("index", "parameter", "parameter2", "value", f"± ({conf_level:.0%})"):
         table.add_column(col, justify="right" if col not in ("index", "parameter") else "left")
     for rec in indices.to_dict(orient="records"):
@@ -685,7 +689,7 @@ def _print_frame(frame: Any, title: str, limit: int) -> None:
     for col in _short_names([str(c) for c in frame.columns]):
         table.add_column(col, justify="right", overflow="fold")
     for row in frame.head(limit).itertuples(index=False):
-        table.add_row(*(f"{v:.3g}" if isinstance(v, float) else str(v) for v in row))
+        table.add_row(*(f"{v:.3g}" if isinstance(v, float) else plain(v) for v in row))
     console.print(table)
     if len(frame) > limit:
         console.print(
@@ -742,8 +746,7 @@ def runs_export(
                 path="--table",
             )
         )
-    if not out.parent.exists():
-        raise BadInput(Problem(f"directory '{out.parent}' does not exist", path="--out"))
+    check_writable(out, "--out")
     with _open_read(store) as st:
         run_id = st.resolve(run)
         rows = st.export(run_id, table, out, fmt)

@@ -12,7 +12,7 @@ import typer
 from rich.table import Table
 
 from ..errors import BadInput, Problem
-from ._common import CaseArg, JsonOpt, PlacesCaseOpt, console, print_json
+from ._common import CaseArg, JsonOpt, PlacesCaseOpt, console, plain, print_json
 
 if TYPE_CHECKING:
     from ..geo.gazetteer import Gazetteer, Location
@@ -37,8 +37,11 @@ def _gazetteer(case: str | None) -> Gazetteer:
 
 
 def _write_json(path: Path, doc: Any) -> None:
+    from .._output import atomic_path
+
     try:
-        path.write_text(json.dumps(doc, ensure_ascii=False) + "\n", encoding="utf-8")
+        with atomic_path(path) as tmp:
+            tmp.write_text(json.dumps(doc, ensure_ascii=False) + "\n", encoding="utf-8")
     except OSError as exc:
         raise BadInput(Problem(f"cannot write '{path}': {exc.strerror}", path="geojson")) from None
 
@@ -167,9 +170,13 @@ def reach(
     origin, range_km, capitals (name, iso3, country, continent, lat, lon, distance_km),
     countries (iso3, name, continent, fraction, area_in_range_km2, area_km2).
     """
+    from .._output import check_writable
     from ..geo.reach import check_range
     from ..geo.reach import reach as reach_of
 
+    for path, flag in ((geojson, "--geojson"), (map_out, "--map")):
+        if path is not None:
+            check_writable(path, flag)
     gaz = _gazetteer(case)
     if origin not in gaz:
         raise BadInput(Problem(gaz.explain_unknown(origin) or "", path="--from"))
@@ -242,9 +249,13 @@ def map_cmd(
 
     JSON keys: case, out, geojson, features.
     """
+    from .._output import check_writable
     from ..geo.maps import case_geojson, case_map, save
     from ..scenario import load_case
 
+    check_writable(out, "--out")
+    if geojson is not None:
+        check_writable(geojson, "--geojson")
     c = load_case(case)
     when = _date(date)
     if missile:
@@ -507,7 +518,7 @@ def coverage(
         t.add_column(f"{s.id}\n({s.kind}, {s.reach_km:,.0f} km)", justify="right")
     t.add_column("covered by")
     for p, d in zip(paths, docs, strict=True):
-        row = [p.launch.name, p.target.name, _km(p.distance_km)]
+        row = [plain(p.launch.name), plain(p.target.name), _km(p.distance_km)]
         for s in sites:
             mark = "in" if p.within[s.id] else "out"
             row.append(f"{_km(p.closest_km[s.id])} ({mark})")

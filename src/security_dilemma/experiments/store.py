@@ -35,6 +35,7 @@ from typing import Any
 import duckdb
 import pandas as pd
 
+from .._output import atomic_path
 from ..errors import BadInput, Problem
 from .chunks import ChunkResult
 from .model import case_sha256
@@ -643,7 +644,8 @@ class Store:
         """Write a table to ``out`` as Parquet or CSV; return the number of rows."""
         sql = self.table_sql(run_id, table)
         options = "FORMAT parquet" if fmt == "parquet" else "FORMAT csv, HEADER true"
-        self.con.execute(f"COPY ({sql}) TO {_quote(str(out))} ({options})")
+        with atomic_path(out) as tmp:
+            self.con.execute(f"COPY ({sql}) TO {_quote(str(tmp))} ({options})")
         row = self.con.execute(f"SELECT count(*) FROM ({sql})").fetchone()
         assert row is not None
         return int(row[0])

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 
 from .._deprecation import renamed_keyword
 from ..errors import BadInput, Problem
+from ..limits import check_plan
 from ..scenario import Case, load_case
 from .chunks import ChunkTask, compute_chunk
 from .executors import Executor
@@ -98,15 +99,7 @@ def sweep_plan(
     )
     c = load_case(case)
     check_metrics(metrics, restraint=restraint)
-    problems: list[Problem] = []
-    if replicates < 1:
-        problems.append(Problem("must be at least 1", path="replicates"))
-    if chunk_size is not None and chunk_size < 1:
-        problems.append(Problem("must be at least 1", path="chunk_size"))
-    if seed < 0:
-        problems.append(Problem("must be non-negative", path="seed"))
-    if problems:
-        raise BadInput(problems)
+    check_plan(len(c.actors), c.span.steps, 1, replicates, seed, chunk_size)
     specs = parameter_specs(parameters)
     check_names(c, {s.name: s.values for s in specs})
     settings = [lenses] if isinstance(lenses, str | Mapping) else list(lenses)
@@ -117,6 +110,9 @@ def sweep_plan(
             raise BadInput(Problem(f"lens setting {setting!r} is given twice", path=f"lenses[{i}]"))
         labels.append(label)
     points = grid(specs, labels or [""])
+    replicates, seed, chunk_size = check_plan(
+        len(c.actors), c.span.steps, len(points), replicates, seed, chunk_size
+    )
     return Plan(
         model=EngineModel(c, tuple(sorted(set(metrics))), restraint),
         points=points,
