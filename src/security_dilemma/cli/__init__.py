@@ -6,7 +6,7 @@ import os
 import sys
 import traceback
 from collections.abc import Sequence
-from typing import Any
+from typing import Annotated, Any
 
 import typer
 from typer._click.exceptions import ClickException, NoArgsIsHelpError, NoSuchOption, UsageError
@@ -23,8 +23,32 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
-    rich_markup_mode="rich",
+    rich_markup_mode=None,  # plain help: fits any terminal width, never cuts an option's name
 )
+
+
+def _show_version(value: bool) -> None:
+    if value:
+        from .._version import __version__
+
+        typer.echo(f"dilemma (security-dilemma) {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version",
+            callback=_show_version,
+            is_eager=True,
+            help="Print the version and exit.",
+        ),
+    ] = False,
+) -> None:
+    """A laboratory for the security dilemma: cases, lenses, games, geography, backtests."""
+
 
 for module in (case, build, run, whatif, games, geo, history, fit, experiments, check, bench):
     module.register(app)
