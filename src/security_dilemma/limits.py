@@ -15,6 +15,7 @@ security_dilemma.errors.BadInput: seed: must be an integer from 0 to 92233720368
 from __future__ import annotations
 
 import numbers
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from .errors import BadInput, Problem
@@ -30,11 +31,14 @@ __all__ = [
     "MAX_SEED",
     "MAX_STEPS",
     "MAX_WORK",
+    "check_chunk_size",
     "check_count",
     "check_flag",
     "check_plan",
     "check_seed",
+    "check_sequence",
     "check_work",
+    "checked_all",
     "integer",
 ]
 
@@ -69,6 +73,25 @@ def integer(value: Any) -> int | None:
     return int(value)
 
 
+def checked_all(*checks: Callable[[], int | None]) -> list[int | None]:
+    """The values of ``checks``, run in turn; every problem among them in one :class:`BadInput`.
+
+    >>> checked_all(lambda: check_count(3, "a", maximum=9), lambda: None)
+    [3, None]
+    """
+    problems: list[Problem] = []
+    values: list[int | None] = []
+    for check in checks:
+        try:
+            values.append(check())
+        except BadInput as exc:
+            problems += exc.problems
+            values.append(None)
+    if problems:
+        raise BadInput(problems)
+    return values
+
+
 def check_count(value: Any, path: str, *, maximum: int, minimum: int = 1) -> int:
     """``value`` as an int from ``minimum`` to ``maximum``, else :class:`BadInput` at ``path``."""
     number = integer(value)
@@ -81,6 +104,11 @@ def check_count(value: Any, path: str, *, maximum: int, minimum: int = 1) -> int
     return number
 
 
+def check_chunk_size(value: Any) -> int | None:
+    """A chunk size: None (chosen for the machine) or a count up to :data:`MAX_REPLICATES`."""
+    return None if value is None else check_count(value, "chunk_size", maximum=MAX_REPLICATES)
+
+
 def check_seed(value: Any, path: str = "seed") -> int:
     """A random seed: an integer from 0 to :data:`MAX_SEED`."""
     number = integer(value)
@@ -89,6 +117,26 @@ def check_seed(value: Any, path: str = "seed") -> int:
             Problem(f"must be an integer from 0 to {MAX_SEED} (got {value!r})", path=path)
         )
     return number
+
+
+def check_sequence(value: Any, path: str, kind: type[Any], what: str) -> list[Any]:
+    """``value`` as a list of ``kind`` (a list, tuple or other iterable, but not one text),
+    else :class:`BadInput` at ``path`` naming ``what`` it should be a list of.
+
+    >>> check_sequence(("security", "effort"), "metrics", str, "metric names")
+    ['security', 'effort']
+    """
+    items = None if isinstance(value, str | bytes | Mapping) else _iterable(value)
+    if items is None or not all(isinstance(item, kind) for item in items):
+        raise BadInput(Problem(f"must be a list of {what} (got {value!r:.60})", path=path))
+    return items
+
+
+def _iterable(value: Any) -> list[Any] | None:
+    try:
+        return list(value)
+    except TypeError:
+        return None
 
 
 def check_flag(value: Any, path: str) -> bool:
@@ -104,25 +152,11 @@ def check_plan(
     """A sweep's or sensitivity analysis's replicates, seed and chunk size (as ints), checked
     with its size: at most :data:`MAX_POINTS` points, :data:`MAX_CHUNKS` chunks and
     :data:`MAX_WORK` actor-steps, refused up front with the numbers."""
-    problems: list[Problem] = []
-    checked: list[int | None] = []
-    for check in (
+    reps, number, chunk = checked_all(
         lambda: check_count(replicates, "replicates", maximum=MAX_REPLICATES),
         lambda: check_seed(seed),
-        lambda: (
-            None
-            if chunk_size is None
-            else check_count(chunk_size, "chunk_size", maximum=MAX_REPLICATES)
-        ),
-    ):
-        try:
-            checked.append(check())
-        except BadInput as exc:
-            problems += exc.problems
-            checked.append(None)
-    if problems:
-        raise BadInput(problems)
-    reps, number, chunk = checked
+        lambda: check_chunk_size(chunk_size),
+    )
     assert reps is not None and number is not None
     if points > MAX_POINTS:
         raise BadInput(
@@ -131,12 +165,14 @@ def check_plan(
                 path="parameters",
             )
         )
-    chunks = points * -(-reps // min(chunk or 50, reps))
+    from .experiments.plan import default_chunk_size
+
+    chunks = points * -(-reps // (chunk or default_chunk_size(reps)))
     if chunks > MAX_CHUNKS:
         raise BadInput(
             Problem(
                 f"{points:,} points x {reps:,} replicates make {chunks:,} chunks, more than the "
-                f"limit of {MAX_CHUNKS:,}: give a larger chunk_size or fewer replicates",
+                f"limit of {MAX_CHUNKS:,}: give a larger chunk size or fewer replicates",
                 path="chunk_size" if chunk_size is not None else "replicates",
             )
         )

@@ -265,7 +265,9 @@ def show(
         )
         for e in c.events:
             effects = "; ".join(describe_effect(x) for x in e.effects) or "-"
-            t.add_row(plain(e.id), e.date.isoformat(), plain(e.title), plain(effects), _src(e.source))
+            t.add_row(
+                plain(e.id), e.date.isoformat(), plain(e.title), plain(effects), _src(e.source)
+            )
         console.print(t)
     console.print(f"{len(c.observables)} coded observables, {len(c.sources)} sources.")
 
@@ -316,7 +318,7 @@ def _value(value: object) -> str:
 def _src(source: str | list[str] | None) -> str:
     if source is None:
         return ""
-    return source if isinstance(source, str) else ", ".join(source)
+    return plain(source if isinstance(source, str) else ", ".join(source))
 
 
 def place(

@@ -22,7 +22,17 @@ import numpy.typing as npt
 
 from .._deprecation import renamed_keyword
 from ..errors import BadInput, Problem, did_you_mean
-from ..limits import MAX_REPLICATES, check_count, check_seed, check_work, integer
+from ..limits import (
+    MAX_REPLICATES,
+    check_chunk_size,
+    check_count,
+    check_flag,
+    check_seed,
+    check_sequence,
+    check_work,
+    checked_all,
+    integer,
+)
 from ..scenario import load_case
 from ..scenario.overrides import with_parameters
 from ..scenario.schema import Case, Observable
@@ -373,25 +383,13 @@ def _check_run(
     replicates: int, seed: int, first: int, chunk_size: int | None, burn_in: int = 0
 ) -> tuple[int, int, int, int | None, int]:
     """The run's counts as Python ints (numpy integers accepted), every problem at once."""
-    problems: list[Problem] = []
-    out: list[int | None] = []
-    for check in (
+    out = checked_all(
         lambda: check_count(replicates, "replicates", maximum=MAX_REPLICATES),
         lambda: check_seed(seed),
         lambda: check_count(first, "first_replicate", maximum=2**62, minimum=0),
-        lambda: (
-            None
-            if chunk_size is None
-            else check_count(chunk_size, "chunk_size", maximum=MAX_REPLICATES)
-        ),
+        lambda: check_chunk_size(chunk_size),
         lambda: check_count(burn_in, "burn_in", maximum=10**6, minimum=0),
-    ):
-        try:
-            out.append(check())
-        except BadInput as exc:
-            problems += exc.problems
-    if problems:
-        raise BadInput(problems)
+    )
     r, s, f, c, b = out
     assert r is not None and s is not None and f is not None and b is not None
     return r, s, f, c, b
@@ -407,10 +405,6 @@ def _check_memory(
     dtype: str,
 ) -> None:
     """Refuse, before compiling the case, a run that cannot fit in ``max_memory``."""
-    if metrics is not None and (isinstance(metrics, str) or not isinstance(metrics, Sequence)):
-        raise BadInput(
-            Problem(f"must be a list of metric names (got {metrics!r:.60})", path="metrics")
-        )
     if metrics is not None:
         metrics = [*metrics, *(n for o in case.observables for n in metrics_needed(o.kind))]
     layout = Layout.build(case.actor_ids(), restraint=restraint, metrics=metrics)
@@ -490,10 +484,13 @@ def simulate(
         )
     if overrides:
         c = with_parameters(c, dict(overrides))
+    if metrics is not None:
+        metrics = check_sequence(metrics, "metrics", str, "metric names")
+    keep_replicates = check_flag(keep_replicates, "keep_replicates")
     check_work(len(c.actors), c.span.steps + burn_in, replicates)
     _check_memory(c, replicates, max_memory, restraint, metrics, keep_replicates, dtype)
     world = compile_world(c, lens, dtype=np.dtype(dtype))
-    extra = list(observables or ())
+    extra = check_sequence(observables or (), "observables", Observable, "Observable records")
     known = {o.id for o in c.observables}
     usable, skipped = [], []
     for o in c.observables:  # the case's own: skip those the run cannot see, with a note

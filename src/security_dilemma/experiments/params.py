@@ -31,7 +31,7 @@ from typing import Any, TypeAlias
 import numpy as np
 
 from ..errors import BadInput, Problem, did_you_mean
-from ..limits import MAX_POINTS
+from ..limits import MAX_POINTS, check_sequence
 from ..scenario.schema import Case
 
 __all__ = [
@@ -187,7 +187,7 @@ def _records(items: Any, kind: type[Any], path: str) -> list[tuple[str, Any]]:
     if isinstance(items, Mapping):
         return [(_at(path, str(name)), (name, value)) for name, value in items.items()]
     out = []
-    for i, item in enumerate(items):
+    for i, item in enumerate(check_sequence(items, path, object, f"{kind.__name__} records")):
         if isinstance(item, str):
             raise text(item, f"{path}[{i}]")
         if not isinstance(item, kind):

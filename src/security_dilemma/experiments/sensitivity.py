@@ -232,8 +232,10 @@ def sensitivity_plan(
         bounds = list(parameter_bounds(parameters))
     except BadInput as exc:
         problems += exc.problems
-    if levels < 2:
-        problems.append(Problem("must be at least 2", path="levels"))
+    try:
+        levels = check_count(levels, "levels", minimum=2, maximum=MAX_POINTS)
+    except BadInput as exc:
+        problems += exc.problems
     if problems:
         raise BadInput(problems)
     _check_dimensions(bounds, "parameters")

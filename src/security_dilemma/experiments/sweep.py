@@ -99,7 +99,6 @@ def sweep_plan(
     )
     c = load_case(case)
     check_metrics(metrics, restraint=restraint)
-    check_plan(len(c.actors), c.span.steps, 1, replicates, seed, chunk_size)
     specs = parameter_specs(parameters)
     check_names(c, {s.name: s.values for s in specs})
     settings = [lenses] if isinstance(lenses, str | Mapping) else list(lenses)

@@ -174,14 +174,14 @@ class _TooBig(Exception):
         self.deep = deep
 
 
-def _too_big(file: str, mark: yaml.Mark, *, deep: bool) -> BadInput:
+def _too_big(file: str, line: int, column: int, *, deep: bool) -> BadInput:
     message = (
         f"the document nests too deeply: lists and mappings more than {MAX_DEPTH} levels deep"
         if deep
         else f"aliases expand to too many values (more than {MAX_NODES:,}); "
         "are aliases expanding recursively?"
     )
-    return BadInput(Problem(message, file, mark.line + 1, mark.column + 1))
+    return BadInput(Problem(message, file, line + 1, column + 1))
 
 
 def _check_depth(text: str, file: str) -> None:
@@ -192,7 +192,9 @@ def _check_depth(text: str, file: str) -> None:
         if isinstance(event, yaml.CollectionStartEvent):
             depth += 1
             if depth > MAX_DEPTH:
-                raise _too_big(file, event.start_mark, deep=True)
+                mark = event.start_mark
+                line, column = (mark.line, mark.column) if mark is not None else (0, 0)
+                raise _too_big(file, line, column, deep=True)
         elif isinstance(event, yaml.CollectionEndEvent):
             depth -= 1
 
@@ -231,7 +233,8 @@ def read_yaml_text(text: str, file: str = "<string>", *, partial: bool = False) 
     try:
         data = builder.build(node, ())
     except _TooBig as exc:
-        raise _too_big(file, exc.node.start_mark, deep=exc.deep) from None
+        mark = exc.node.start_mark
+        raise _too_big(file, mark.line, mark.column, deep=exc.deep) from None
     if builder.problems and not partial:
         raise BadInput(builder.problems)
     return Located(data, file, builder.positions, builder.key_positions, tuple(builder.problems))

@@ -112,6 +112,19 @@ def _parameter_value_problem(name: str, value: float) -> str | None:
     return None
 
 
+def _number(value: Any) -> float | None:
+    """``value`` as the number the schema reads it as (YAML 1.1 reads ``1.0e9`` as text,
+    which the schema converts), or None if it is not one."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int | float):
+        return float(value)
+    try:
+        return float(value) if isinstance(value, str) else None
+    except ValueError:
+        return None
+
+
 def _as_list(value: Any) -> list[Any]:
     return value if isinstance(value, list) else [value]
 
@@ -241,8 +254,8 @@ class _Checker:
         if name not in self.names:
             msg = f"unknown parameter '{name}'{did_you_mean(name, self.names)}"
             self.issues.append((loc, msg, at_key))
-        elif isinstance(value, int | float) and not isinstance(value, bool):
-            problem = _parameter_value_problem(name, float(value))
+        elif (number := _number(value)) is not None:
+            problem = _parameter_value_problem(name, number)
             if problem:
                 self.issues.append((value_loc, problem, False))
 
