@@ -54,6 +54,7 @@ __all__ = [
     "DEPRECATED",
     "EXIT_BAD_INPUT",
     "EXIT_FAILURE",
+    "EXIT_INTERRUPTED",
     "CaseArg",
     "Command",
     "JsonOpt",
@@ -85,6 +86,8 @@ __all__ = [
 
 EXIT_FAILURE = 1
 EXIT_BAD_INPUT = 2
+EXIT_INTERRUPTED = 130
+"""Exit code after Ctrl-C (128 + SIGINT, as shells report it)."""
 DEFAULT_STORE = Path("runs.duckdb")
 
 JsonOpt = Annotated[

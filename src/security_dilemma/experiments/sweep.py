@@ -64,6 +64,8 @@ class SweepReport:
     status: str
     """'complete', or 'failed' when a chunk raised (the others stay committed)."""
     message: str
+    repaired: int = 0
+    """Damaged chunks found in the store (rows lost or altered), dropped and computed again."""
 
 
 class SweepFailed(RuntimeError):
@@ -140,6 +142,8 @@ def run_plan(
     t0 = time.perf_counter()
     run_id = plan.run_id
     store.ensure_run(plan, command=command)
+    damaged = store.damaged_chunks(run_id)
+    store.drop_chunks(damaged)
     done = store.done_chunks(run_id)
     todo = [c for c in plan.chunks() if (c.point, c.chunk) not in done]
     total = plan.n_chunks
@@ -207,6 +211,7 @@ def run_plan(
         seconds=time.perf_counter() - t0,
         status=status,
         message=message,
+        repaired=len(damaged),
     )
     if failures:
         raise SweepFailed(report)
