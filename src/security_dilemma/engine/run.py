@@ -489,8 +489,8 @@ def simulate(
     keep_replicates = check_flag(keep_replicates, "keep_replicates")
     check_work(len(c.actors), c.span.steps + burn_in, replicates)
     _check_memory(c, replicates, max_memory, restraint, metrics, keep_replicates, dtype)
-    world = compile_world(c, lens, dtype=np.dtype(dtype))
     extra = check_sequence(observables or (), "observables", Observable, "Observable records")
+    world = compile_world(c, lens, dtype=np.dtype(dtype))
     known = {o.id for o in c.observables}
     usable, skipped = [], []
     for o in c.observables:  # the case's own: skip those the run cannot see, with a note
