@@ -36,6 +36,15 @@ def _gazetteer(case: str | None) -> Gazetteer:
     return Gazetteer.for_case(load_case(case))
 
 
+def _check_outputs(**paths: Path | None) -> None:
+    """Each output file given (``--NAME``) can be written, checked before the work."""
+    from .._output import check_writable
+
+    for flag, path in paths.items():
+        if path is not None:
+            check_writable(path, f"--{flag}")
+
+
 def _write_json(path: Path, doc: Any) -> None:
     from .._output import atomic_path
 
@@ -169,13 +178,10 @@ def reach(
     origin, range_km, capitals (name, iso3, country, continent, lat, lon, distance_km),
     countries (iso3, name, continent, fraction, area_in_range_km2, area_km2).
     """
-    from .._output import check_writable
     from ..geo.reach import check_range
     from ..geo.reach import reach as reach_of
 
-    for path, flag in ((geojson, "--geojson"), (map_out, "--map")):
-        if path is not None:
-            check_writable(path, flag)
+    _check_outputs(geojson=geojson, map=map_out)
     gaz = _gazetteer(case)
     if origin not in gaz:
         raise BadInput(Problem(gaz.explain_unknown(origin) or "", path="--from"))
@@ -252,13 +258,10 @@ def map_cmd(
 
     JSON keys: case, out, geojson, features.
     """
-    from .._output import check_writable
     from ..geo.maps import case_geojson, case_map, save
     from ..scenario import load_case
 
-    check_writable(out, "--out")
-    if geojson is not None:
-        check_writable(geojson, "--geojson")
+    _check_outputs(out=out, geojson=geojson)
     c = load_case(case)
     when = _date(date)
     if missile:
@@ -464,6 +467,7 @@ def coverage(
     from ..geo.gazetteer import Gazetteer
     from ..scenario import load_case
 
+    _check_outputs(geojson=geojson, map=map_out)
     c = load_case(case)
     geo = case_geometry(c)
     gaz = Gazetteer.for_case(c)
