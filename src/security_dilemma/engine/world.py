@@ -19,7 +19,7 @@ import numpy as np
 import numpy.typing as npt
 
 from ..errors import BadInput, Problem
-from ..scenario.overrides import with_parameters
+from ..scenario.overrides import shifted, with_parameters
 from ..scenario.schema import Case, ParameterChange, Parameters
 from ..scenario.timeline import Statuses, step_days, timeline
 from .events import compile_step_events
@@ -322,8 +322,11 @@ def compile_world(
     for t in range(steps):
         for e in by_step[t]:
             if isinstance(e, ParameterChange):
-                changes[e.name] = e.value
-        parameters.append(with_parameters(case, changes).parameters if changes else case.parameters)
+                held = with_parameters(case, changes, warn=False).parameters
+                changes[e.name] = (
+                    e.value if e.value is not None else shifted(held, e.name, e.delta or 0.0)
+                )
+        parameters.append(with_parameters(case, changes, warn=False).parameters)
     compiled: list[Params] = []
     for par in parameters:
         text = par.model_dump_json()

@@ -75,6 +75,14 @@ class Site:
     tracking: float = 1.0
     """Wilkening's q; a site that does not state it is taken to track perfectly."""
     status: str = "operational"
+    system: str | None = None
+    """The interceptor system the case names (which missiles it engages: ``geo.engagement``)."""
+
+    def engages(self, range_km: float) -> bool:
+        """Whether this site can engage a missile of this range (a radar serves every one)."""
+        from .engagement import envelope
+
+        return self.kind == "radar" or envelope(self.system).engages(range_km)
 
     @classmethod
     def from_case(cls, site: DefenceSite, location: Location) -> Site:
@@ -98,6 +106,7 @@ class Site:
             sspk=site.sspk.value if site.sspk else 0.0,
             tracking=site.tracking.value if site.tracking else 1.0,
             status=site.status,
+            system=site.system,
         )
 
 
