@@ -35,7 +35,7 @@ def check_writable(path: str | Path, param: str) -> Path:
     if target.is_dir():
         raise BadInput(Problem(f"'{target}' is a directory; give a file name", path=param))
     if not folder.exists():
-        raise BadInput(Problem(f"no such directory: {folder}", path=param))
+        raise BadInput(Problem(f"directory '{folder}' does not exist", path=param))
     if not folder.is_dir():
         raise BadInput(Problem(f"'{folder}' is not a directory", path=param))
     try:  # the only sure test (permissions, read-only mounts, /proc): write a file there

@@ -33,6 +33,7 @@ __all__ = [
     "MAX_WORK",
     "check_chunk_size",
     "check_count",
+    "check_counts",
     "check_flag",
     "check_plan",
     "check_seed",
@@ -146,18 +147,28 @@ def check_flag(value: Any, path: str) -> bool:
     raise BadInput(Problem(f"must be True or False (got {value!r})", path=path))
 
 
-def check_plan(
-    actors: int, steps: int, points: int, replicates: Any, seed: Any, chunk_size: Any
-) -> tuple[int, int, int | None]:
-    """A sweep's or sensitivity analysis's replicates, seed and chunk size (as ints), checked
-    with its size: at most :data:`MAX_POINTS` points, :data:`MAX_CHUNKS` chunks and
-    :data:`MAX_WORK` actor-steps, refused up front with the numbers."""
+def check_counts(replicates: Any, seed: Any, chunk_size: Any) -> tuple[int, int, int | None]:
+    """A plan's replicates, seed and chunk size as ints (every problem at once).
+
+    >>> check_counts(8, 0, None)
+    (8, 0, None)
+    """
     reps, number, chunk = checked_all(
         lambda: check_count(replicates, "replicates", maximum=MAX_REPLICATES),
         lambda: check_seed(seed),
         lambda: check_chunk_size(chunk_size),
     )
     assert reps is not None and number is not None
+    return reps, number, chunk
+
+
+def check_plan(
+    actors: int, steps: int, points: int, replicates: Any, seed: Any, chunk_size: Any
+) -> tuple[int, int, int | None]:
+    """A sweep's or sensitivity analysis's replicates, seed and chunk size (as ints), checked
+    with its size: at most :data:`MAX_POINTS` points, :data:`MAX_CHUNKS` chunks and
+    :data:`MAX_WORK` actor-steps, refused up front with the numbers."""
+    reps, number, chunk = check_counts(replicates, seed, chunk_size)
     if points > MAX_POINTS:
         raise BadInput(
             Problem(

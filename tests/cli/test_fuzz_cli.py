@@ -28,7 +28,7 @@ from security_dilemma.scenario.reader import read_yaml_text
 from ..scenario.test_fuzz import mutated_documents
 
 MINIMAL = str(Path(__file__).parents[1] / "scenario" / "fixtures" / "minimal.yaml")
-RANGES = ["--param", "distinguishability=0:1", "--param", "offence_dominance=0:1"]
+RANGES = ["--param", "noise=0:1", "--param", "offence_dominance=0:1"]
 EXAMPLES = settings.default.max_examples  # 60 in the default profile, 1000 in 'thorough'
 FIXTURE = settings(
     max_examples=EXAMPLES // 2, suppress_health_check=[HealthCheck.function_scoped_fixture]
@@ -66,11 +66,9 @@ BAD_OPTIONS: dict[str, st.SearchStrategy[str]] = {
     "--chunk-size": count_beyond(1, MAX_REPLICATES),
     "--samples": count_beyond(1, MAX_POINTS),
     "--param": st.one_of(
-        st.integers(min_value=MAX_POINTS + 1, max_value=2**40).map(
-            lambda n: f"distinguishability=0:1:{n}"
-        ),
+        st.integers(min_value=MAX_POINTS + 1, max_value=2**40).map(lambda n: f"noise=0:1:{n}"),
         st.text(max_size=20).filter(lambda t: "=" not in t),
-        st.sampled_from(["no_such_parameter=0.5", "distinguishability=nan", "=1", "x=1:2:3:4"]),
+        st.sampled_from(["no_such_parameter=0.5", "noise=nan", "=1", "x=1:2:3:4"]),
     ),
     "--max-memory": st.sampled_from(["1", "0", "-5GB", "lots", "1e400", "2 parsecs"]),
 }

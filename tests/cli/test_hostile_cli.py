@@ -19,7 +19,7 @@ from ..conftest import Outcome, Run
 HOSTILE = Path(__file__).parents[1] / "data" / "hostile"
 MINIMAL = str(Path(__file__).parents[1] / "scenario" / "fixtures" / "minimal.yaml")
 BILLION = "1000000000"
-RANGES = ["--param", "distinguishability=0:1", "--param", "offence_dominance=0:1"]
+RANGES = ["--param", "noise=0:1", "--param", "offence_dominance=0:1"]
 
 
 def bad_flag(out: Outcome, flag: str) -> dict[str, object]:
@@ -37,12 +37,12 @@ def bad_flag(out: Outcome, flag: str) -> dict[str, object]:
     [
         (["sweep", MINIMAL, "--replicates", BILLION], "--replicates", f"{MAX_REPLICATES:,}"),
         (
-            ["sweep", MINIMAL, "--param", "distinguishability=0:1:1000000000"],
+            ["sweep", MINIMAL, "--param", "noise=0:1:1000000000"],
             "--param",
             f"{MAX_POINTS:,}",
         ),
         (
-            ["sweep", MINIMAL, "--replicates", "1000000", "--param", "distinguishability=0:1:1000"],
+            ["sweep", MINIMAL, "--replicates", "1000000", "--param", "noise=0:1:1000"],
             "--replicates",
             "20,000,000 chunks",
         ),
@@ -74,7 +74,7 @@ def test_work_is_bounded_in_actor_steps(dilemma: Run, tmp_path: Path) -> None:
         "--chunk-size",
         "100000",
         "--param",
-        "distinguishability=0:1:10000",
+        "noise=0:1:10000",
         "--store",
         str(tmp_path / "runs.duckdb"),
         "--json",
@@ -99,11 +99,11 @@ def test_one_seed_range_everywhere(dilemma: Run, tmp_path: Path, command: str, f
     [
         (["run", MINIMAL, "-n", "5000000", "--report", "/proc/report.html"], "--report", "/proc"),
         (["run", MINIMAL, "-n", "5000000", "--report", "{tmp}"], "--report", "is a directory"),
-        (["map", MINIMAL, "--out", "{tmp}/missing/map.png"], "--out", "no such directory"),
+        (["map", MINIMAL, "--out", "{tmp}/missing/map.png"], "--out", "does not exist"),
         (
             ["reach", "--from", "Tehran", "--range-km", "2000", "--map", "{tmp}/missing/r.png"],
             "--map",
-            "no such directory",
+            "does not exist",
         ),
         (
             [
@@ -118,7 +118,7 @@ def test_one_seed_range_everywhere(dilemma: Run, tmp_path: Path, command: str, f
                 "{tmp}/s.duckdb",
             ],
             "--plot",
-            "no such directory",
+            "does not exist",
         ),
     ],
 )
@@ -197,7 +197,7 @@ def interrupt(argv: list[str], after: str) -> tuple[int, list[str], str]:
     return proc.returncode, lines + out.splitlines(), err
 
 
-SWEEP = ["sweep", MINIMAL, "--param", "distinguishability=0:1:20", "--replicates", "4"]
+SWEEP = ["sweep", MINIMAL, "--param", "noise=0:1:20", "--replicates", "4"]
 
 
 def test_ctrl_c_says_how_far_the_sweep_got(tmp_path: Path) -> None:

@@ -22,7 +22,7 @@ from security_dilemma.experiments import sensitivity_plan, sweep_plan
 from security_dilemma.limits import MAX_WORK
 
 MINIMAL = Path(__file__).parents[1] / "scenario" / "fixtures" / "minimal.yaml"
-RANGES = {"distinguishability": (0.0, 1.0), "offence_dominance": (0.0, 1.0)}
+RANGES = {"noise": (0.0, 1.0), "offence_dominance": (0.0, 1.0)}
 
 
 def refused(call: Any, path: str) -> str:
@@ -71,7 +71,7 @@ def test_numpy_integers_are_integers() -> None:
     a = simulate(MINIMAL, replicates=np.int64(3), seed=np.uint32(5), restraint=False)
     b = simulate(MINIMAL, replicates=3, seed=5, restraint=False)
     assert a.replicates == 3 and np.array_equal(a.means, b.means)
-    plan = sweep_plan(MINIMAL, {"distinguishability": [0.1, 0.2]}, replicates=np.int32(4))
+    plan = sweep_plan(MINIMAL, {"noise": [0.1, 0.2]}, replicates=np.int32(4))
     assert plan.replicates == 4 and type(plan.replicates) is int
     plan, _, _ = sensitivity_plan(
         MINIMAL, RANGES, method="morris", samples=np.int64(2), levels=np.int64(4), replicates=2
@@ -126,7 +126,8 @@ def test_memory_is_refused_before_it_is_allocated(tmp_path: Path) -> None:
     assert done.returncode == 0, done.stderr[-1000:]
     path_, message = done.stdout.strip().split(" | ")
     assert path_ == "max_memory"
-    assert "this run needs about" in message and "GB" in message and "--max-memory" in message
+    assert "too small for this run: it needs about" in message and "GB" in message
+    assert "--max-memory" in message
     assert resource.getrlimit(resource.RLIMIT_AS)  # the limit was the child's alone
 
 

@@ -16,7 +16,7 @@ from security_dilemma.experiments import SerialExecutor, Store, run_plan, sweep_
 from .conftest import SMALL, Run, assert_same_tables, stored
 
 MINIMAL = str(Path(__file__).parents[1] / "scenario" / "fixtures" / "minimal.yaml")
-PLAN = {**SMALL, "chunk_size": 2}  # 2 points x 3 chunks
+PLAN = {**SMALL, "parameters": {"noise": [0.1, 0.3]}, "chunk_size": 2}  # 2 points x 3 chunks
 
 DAMAGE: dict[str, Callable[[duckdb.DuckDBPyConnection], None]] = {
     "a replicate lost": lambda con: con.execute(
@@ -89,12 +89,11 @@ def test_damage_is_found_reported_and_recomputed(
 
 
 def resume_args(path: Path) -> list[str]:
-    values = ",".join(str(v) for v in SMALL["parameters"]["distinguishability"])  # type: ignore[index]
     return [
         "sweep",
         MINIMAL,
         "--param",
-        f"distinguishability={values}",
+        "noise=0.1,0.3",
         "--replicates",
         str(PLAN["replicates"]),
         "--chunk-size",

@@ -150,9 +150,9 @@ def plan_chunks(
         suggest = f"{math.ceil(need / 1e8) / 10:g}GB"
         raise BadInput(
             Problem(
-                f"this run needs about {_size(need)} (the compiled case {_size(fixed)}, "
-                f"summaries {_size(store)}, one replicate {_size(per)}), more than the memory "
-                f"budget of {_size(max_memory)}: give max_memory='{suggest}' "
+                f"the memory budget of {_size(max_memory)} is too small for this run: it needs "
+                f"about {_size(need)} (the compiled case {_size(fixed)}, summaries "
+                f"{_size(store)}, one replicate {_size(per)}): give max_memory='{suggest}' "
                 f"(--max-memory {suggest}), or run fewer actors, steps or metrics",
                 path="max_memory",
             )

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 
 from .._deprecation import renamed_keyword
 from ..errors import BadInput, Problem
-from ..limits import check_plan
+from ..limits import check_counts, check_plan
 from ..scenario import Case, load_case
 from .chunks import ChunkTask, compute_chunk
 from .executors import Executor
@@ -101,6 +101,7 @@ def sweep_plan(
     )
     c = load_case(case)
     check_metrics(metrics, restraint=restraint)
+    check_counts(replicates, seed, chunk_size)
     specs = parameter_specs(parameters)
     check_names(c, {s.name: s.values for s in specs})
     settings = [lenses] if isinstance(lenses, str | Mapping) else list(lenses)
