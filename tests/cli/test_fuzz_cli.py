@@ -12,19 +12,19 @@ from __future__ import annotations
 import json
 import math
 import tempfile
+from dataclasses import astuple
 from pathlib import Path
 from typing import Any
 
-import pytest
 import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from security_dilemma.cli import main
 from security_dilemma.errors import BadInput
 from security_dilemma.limits import MAX_POINTS, MAX_REPLICATES, MAX_SEED
 from security_dilemma.scenario.reader import read_yaml_text
 
+from ..conftest import Run
 from ..scenario.test_fuzz import mutated_documents
 
 MINIMAL = str(Path(__file__).parents[1] / "scenario" / "fixtures" / "minimal.yaml")
@@ -33,15 +33,6 @@ EXAMPLES = settings.default.max_examples  # 60 in the default profile, 1000 in '
 FIXTURE = settings(
     max_examples=EXAMPLES // 2, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
-
-
-def run_cli(capfd: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
-    capfd.readouterr()
-    with pytest.raises(SystemExit) as info:
-        main(list(args))
-    out, err = capfd.readouterr()
-    code = info.value.code
-    return (code if isinstance(code, int) else 0), out, err
 
 
 def not_an_int() -> st.SearchStrategy[str]:
@@ -97,13 +88,11 @@ def bad_command_lines(draw: st.DrawFn) -> tuple[list[str], str]:
 
 @FIXTURE
 @given(line=bad_command_lines())
-def test_bad_option_values_are_refused_as_json(
-    line: tuple[list[str], str], capfd: pytest.CaptureFixture[str]
-) -> None:
+def test_bad_option_values_are_refused_as_json(line: tuple[list[str], str], dilemma: Run) -> None:
     args, flag = line
     with tempfile.TemporaryDirectory() as tmp:
         store = ["--store", f"{tmp}/s.duckdb"] if args[0] != "run" else []
-        code, out, err = run_cli(capfd, *args, *store, "--json")
+        code, out, err = astuple(dilemma(*args, *store, "--json"))
         assert code == 2, (args, out, err)
         assert "Traceback" not in out + err
         doc = json.loads(out)
@@ -151,13 +140,13 @@ def finite(value: Any) -> bool:
 
 @settings(max_examples=EXAMPLES // 15, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(doc=mutated_documents())
-def test_mutated_cases_run_or_are_refused(doc: Any, capfd: pytest.CaptureFixture[str]) -> None:
+def test_mutated_cases_run_or_are_refused(doc: Any, dilemma: Run) -> None:
     """A case that validates runs to finite numbers; one that does not is refused (exit 2)."""
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "fuzz.yaml"
         path.write_text(yaml.safe_dump(doc, allow_unicode=True, sort_keys=False), encoding="utf-8")
         args = ["run", str(path), "-n", "2", "--no-report", "--no-whatif", "--json"]
-        code, out, err = run_cli(capfd, *args, "--metrics", "security,effort,crisis_risk")
+        code, out, err = astuple(dilemma(*args, "--metrics", "security,effort,crisis_risk"))
         assert code in (0, 2), err
         assert "Traceback" not in out + err
         result = json.loads(out)
