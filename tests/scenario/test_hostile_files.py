@@ -6,6 +6,7 @@ files of megabytes) are made by the tests.
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import resource
 import subprocess
@@ -15,11 +16,15 @@ from pathlib import Path
 
 import pytest
 import yaml
+from hypothesis import given
+from hypothesis import strategies as st
 
+from security_dilemma.engine import step_dates
 from security_dilemma.errors import BadInput
 from security_dilemma.limits import MAX_ACTORS, MAX_DEPTH, MAX_STEPS
 from security_dilemma.scenario import load_case
 from security_dilemma.scenario.reader import read_yaml, read_yaml_text
+from security_dilemma.scenario.schema import Span
 
 from ..conftest import Run
 
@@ -232,3 +237,17 @@ def test_the_hostile_files_fail_validate_with_located_messages(dilemma: Run) -> 
         result = dilemma("validate", str(path))
         assert result.code == 2, name
         assert f"{path}:" in result.err and "Traceback" not in result.err
+
+
+@given(
+    start=st.dates(min_value=dt.date(1800, 1, 1), max_value=dt.date(2100, 12, 31)),
+    days=st.integers(1, 2000),
+    step=st.sampled_from(["day", "week", "month", "quarter", "year"]),
+)
+def test_the_step_limit_counts_the_steps_the_engine_runs(
+    start: dt.date, days: int, step: str
+) -> None:
+    """``Span.steps`` (counted without listing the dates, for the limit) is the number of
+    dates the engine steps through."""
+    span = Span(start=start, end=start + dt.timedelta(days=days), step=step)  # type: ignore[arg-type]
+    assert span.steps == len(step_dates(span.start, span.end, span.step))
