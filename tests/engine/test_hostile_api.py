@@ -100,15 +100,33 @@ def test_work_is_refused_with_the_numbers() -> None:
     assert f"{MAX_WORK:,}" in message and "actor-steps" in message
 
 
-def test_memory_is_refused_before_it_is_allocated(tmp_path: Path) -> None:
-    """Defect 3: a large case failed with 'Unable to allocate 136 GiB' (exit 1) after taking
-    gigabytes; now the estimate is refused before compiling the case. The run is in a process
-    limited to 3 GB of address space, so that allocating first fails the test."""
+def large_case(tmp_path: Path) -> Path:
+    """A case within the limits on actors and steps (193 actors, 26 years of days) whose runs
+    need far more than the default memory budget."""
     doc = yaml.safe_load(MINIMAL.read_text(encoding="utf-8"))
     doc["span"] = {"start": 2000, "end": 2026, "step": "day"}
     doc["actors"] += [{"id": f"X{i}", "name": f"X{i}", "source": "s1"} for i in range(190)]
     path = tmp_path / "large.yaml"
     path.write_text(yaml.safe_dump(doc), encoding="utf-8")
+    return path
+
+
+def test_sweeps_refuse_chunks_beyond_the_memory_budget(tmp_path: Path) -> None:
+    path = large_case(tmp_path)
+    message = refused(lambda: sweep_plan(path, {"noise": [0.1]}, replicates=4), "chunk_size")
+    assert "too small for this run" in message and "--chunk-size" in message
+    message = refused(
+        lambda: sensitivity_plan(path, RANGES, method="morris", samples=2, replicates=2),
+        "chunk_size",
+    )
+    assert "too small for this run" in message
+
+
+def test_memory_is_refused_before_it_is_allocated(tmp_path: Path) -> None:
+    """Defect 3: a large case failed with 'Unable to allocate 136 GiB' (exit 1) after taking
+    gigabytes; now the estimate is refused before compiling the case. The run is in a process
+    limited to 3 GB of address space, so that allocating first fails the test."""
+    path = large_case(tmp_path)
     code = textwrap.dedent(
         f"""
         import resource

@@ -48,6 +48,7 @@ from .world import World, compile_world
 
 __all__ = [
     "DEFAULT_MAX_MEMORY",
+    "check_memory",
     "parse_bytes",
     "plan_chunks",
     "restraint_copies",
@@ -138,10 +139,13 @@ def plan_chunks(
     chunk_size: int | None,
     max_memory: int,
     fixed: int = 0,
+    advice: str = "",
+    path: str = "max_memory",
 ) -> tuple[int, int]:
     """Chunk size and draw-block length (steps) for a run within ``max_memory`` bytes, of
     which ``fixed`` are already taken (the compiled world); checked before anything is
-    allocated: a run that cannot fit is :class:`BadInput` with the budget it needs."""
+    allocated: a run that cannot fit is :class:`BadInput` at ``path`` with the budget it
+    needs and ``advice`` (default: the ``max_memory`` to give)."""
     store = Summary.estimate_bytes(cells, steps, replicates, keep=keep)
     per = _per_replicate_bytes(n, copies, itemsize, cells)
     room = max_memory - fixed - store - _OVERHEAD
@@ -152,9 +156,13 @@ def plan_chunks(
             Problem(
                 f"the memory budget of {_size(max_memory)} is too small for this run: it needs "
                 f"about {_size(need)} (the compiled case {_size(fixed)}, summaries "
-                f"{_size(store)}, one replicate {_size(per)}): give max_memory='{suggest}' "
-                f"(--max-memory {suggest}), or run fewer actors, steps or metrics",
-                path="max_memory",
+                f"{_size(store)}, one replicate {_size(per)}): "
+                + (
+                    advice
+                    or f"give max_memory='{suggest}' (--max-memory {suggest}), or run fewer "
+                    "actors, steps or metrics"
+                ),
+                path=path,
             )
         )
     by_memory = room // per
@@ -395,16 +403,19 @@ def _check_run(
     return r, s, f, c, b
 
 
-def _check_memory(
+def check_memory(
     case: Case,
     replicates: int,
-    max_memory: int | str | None,
-    restraint: bool,
-    metrics: Sequence[str] | None,
-    keep: bool,
-    dtype: str,
+    max_memory: int | str | None = None,
+    restraint: bool = True,
+    metrics: Sequence[str] | None = None,
+    keep: bool = False,
+    dtype: str = "float32",
+    advice: str = "",
+    path: str = "max_memory",
 ) -> None:
-    """Refuse, before compiling the case, a run that cannot fit in ``max_memory``."""
+    """Refuse (:class:`BadInput`, see :func:`plan_chunks`), before the case is compiled, a
+    run of ``case`` that cannot fit in ``max_memory`` bytes (default 1 GiB)."""
     if metrics is not None:
         metrics = [*metrics, *(n for o in case.observables for n in metrics_needed(o.kind))]
     layout = Layout.build(case.actor_ids(), restraint=restraint, metrics=metrics)
@@ -420,6 +431,8 @@ def _check_memory(
         chunk_size=None,
         max_memory=DEFAULT_MAX_MEMORY if max_memory is None else parse_bytes(max_memory),
         fixed=world_bytes(case),
+        advice=advice,
+        path=path,
     )
 
 
@@ -488,7 +501,7 @@ def simulate(
         metrics = check_sequence(metrics, "metrics", str, "metric names")
     keep_replicates = check_flag(keep_replicates, "keep_replicates")
     check_work(len(c.actors), c.span.steps + burn_in, replicates)
-    _check_memory(c, replicates, max_memory, restraint, metrics, keep_replicates, dtype)
+    check_memory(c, replicates, max_memory, restraint, metrics, keep_replicates, dtype)
     extra = check_sequence(observables or (), "observables", Observable, "Observable records")
     world = compile_world(c, lens, dtype=np.dtype(dtype))
     known = {o.id for o in c.observables}

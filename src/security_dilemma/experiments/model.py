@@ -90,6 +90,21 @@ class EngineModel:
             "counterfactual": self.restraint,
         }
 
+    def check_memory(self, replicates: int) -> None:
+        """Refuse (:class:`BadInput`) chunks of ``replicates`` that a worker's memory budget
+        (the engine's default) cannot hold, before any is computed."""
+        from ..engine.run import check_memory
+
+        check_memory(
+            self.case,
+            replicates,
+            restraint=self.restraint,
+            metrics=list(self.metrics) or None,
+            keep=True,
+            advice="give a smaller chunk size (--chunk-size), or fewer actors, steps or metrics",
+            path="chunk_size",
+        )
+
     def replicates(
         self, point: Point, *, seed: int, first_replicate: int, replicates: int
     ) -> ChunkValues:

@@ -246,13 +246,16 @@ def sensitivity_plan(
     replicates, seed, chunk_size = check_plan(
         len(c.actors), c.span.steps, points, replicates, seed, chunk_size
     )
+    model = EngineModel(c, tuple(sorted(set(metrics))), restraint)
+    chunk = chunk_size or default_chunk_size(replicates)
+    model.check_memory(chunk)
     x = sample(method, bounds, samples, seed=seed, levels=levels)
     plan = Plan(
-        model=EngineModel(c, tuple(sorted(set(metrics))), restraint),
+        model=model,
         points=points_from_sample(x, bounds, label),
         replicates=replicates,
         seed=seed,
-        chunk_size=chunk_size or default_chunk_size(replicates),
+        chunk_size=chunk,
         kind="sensitivity",
         spec={
             "method": method,

@@ -115,12 +115,15 @@ def sweep_plan(
     replicates, seed, chunk_size = check_plan(
         len(c.actors), c.span.steps, len(points), replicates, seed, chunk_size
     )
+    model = EngineModel(c, tuple(sorted(set(metrics))), restraint)
+    chunk = chunk_size or default_chunk_size(replicates)
+    model.check_memory(chunk)
     return Plan(
-        model=EngineModel(c, tuple(sorted(set(metrics))), restraint),
+        model=model,
         points=points,
         replicates=replicates,
         seed=seed,
-        chunk_size=chunk_size or default_chunk_size(replicates),
+        chunk_size=chunk,
         kind="sweep",
         spec={"parameters": {s.name: list(s.values) for s in specs}, "lenses": labels},
     )
