@@ -551,11 +551,11 @@ in the command's own words, every user-supplied string going through :func:`plai
 
 
 def plain(value: object) -> str:
-    """``value`` as text a console prints as it is: a case's title, a file's name, a place
+    r"""``value`` as text a console prints as it is: a case's title, a file's name, a place
     the user typed (Rich markup such as ``[bold]`` in it is escaped).
 
-    >>> plain("Alpha [bold]beta[/bold]")
-    'Alpha \\[bold]beta\\[/bold]'
+    >>> print(plain("Alpha [bold]beta[/bold]"))
+    Alpha \[bold]beta\[/bold]
     """
     return escape(str(value))
 

@@ -162,7 +162,7 @@ class Quantity(Model):
         return data
 
 
-LARGEST = 1e12
+LARGEST = 10**12
 """The largest amount a case may state (military expenditure in thousands of US dollars, a
 stock): far above any state's, far below what would overflow the engine's arithmetic."""
 
