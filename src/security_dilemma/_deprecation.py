@@ -26,9 +26,14 @@ def renamed_keyword(
 ) -> bool:
     """The value of ``function``'s keyword ``new``, which was called ``old``: ``value`` when
     ``old`` is not given (None); else ``old_value``, with a ``DeprecationWarning`` pointing at
-    the caller of ``function``. Both given with different values is :class:`BadInput`."""
+    the caller of ``function``. Both given with different values, or a value that is not
+    True or False (``'no'`` is not false), is :class:`BadInput`."""
+    from .limits import check_flag
+
+    value = check_flag(value, new)
     if old_value is None:
         return value
+    old_value = check_flag(old_value, old)
     warnings.warn(
         f"{function}(): the keyword '{old}' is now '{new}'; '{old}' will be removed in the "
         "next release",

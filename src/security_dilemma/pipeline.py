@@ -15,7 +15,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .errors import BadInput, Problem
+from ._output import atomic_path, check_writable
+from .errors import BadInput
 from .report.findings import LensFindings, findings_by_lens, key_dyads
 from .report.html import write_report
 
@@ -91,20 +92,19 @@ def finish_run(
     found = tuple(findings_by_lens(results, dyads, bt))
     path = None
     if report is not None:
-        target = Path(report)
-        if target.parent != Path("") and not target.parent.exists():
-            raise BadInput(Problem(f"no such directory: {target.parent}", path="--report"))
-        path = write_report(
-            target,
-            case,
-            results,
-            bt,
-            dyads=dyads,
-            command=command,
-            include_map=include_map,
-            comparisons=comparisons,
-            forecast=fc,
-        )
+        path = check_writable(report, "report")
+        with atomic_path(path) as tmp:
+            write_report(
+                tmp,
+                case,
+                results,
+                bt,
+                dyads=dyads,
+                command=command,
+                include_map=include_map,
+                comparisons=comparisons,
+                forecast=fc,
+            )
     return JobOutput(case, bt, found, path, tuple(notes), tuple(comparisons), fc)
 
 

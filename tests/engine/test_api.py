@@ -92,9 +92,9 @@ def test_overrides_change_the_run() -> None:
     [
         ({"lens": "realsm"}, "did you mean 'realism'"),
         ({"lens": {"ZZ": "realism"}}, "unknown actor 'ZZ'"),
-        ({"replicates": 0}, "replicates must be a positive integer"),
-        ({"seed": -1}, "seed must be a non-negative integer"),
-        ({"chunk_size": 0}, "chunk_size must be a positive integer"),
+        ({"replicates": 0}, "replicates: must be an integer from 1 to"),
+        ({"seed": -1}, "seed: must be an integer from 0 to"),
+        ({"chunk_size": 0}, "chunk_size: must be an integer from 1 to"),
         ({"overrides": {"distinguishabilty": 0.3}}, "did you mean 'distinguishability'"),
         ({"overrides": {"noise": 7.0}}, "less than or equal to 1"),
         ({"max_memory": "lots"}, "not a memory size"),

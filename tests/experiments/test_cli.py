@@ -49,6 +49,7 @@ REPORT_KEYS = {
     "seconds",
     "status",
     "message",
+    "repaired",
 }
 
 
@@ -141,7 +142,7 @@ def test_runs_list_show_and_export(dilemma: Run, swept: tuple[Path, str], tmp_pa
         (["--metrics", "harm_done", "--no-restraint"], "it needs the restraint copies"),
         (["--lens", "realsm"], "did you mean 'realism'"),
         (["--replicates", "0"], "Invalid value for '--replicates' / '-n'"),
-        (["--chunk-size", "0"], "error: --chunk-size: must be at least 1"),
+        (["--chunk-size", "0"], "error: --chunk-size: must be an integer from 1 to"),
         (["--seed", "-1"], "Invalid value for '--seed'"),
         (["--param", "k=0:1"], "a sweep takes NAME=LO:HI:N[:log]"),
         (["--lens", "realism,RUX=liberalism"], "--lens: unknown actor 'RUX'"),

@@ -13,7 +13,14 @@ from typer._click.exceptions import ClickException, NoArgsIsHelpError, NoSuchOpt
 
 from ..errors import BadInput, Problem
 from . import bench, build, case, check, experiments, fit, games, geo, history, run, whatif
-from ._common import EXIT_BAD_INPUT, EXIT_FAILURE, err_console, print_json, use_command_class
+from ._common import (
+    EXIT_BAD_INPUT,
+    EXIT_FAILURE,
+    EXIT_INTERRUPTED,
+    err_console,
+    print_json,
+    use_command_class,
+)
 
 __all__ = ["app", "main"]
 
@@ -124,7 +131,7 @@ def main(argv: Sequence[str] | None = None) -> None:
         sys.exit(EXIT_BAD_INPUT)
     except KeyboardInterrupt:
         err_console.print("interrupted", markup=False)
-        sys.exit(130)
+        sys.exit(EXIT_INTERRUPTED)
     except Exception as exc:  # a failure while running: one line, traceback only on request
         if os.environ.get("DILEMMA_DEBUG"):
             traceback.print_exc()

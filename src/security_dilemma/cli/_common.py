@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import (
     BarColumn,
     MofNCompleteColumn,
@@ -53,6 +54,7 @@ __all__ = [
     "DEPRECATED",
     "EXIT_BAD_INPUT",
     "EXIT_FAILURE",
+    "EXIT_INTERRUPTED",
     "CaseArg",
     "Command",
     "JsonOpt",
@@ -74,6 +76,7 @@ __all__ = [
     "parse_lenses",
     "parse_metrics",
     "parse_parameter",
+    "plain",
     "print_json",
     "progress_bar",
     "to_jsonable",
@@ -83,6 +86,8 @@ __all__ = [
 
 EXIT_FAILURE = 1
 EXIT_BAD_INPUT = 2
+EXIT_INTERRUPTED = 130
+"""Exit code after Ctrl-C (128 + SIGINT, as shells report it)."""
 DEFAULT_STORE = Path("runs.duckdb")
 
 JsonOpt = Annotated[
@@ -539,8 +544,20 @@ def parse_parameter(text: str, flag: str) -> ParameterSpec | Bound:
         ) from None
 
 
-console = Console(highlight=False)
-err_console = Console(stderr=True, highlight=False)
+console = Console(highlight=False, emoji=False)
+err_console = Console(stderr=True, highlight=False, emoji=False)
+"""The consoles: no emoji codes (``:fire:`` stays text) and no highlighting; Rich markup only
+in the command's own words, every user-supplied string going through :func:`plain`."""
+
+
+def plain(value: object) -> str:
+    r"""``value`` as text a console prints as it is: a case's title, a file's name, a place
+    the user typed (Rich markup such as ``[bold]`` in it is escaped).
+
+    >>> print(plain("Alpha [bold]beta[/bold]"))
+    Alpha \[bold]beta\[/bold]
+    """
+    return escape(str(value))
 
 
 def _loaded(module: str, name: str) -> Any:

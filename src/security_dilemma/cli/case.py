@@ -18,6 +18,7 @@ from ._common import (
     PlacesCaseOpt,
     console,
     err_console,
+    plain,
     print_json,
     to_jsonable,
 )
@@ -40,7 +41,7 @@ def validate(
     all_problems: list[Problem] = []
     for path in files:
         try:
-            case, problems = case_problems(read_yaml(path), strict_sources=strict)
+            case, problems = case_problems(read_yaml(path, partial=True), strict_sources=strict)
         except BadInput as exc:
             case, problems = None, list(exc.problems)
         all_problems += problems
@@ -110,7 +111,7 @@ def cases(as_json: JsonOpt = False) -> None:
     for c in infos:
         table.add_row(
             c.id,
-            c.title,
+            plain(c.title),
             f"{c.start[:4]}-{c.end[:4]}",
             c.step,
             " ".join(c.actors),
@@ -132,7 +133,8 @@ def show(
         print_json(c)
         return
     console.print(
-        f"[bold]{c.title}[/bold]  ({c.id}, {c.span.start} to {c.span.end}, step {c.span.step})"
+        f"[bold]{plain(c.title)}[/bold]  "
+        f"({c.id}, {c.span.start} to {c.span.end}, step {c.span.step})"
     )
     if c.summary:
         console.print(c.summary, markup=False)
@@ -152,10 +154,10 @@ def show(
     )
     for a in c.actors:
         t.add_row(
-            a.id,
-            a.name,
+            plain(a.id),
+            plain(a.name),
             str(a.ccode or ""),
-            a.lens or f"{DEFAULT_LENS} (default)",
+            plain(a.lens) if a.lens else f"{DEFAULT_LENS} (default)",
             f"{a.prior_greedy:.2f}",
         )
     console.print(t)
@@ -196,7 +198,12 @@ def show(
         for m in c.missiles:
             inv = f"{m.inventory.value:g}" if m.inventory else "?"
             t.add_row(
-                m.id, m.actor, f"{m.range_km.value:,.0f}", inv, ", ".join(m.launch_areas), m.status
+                m.id,
+                m.actor,
+                f"{m.range_km.value:,.0f}",
+                inv,
+                plain(", ".join(m.launch_areas)),
+                m.status,
             )
         console.print(t)
     if c.defence_sites:
@@ -215,10 +222,10 @@ def show(
         )
         for site in c.defence_sites:
             t.add_row(
-                site.id,
+                plain(site.id),
                 site.actor,
                 site.host or "",
-                site.place,
+                plain(site.place),
                 site.kind,
                 f"{site.interceptors.value:g}" if site.interceptors else "",
                 f"{site.sspk.value:.2f}" if site.sspk else "",
@@ -258,7 +265,9 @@ def show(
         )
         for e in c.events:
             effects = "; ".join(describe_effect(x) for x in e.effects) or "-"
-            t.add_row(e.id, e.date.isoformat(), e.title, effects, _src(e.source))
+            t.add_row(
+                plain(e.id), e.date.isoformat(), plain(e.title), plain(effects), _src(e.source)
+            )
         console.print(t)
     console.print(f"{len(c.observables)} coded observables, {len(c.sources)} sources.")
 
@@ -309,7 +318,7 @@ def _value(value: object) -> str:
 def _src(source: str | list[str] | None) -> str:
     if source is None:
         return ""
-    return source if isinstance(source, str) else ", ".join(source)
+    return plain(source if isinstance(source, str) else ", ".join(source))
 
 
 def place(
@@ -346,7 +355,13 @@ def place(
     )
     for q, loc in found:
         t.add_row(
-            q, loc.name, f"{loc.lat:.4f}", f"{loc.lon:.4f}", loc.kind, loc.country or "", loc.source
+            plain(q),
+            plain(loc.name),
+            f"{loc.lat:.4f}",
+            f"{loc.lon:.4f}",
+            loc.kind,
+            plain(loc.country or ""),
+            plain(loc.source),
         )
     console.print(t)
 

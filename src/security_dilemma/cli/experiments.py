@@ -31,6 +31,7 @@ from rich.progress import (
 )
 from rich.text import Text
 
+from .._output import check_writable
 from .._tables import FitTable
 from ..errors import BadInput, Problem, did_you_mean
 from ._common import (
@@ -38,6 +39,7 @@ from ._common import (
     CASE_LENSES,
     DEFAULT_STORE,
     EXIT_FAILURE,
+    EXIT_INTERRUPTED,
     CaseArg,
     JsonOpt,
     LensesOpt,
@@ -53,6 +55,7 @@ from ._common import (
     parse_lenses,
     parse_metrics,
     parse_parameter,
+    plain,
     print_json,
     show_progress,
     to_jsonable,
@@ -193,7 +196,7 @@ def _execute(
     label: str,
 ) -> Any:
     """Run ``plan`` with progress reporting; return the report (exit 1 if a chunk failed)."""
-    from ..experiments import ExecutorLost, Store, SweepFailed, make_executor, run_plan
+    from ..experiments import ExecutorLost, SweepFailed, make_executor, run_plan
 
     if as_json and json_lines:
         raise BadInput(Problem("choose one of --json and --json-lines", path="--json"))
@@ -206,7 +209,7 @@ def _execute(
                 logging.getLogger(name).setLevel(logging.CRITICAL)
 
     with (
-        Store.open(store_path) as store,
+        _open_store(store_path) as store,
         make_executor(executor_name, workers=workers, address=address) as executor,
         _progress(quiet or json_lines, as_json) as progress,
     ):
@@ -243,6 +246,19 @@ def _execute(
         except SweepFailed as exc:
             _finish(exc.report, store_path, as_json, json_lines, quiet)
             raise typer.Exit(EXIT_FAILURE) from None
+        except KeyboardInterrupt:
+            done = len(store.done_chunks(plan.run_id))
+            message = (
+                f"interrupted, {done} of {plan.n_chunks} chunks stored in {store_path}; "
+                "rerun the same command to resume"
+            )
+            doc = {"ok": False, "error": "interrupted", "message": message}
+            if json_lines:
+                _emit({"event": "end", **doc})
+            elif as_json:
+                print_json(doc)
+            err_console.print(message, markup=False, soft_wrap=True)
+            raise typer.Exit(EXIT_INTERRUPTED) from None
         except ExecutorLost as exc:
             done = len(store.done_chunks(plan.run_id))
             message = (
@@ -276,7 +292,12 @@ def _finish(report: Any, store: Path, as_json: bool, json_lines: bool, quiet: bo
         console.print(
             f"run [bold]{report.run_id}[/bold]: {report.points} points, {report.total} chunks "
             f"({report.already_done} already done, {report.computed} computed) in "
-            f"{report.seconds:.1f} s on {report.executor} x{report.workers}; store {store}",
+            f"{report.seconds:.1f} s on {report.executor} x{report.workers}; store {plain(store)}"
+            + (
+                f"; {report.repaired} damaged chunks found in the store were computed again"
+                if report.repaired
+                else ""
+            ),
         )
 
 
@@ -434,7 +455,7 @@ def sensitivity(
     The sample points are run and stored like a sweep (resumable); the indices, with
     bootstrap confidence intervals, are stored in the 'sensitivity' table.
     """
-    from ..experiments import Bound, Store, analyze, plot_indices, sensitivity_plan
+    from ..experiments import Bound, analyze, plot_indices, sensitivity_plan
     from ..scenario import load_case
 
     if not output:
@@ -444,6 +465,8 @@ def sensitivity(
     target = parse_output(output)
     if plot is not None and plot.suffix.lower() not in (".png", ".svg", ".pdf"):
         raise BadInput(Problem("--plot must end in .png, .svg or .pdf", path="--plot"))
+    if plot is not None:
+        check_writable(plot, "--plot")
     chosen = parse_metrics(metrics)
     if chosen and target.metric not in chosen:
         raise BadInput(
@@ -479,7 +502,7 @@ def sensitivity(
         quiet=quiet,
         label=f"{method} {plan.run_id[:8]}",
     )
-    with Store.open(store) as st:
+    with _open_store(store) as st:
         means = st.output_means(plan.run_id, target.metric, target.actor, target.counterpart)
         if (means["n"] == 0).all():
             outs = st.outputs(plan.run_id)
@@ -521,7 +544,7 @@ def sensitivity(
             }
         )
         return
-    table = FitTable(title=f"{method} indices of {target}")
+    table = FitTable(title=f"{method} indices of {plain(target)}")
     for col in ("index", "parameter", "parameter2", "value", f"± ({conf_level:.0%})"):
         table.add_column(col, "right" if col not in ("index", "parameter") else "left")
     for rec in indices.to_dict(orient="records"):
@@ -541,10 +564,29 @@ def sensitivity(
 # --- runs -----------------------------------------------------------------------------------
 
 
-def _open_read(store: Path) -> Any:
+@contextmanager
+def _open_store(store: Path, *, read_only: bool = False) -> Iterator[Any]:
+    """The store, open; a file DuckDB cannot read through (truncated, corrupt) or write to
+    (disk full) is :class:`BadInput` at ``--store``, not a raw database error."""
+    import duckdb
+
     from ..experiments import Store
 
-    return Store.open(store, create=False, read_only=True)
+    try:
+        with Store.open(store, create=not read_only, read_only=read_only) as st:
+            yield st
+    except duckdb.IOException as exc:
+        raise BadInput(
+            Problem(
+                f"cannot read or write the store '{store}' (a truncated or corrupt file, a "
+                f"full disk?): {exc}",
+                path="--store",
+            )
+        ) from None
+
+
+def _open_read(store: Path) -> Any:
+    return _open_store(store, read_only=True)
 
 
 @runs_app.command("list")
@@ -574,7 +616,11 @@ def runs_list(store: StoreOpt = DEFAULT_STORE, as_json: JsonOpt = False) -> None
             str(r.created_at)[:16],
             str(r.n_points),
             str(r.replicates),
-            done if r.status == "complete" else f"[yellow]{done}[/yellow]",
+            done
+            if r.status == "complete"
+            else f"[red]{done}, {r.chunks_damaged} damaged[/red]"
+            if r.chunks_damaged
+            else f"[yellow]{done}[/yellow]",
         )
     console.print(table)
 
@@ -632,7 +678,13 @@ def runs_show(
         (
             "progress",
             f"{info['chunks_done']}/{info['n_chunks']} chunks, "
-            f"{info['replicates_done']} replicate runs",
+            f"{info['replicates_done']} replicate runs"
+            + (
+                f"; {info['chunks_damaged']} chunks damaged (rows lost or altered): run the "
+                "command again to recompute them"
+                if info["chunks_damaged"]
+                else ""
+            ),
         ),
         ("spec", json.dumps(spec)),
         ("metrics stored", ", ".join(info["metrics"]) or "-"),
@@ -678,7 +730,7 @@ def _print_frame(frame: Any, title: str, limit: int) -> None:
     for col in _short_names([str(c) for c in frame.columns]):
         table.add_column(col, "right")
     for row in frame.head(limit).itertuples(index=False):
-        table.add_row(*(f"{v:.3g}" if isinstance(v, float) else str(v) for v in row))
+        table.add_row(*(f"{v:.3g}" if isinstance(v, float) else plain(v) for v in row))
     console.print(table)
     if len(frame) > limit:
         console.print(
@@ -735,8 +787,7 @@ def runs_export(
                 path="--table",
             )
         )
-    if not out.parent.exists():
-        raise BadInput(Problem(f"directory '{out.parent}' does not exist", path="--out"))
+    check_writable(out, "--out")
     with _open_read(store) as st:
         run_id = st.resolve(run)
         rows = st.export(run_id, table, out, fmt)

@@ -12,7 +12,7 @@ import typer
 
 from .._tables import FitTable
 from ..errors import BadInput, Problem
-from ._common import CaseArg, JsonOpt, PlacesCaseOpt, console, print_json
+from ._common import CaseArg, JsonOpt, PlacesCaseOpt, console, plain, print_json
 
 if TYPE_CHECKING:
     from ..geo.gazetteer import Gazetteer, Location
@@ -36,9 +36,21 @@ def _gazetteer(case: str | None) -> Gazetteer:
     return Gazetteer.for_case(load_case(case))
 
 
+def _check_outputs(**paths: Path | None) -> None:
+    """Each output file given (``--NAME``) can be written, checked before the work."""
+    from .._output import check_writable
+
+    for flag, path in paths.items():
+        if path is not None:
+            check_writable(path, f"--{flag}")
+
+
 def _write_json(path: Path, doc: Any) -> None:
+    from .._output import atomic_path
+
     try:
-        path.write_text(json.dumps(doc, ensure_ascii=False) + "\n", encoding="utf-8")
+        with atomic_path(path) as tmp:
+            tmp.write_text(json.dumps(doc, ensure_ascii=False) + "\n", encoding="utf-8")
     except OSError as exc:
         raise BadInput(Problem(f"cannot write '{path}': {exc.strerror}", path="geojson")) from None
 
@@ -169,6 +181,7 @@ def reach(
     from ..geo.reach import check_range
     from ..geo.reach import reach as reach_of
 
+    _check_outputs(geojson=geojson, map=map_out)
     gaz = _gazetteer(case)
     if origin not in gaz:
         raise BadInput(Problem(gaz.explain_unknown(origin) or "", path="--from"))
@@ -248,6 +261,7 @@ def map_cmd(
     from ..geo.maps import case_geojson, case_map, save
     from ..scenario import load_case
 
+    _check_outputs(out=out, geojson=geojson)
     c = load_case(case)
     when = _date(date)
     if missile:
@@ -453,6 +467,7 @@ def coverage(
     from ..geo.gazetteer import Gazetteer
     from ..scenario import load_case
 
+    _check_outputs(geojson=geojson, map=map_out)
     c = load_case(case)
     geo = case_geometry(c)
     gaz = Gazetteer.for_case(c)
@@ -510,7 +525,7 @@ def coverage(
         t.add_column(f"{s.id}\n({s.kind}, {s.reach_km:,.0f} km)", "right")
     t.add_column("covered by", wrap=True)
     for p, d in zip(paths, docs, strict=True):
-        row = [p.launch.name, p.target.name, _km(p.distance_km)]
+        row = [plain(p.launch.name), plain(p.target.name), _km(p.distance_km)]
         for s in sites:
             mark = "in" if p.within[s.id] else "out"
             row.append(f"{_km(p.closest_km[s.id])} ({mark})")

@@ -31,6 +31,7 @@ from ._common import (
     console,
     parse_lenses,
     parse_metrics,
+    plain,
     print_json,
     progress_bar,
 )
@@ -192,6 +193,7 @@ def run(
     case with its counterfactual worlds, prints a summary and writes a self-contained HTML
     report.
     """
+    from .._output import check_writable
     from ..engine import simulate_lenses
     from ..pipeline import finish_run
     from ..report import show_job
@@ -209,8 +211,8 @@ def run(
     worlds = [] if no_whatif else list(c.counterfactuals)
     paired = whatif_replicates or max(2, min(replicates, WHATIF_REPLICATES))
     target = None if no_report else (report or Path(f"{c.id}-report.html"))
-    if target is not None and not target.parent.exists():
-        raise BadInput(Problem(f"no such directory: {target.parent}", path="--report"))
+    if target is not None:
+        check_writable(target, "--report")
     with progress_bar(quiet, as_json) as progress:
         task = progress.add_task(f"{c.id}", total=replicates * len(lenses))
         results = simulate_lenses(
@@ -265,7 +267,7 @@ def run(
         return
     if not quiet:
         console.print(
-            f"[bold]{c.title}[/bold] ({c.id}): {len(c.actors)} actors, "
+            f"[bold]{plain(c.title)}[/bold] ({c.id}): {len(c.actors)} actors, "
             f"{len(next(iter(results.values())).dates)} steps, {replicates} replicates per lens, "
             f"seed {seed}."
         )

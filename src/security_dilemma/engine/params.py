@@ -109,6 +109,13 @@ def lens_assignment(case: Case, lens: str | Mapping[str, str] | None) -> tuple[s
                 )
             )
         chosen = [lens] * len(ids)
+    elif lens is not None and not isinstance(lens, Mapping):
+        raise BadInput(
+            Problem(
+                f"a lens is a lens name or a mapping of actors to lens names (got {lens!r:.60})",
+                path="lens",
+            )
+        )
     elif lens is not None:
         for actor, name in lens.items():
             if actor not in ids:
@@ -117,8 +124,8 @@ def lens_assignment(case: Case, lens: str | Mapping[str, str] | None) -> tuple[s
                 continue
             chosen[ids.index(actor)] = name
     for i, name in enumerate(chosen):
-        if name not in names:
-            hint = did_you_mean(name, names)
+        if not isinstance(name, str) or name not in names:
+            hint = did_you_mean(str(name), names)
             problems.append(
                 Problem(
                     f"unknown lens '{name}'{hint}; lenses: {', '.join(lens_names())}",

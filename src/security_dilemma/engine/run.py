@@ -11,6 +11,7 @@ random numbers: as it happens, and with each actor in turn restrained (the restr
 from __future__ import annotations
 
 import dataclasses
+import math
 import re
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
@@ -21,6 +22,17 @@ import numpy.typing as npt
 
 from .._deprecation import renamed_keyword
 from ..errors import BadInput, Problem, did_you_mean
+from ..limits import (
+    MAX_REPLICATES,
+    check_chunk_size,
+    check_count,
+    check_flag,
+    check_seed,
+    check_sequence,
+    check_work,
+    checked_all,
+    integer,
+)
 from ..scenario import load_case
 from ..scenario.overrides import with_parameters
 from ..scenario.schema import Case, Observable
@@ -36,11 +48,13 @@ from .world import World, compile_world
 
 __all__ = [
     "DEFAULT_MAX_MEMORY",
+    "check_memory",
     "parse_bytes",
     "plan_chunks",
     "restraint_copies",
     "run_world",
     "simulate",
+    "world_bytes",
 ]
 
 DEFAULT_MAX_MEMORY = 1 << 30
@@ -50,6 +64,8 @@ _OVERHEAD = 64 << 20
 _DYADIC_ARRAYS = 48
 _CHUNK_ELEMENTS = 1 << 15
 _DRAW_BLOCK_BYTES = 64 << 20
+_WORLD_STEP_BYTES = 16 << 10
+_SETTING_BYTES_PER_DYAD = 40 * 8
 
 _UNITS = {"": 1, "b": 1, "k": 1e3, "kb": 1e3, "m": 1e6, "mb": 1e6, "g": 1e9, "gb": 1e9}
 _UNITS |= {"kib": 1 << 10, "mib": 1 << 20, "gib": 1 << 30, "t": 1e12, "tb": 1e12}
@@ -61,8 +77,15 @@ def parse_bytes(text: str | int) -> int:
     >>> parse_bytes("2GB"), parse_bytes("512MiB"), parse_bytes(1000)
     (2000000000, 536870912, 1000)
     """
-    if isinstance(text, int):
-        value = text
+    if integer(text) is not None:
+        value = int(text)
+    elif not isinstance(text, str):
+        raise BadInput(
+            Problem(
+                f"a memory size is a number of bytes or a text such as '2GB' (got {text!r})",
+                path="max_memory",
+            )
+        )
     else:
         m = re.fullmatch(r"\s*([0-9]*\.?[0-9]+)\s*([A-Za-z]*)\s*", text)
         unit = m.group(2).lower() if m else ""
@@ -76,6 +99,25 @@ def parse_bytes(text: str | int) -> int:
     if value <= 0:
         raise BadInput(Problem(f"memory size must be positive (got {text!r})", path="max_memory"))
     return value
+
+
+def _size(n: float) -> str:
+    """Bytes in words: ``1.3 GB``."""
+    for unit, scale in (("GB", 1e9), ("MB", 1e6), ("kB", 1e3)):
+        if n >= scale:
+            return f"{n / scale:.1f} {unit}"
+    return f"{n:.0f} bytes"
+
+
+def world_bytes(case: Case) -> int:
+    """An upper estimate of the memory :func:`~.world.compile_world` takes for ``case``
+    (checked before compiling it): per step, its inputs (about 10 kB at 13 actors) and n x n
+    recorded events; per distinct setting (at most one per dated change), its n x n matrices."""
+    n, steps = len(case.actors), case.span.steps
+    changes = 1 + len(case.events) + 3 * len(case.defence_sites) + 2 * len(case.alliances)
+    changes += 2 * sum(len(i.members) for i in case.institutions)
+    settings = min(steps, changes) * _SETTING_BYTES_PER_DYAD * n * n
+    return steps * (_WORLD_STEP_BYTES + 4 * n * n) + settings
 
 
 def _per_replicate_bytes(n: int, copies: int, itemsize: int, cells: int) -> int:
@@ -96,26 +138,39 @@ def plan_chunks(
     keep: bool,
     chunk_size: int | None,
     max_memory: int,
+    fixed: int = 0,
+    advice: str = "",
+    path: str = "max_memory",
 ) -> tuple[int, int]:
-    """Chunk size and draw-block length (steps) for a run within ``max_memory`` bytes."""
+    """Chunk size and draw-block length (steps) for a run within ``max_memory`` bytes, of
+    which ``fixed`` are already taken (the compiled world); checked before anything is
+    allocated: a run that cannot fit is :class:`BadInput` at ``path`` with the budget it
+    needs and ``advice`` (default: the ``max_memory`` to give)."""
     store = Summary.estimate_bytes(cells, steps, replicates, keep=keep)
     per = _per_replicate_bytes(n, copies, itemsize, cells)
-    room = max_memory - store - _OVERHEAD
-    if chunk_size is None:
-        if room < per:
-            need = store + _OVERHEAD + per
-            raise BadInput(
-                Problem(
-                    f"max_memory {max_memory:,} bytes is too small for this run: it needs at "
-                    f"least {need:,} (summaries {store:,}, one replicate {per:,})",
-                    path="max_memory",
-                )
+    room = max_memory - fixed - store - _OVERHEAD
+    if room < per:
+        need = fixed + store + _OVERHEAD + per
+        suggest = f"{math.ceil(need / 1e8) / 10:g}GB"
+        raise BadInput(
+            Problem(
+                f"the memory budget of {_size(max_memory)} is too small for this run: it needs "
+                f"about {_size(need)} (the compiled case {_size(fixed)}, summaries "
+                f"{_size(store)}, one replicate {_size(per)}): "
+                + (
+                    advice
+                    or f"give max_memory='{suggest}' (--max-memory {suggest}), or run fewer "
+                    "actors, steps or metrics"
+                ),
+                path=path,
             )
-        by_memory = room // per
+        )
+    by_memory = room // per
+    if chunk_size is None:
         by_speed = max(1, _CHUNK_ELEMENTS // max(1, copies * n * n))
         chunk = int(max(1, min(replicates, by_memory, by_speed)))
     else:
-        chunk = min(chunk_size, replicates)
+        chunk = int(max(1, min(chunk_size, replicates, by_memory)))
     draw_row = chunk * uniforms_per_step(n) * 4
     block = int(max(1, min(steps, _DRAW_BLOCK_BYTES // max(draw_row, 1))))
     return chunk, block
@@ -229,7 +284,10 @@ def run_world(
     restraint = renamed_keyword(
         "run_world", "counterfactual", counterfactual, "restraint", restraint, default=True
     )
-    _check_run(replicates, seed, first_replicate, chunk_size, burn_in)
+    replicates, seed, first_replicate, chunk_size, burn_in = _check_run(
+        replicates, seed, first_replicate, chunk_size, burn_in
+    )
+    check_work(world.n, world.steps + burn_in, replicates)
     budget = DEFAULT_MAX_MEMORY if max_memory is None else parse_bytes(max_memory)
     if metrics is not None:
         known = {m.name for m in METRICS}
@@ -243,7 +301,6 @@ def run_world(
             )
         metrics = sorted({*metrics, *(n for o in observables for n in metrics_needed(o.kind))})
     layout = Layout.build(world.actors, restraint=restraint, metrics=metrics)
-    summary = Summary(layout, world.steps, replicates, keep=keep_replicates)
     copies = world.n + 1 if restraint else 1
     chunk, block = plan_chunks(
         world.n,
@@ -255,7 +312,9 @@ def run_world(
         keep=keep_replicates,
         chunk_size=chunk_size,
         max_memory=budget,
+        fixed=world_bytes(world.case),
     )
+    summary = Summary(layout, world.steps, replicates, keep=keep_replicates)
     span_end = world.case.span.end
     specs = [
         (spec, cells_needed(spec, layout))
@@ -285,8 +344,6 @@ def run_world(
         if progress is not None:
             progress(done)
     notes = [*world.notes, *notes]
-    if summary.nonfinite:
-        notes.append(f"{summary.nonfinite} non-finite values were counted as 0")
     lenses = world.lenses
     return Result(
         case_id=world.case.id,
@@ -332,22 +389,51 @@ def _lens_label(actors: Sequence[str], lenses: Sequence[str]) -> str:
 
 def _check_run(
     replicates: int, seed: int, first: int, chunk_size: int | None, burn_in: int = 0
+) -> tuple[int, int, int, int | None, int]:
+    """The run's counts as Python ints (numpy integers accepted), every problem at once."""
+    out = checked_all(
+        lambda: check_count(replicates, "replicates", maximum=MAX_REPLICATES),
+        lambda: check_seed(seed),
+        lambda: check_count(first, "first_replicate", maximum=2**62, minimum=0),
+        lambda: check_chunk_size(chunk_size),
+        lambda: check_count(burn_in, "burn_in", maximum=10**6, minimum=0),
+    )
+    r, s, f, c, b = out
+    assert r is not None and s is not None and f is not None and b is not None
+    return r, s, f, c, b
+
+
+def check_memory(
+    case: Case,
+    replicates: int,
+    max_memory: int | str | None = None,
+    restraint: bool = True,
+    metrics: Sequence[str] | None = None,
+    keep: bool = False,
+    dtype: str = "float32",
+    advice: str = "",
+    path: str = "max_memory",
 ) -> None:
-    problems = []
-    if not isinstance(burn_in, int) or burn_in < 0:
-        problems.append(
-            Problem(f"must be a non-negative integer (got {burn_in!r})", path="burn_in")
-        )
-    if not isinstance(replicates, int) or replicates < 1:
-        problems.append(Problem(f"replicates must be a positive integer (got {replicates!r})"))
-    if not isinstance(seed, int) or seed < 0:
-        problems.append(Problem(f"seed must be a non-negative integer (got {seed!r})"))
-    if not isinstance(first, int) or first < 0:
-        problems.append(Problem(f"first_replicate must be >= 0 (got {first!r})"))
-    if chunk_size is not None and (not isinstance(chunk_size, int) or chunk_size < 1):
-        problems.append(Problem(f"chunk_size must be a positive integer (got {chunk_size!r})"))
-    if problems:
-        raise BadInput(problems)
+    """Refuse (:class:`BadInput`, see :func:`plan_chunks`), before the case is compiled, a
+    run of ``case`` that cannot fit in ``max_memory`` bytes (default 1 GiB)."""
+    if metrics is not None:
+        metrics = [*metrics, *(n for o in case.observables for n in metrics_needed(o.kind))]
+    layout = Layout.build(case.actor_ids(), restraint=restraint, metrics=metrics)
+    n = len(case.actors)
+    plan_chunks(
+        n,
+        case.span.steps,
+        layout.cells,
+        replicates,
+        copies=n + 1 if restraint else 1,
+        itemsize=np.dtype(dtype).itemsize,
+        keep=keep,
+        chunk_size=None,
+        max_memory=DEFAULT_MAX_MEMORY if max_memory is None else parse_bytes(max_memory),
+        fixed=world_bytes(case),
+        advice=advice,
+        path=path,
+    )
 
 
 def simulate(
@@ -398,11 +484,26 @@ def simulate(
     )
     if dtype not in ("float32", "float64"):
         raise BadInput(Problem(f"dtype must be float32 or float64 (got {dtype!r})", path="dtype"))
+    replicates, seed, first_replicate, chunk_size, burn_in = _check_run(
+        replicates, seed, first_replicate, chunk_size, burn_in
+    )
     c = load_case(case)
+    if overrides is not None and not isinstance(overrides, Mapping):
+        raise BadInput(
+            Problem(
+                f"must be a mapping of parameter names to values (got {overrides!r:.60})",
+                path="overrides",
+            )
+        )
     if overrides:
         c = with_parameters(c, dict(overrides))
+    if metrics is not None:
+        metrics = check_sequence(metrics, "metrics", str, "metric names")
+    keep_replicates = check_flag(keep_replicates, "keep_replicates")
+    check_work(len(c.actors), c.span.steps + burn_in, replicates)
+    check_memory(c, replicates, max_memory, restraint, metrics, keep_replicates, dtype)
+    extra = check_sequence(observables or (), "observables", Observable, "Observable records")
     world = compile_world(c, lens, dtype=np.dtype(dtype))
-    extra = list(observables or ())
     known = {o.id for o in c.observables}
     usable, skipped = [], []
     for o in c.observables:  # the case's own: skip those the run cannot see, with a note

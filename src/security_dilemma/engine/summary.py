@@ -7,6 +7,8 @@
   run fit in ``EXACT_LIMIT`` numbers; beyond that they are read from fixed-bin histograms
   (``BINS`` bins per value on the metric's bounded scale), which are also chunk-invariant. The
   rule depends only on the size of the run, never on chunking or memory limits.
+* A value that is not a finite number (an overflow, a division by zero) stops the run with
+  :class:`NonFiniteValue`, naming the step, metric and actor: never a silent 0.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ import numpy.typing as npt
 
 from .measures import Layout
 
-__all__ = ["BINS", "EXACT_LIMIT", "FIXED_POINT", "QUANTILES", "Summary"]
+__all__ = ["BINS", "EXACT_LIMIT", "FIXED_POINT", "QUANTILES", "NonFiniteValue", "Summary"]
 
 FIXED_POINT = float(2**24)
 EXACT_LIMIT = 2**25
@@ -26,6 +28,17 @@ BINS = 256
 QUANTILES = (0.05, 0.5, 0.95)
 
 Values = npt.NDArray[np.floating[Any]]
+
+
+class NonFiniteValue(ArithmeticError):
+    """A run produced a value that is not a finite number; the message says where."""
+
+    def __init__(self, step: int, metric: str, actor: str, value: float) -> None:
+        self.step, self.metric, self.actor, self.value = step, metric, actor, value
+        super().__init__(
+            f"the run produced a non-finite value ({value}) at step {step}: {metric} of "
+            f"{actor}; are the case's numbers within meaningful ranges?"
+        )
 
 
 class Summary:
@@ -45,7 +58,6 @@ class Summary:
             None if self.exact else np.zeros((steps, cells, BINS), dtype=np.int32)
         )
         self.limit = 2.0**62 / FIXED_POINT / max(replicates, 1)
-        self.nonfinite = 0
 
     def nbytes(self) -> int:
         """Memory held by the accumulators."""
@@ -104,9 +116,8 @@ class Summary:
         """Add step ``t`` values (cells, replicates) of local replicates ``first ..``."""
         values = np.asarray(values, dtype=np.float32)
         if not np.isfinite(values).all():
-            bad = ~np.isfinite(values)
-            self.nonfinite += int(bad.sum())
-            values = np.where(bad, np.float32(0.0), values)
+            cell, replicate = np.argwhere(~np.isfinite(values))[0]
+            self._nonfinite(t, int(cell), float(values[cell, replicate]))
         # x * 2**24 and its rounding are exact in float32 (a power-of-two scaling, then
         # integers of at most 24 significant bits), so this equals the float64 computation
         scaled = np.multiply(values, np.float32(FIXED_POINT))
@@ -125,6 +136,13 @@ class Summary:
             bins += (np.arange(cells, dtype=np.int64) * BINS)[:, None]
             counts = np.bincount(bins.ravel(), minlength=cells * BINS)
             self.hist[t] += counts.reshape(cells, BINS).astype(np.int32)
+
+    def _nonfinite(self, t: int, cell: int, value: float) -> None:
+        lay = self.layout
+        actors = lay.actors
+        i, j = int(lay.actor_index[cell]), int(lay.counterpart_index[cell])
+        who = "the system" if i < 0 else actors[i] + (f" towards {actors[j]}" if j >= 0 else "")
+        raise NonFiniteValue(t, lay.metrics[int(lay.metric_index[cell])].name, who, value)
 
     def means(self) -> npt.NDArray[np.float64]:
         """Mean of each value over the replicates: shape (steps, cells)."""

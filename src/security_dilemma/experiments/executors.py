@@ -11,6 +11,7 @@ from __future__ import annotations
 import importlib
 import multiprocessing
 import os
+import signal
 import threading
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
@@ -114,7 +115,9 @@ class SerialExecutor:
 
 
 def _exit_with_parent() -> None:
-    """Worker initializer: exit as soon as the coordinating process dies (even by SIGKILL)."""
+    """Worker initializer: exit as soon as the coordinating process dies (even by SIGKILL);
+    Ctrl-C is the coordinator's to handle (it stops the pool), not each worker's."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     parent = multiprocessing.parent_process()
     if parent is None:  # pragma: no cover - always set in a pool worker
         return

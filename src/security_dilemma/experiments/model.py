@@ -11,6 +11,7 @@ from typing import Any
 import numpy as np
 
 from ..errors import BadInput, Problem, did_you_mean
+from ..limits import check_sequence
 from ..scenario.schema import Case
 from .chunks import ChunkValues
 from .params import Point, engine_lens
@@ -35,7 +36,7 @@ def check_metrics(metrics: Sequence[str], *, restraint: bool = True) -> None:
     """Raise :class:`BadInput` for a metric the engine does not report."""
     known = engine_metrics(restraint=restraint)
     problems = []
-    for m in metrics:
+    for m in check_sequence(metrics, "metrics", str, "metric names"):
         if m not in known:
             hint = did_you_mean(m, known)
             if not restraint and m in engine_metrics():
@@ -88,6 +89,21 @@ class EngineModel:
             "metrics": list(self.metrics),
             "counterfactual": self.restraint,
         }
+
+    def check_memory(self, replicates: int) -> None:
+        """Refuse (:class:`BadInput`) chunks of ``replicates`` that a worker's memory budget
+        (the engine's default) cannot hold, before any is computed."""
+        from ..engine.run import check_memory
+
+        check_memory(
+            self.case,
+            replicates,
+            restraint=self.restraint,
+            metrics=list(self.metrics) or None,
+            keep=True,
+            advice="give a smaller chunk size (--chunk-size), or fewer actors, steps or metrics",
+            path="chunk_size",
+        )
 
     def replicates(
         self, point: Point, *, seed: int, first_replicate: int, replicates: int

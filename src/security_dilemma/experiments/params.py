@@ -31,6 +31,7 @@ from typing import Any, TypeAlias
 import numpy as np
 
 from ..errors import BadInput, Problem, did_you_mean
+from ..limits import MAX_POINTS, check_sequence
 from ..scenario.schema import Case
 
 __all__ = [
@@ -49,8 +50,6 @@ __all__ = [
     "parameter_specs",
 ]
 
-MAX_POINTS = 1_000_000
-"""Largest grid a sweep accepts (a typo such as 10000 values twice would ask for 10^8)."""
 
 LensSetting: TypeAlias = str | Mapping[str, str] | None
 """A run's lenses, as :func:`security_dilemma.engine.simulate` takes them: one lens for every
@@ -85,6 +84,12 @@ class ParameterSpec:
         raw: Any = self.values
         if isinstance(raw, str) or np.ndim(raw) > 1:
             raise BadInput(Problem(f"expected numbers, got {raw!r}", path="values"))
+        if np.ndim(raw) == 1 and len(raw) > MAX_POINTS:
+            raise BadInput(
+                Problem(
+                    f"{len(raw):,} values, more than the limit of {MAX_POINTS:,}", path="values"
+                )
+            )
         items = [raw] if np.ndim(raw) == 0 else list(raw)
         values = tuple(_finite(v, "values") for v in items)
         if not values:
@@ -107,6 +112,10 @@ class ParameterSpec:
         bound = Bound(name, low, high)
         if isinstance(n, bool) or not isinstance(n, int | np.integer) or n < 2:
             raise BadInput(Problem(f"a range needs a count of at least 2, got {n!r}", path="n"))
+        if n > MAX_POINTS:
+            raise BadInput(
+                Problem(f"{n:,} values, more than the limit of {MAX_POINTS:,}", path="n")
+            )
         if log and bound.low <= 0:
             raise BadInput(Problem("a log range needs a positive start", path="low"))
         space = np.geomspace if log else np.linspace
@@ -178,7 +187,7 @@ def _records(items: Any, kind: type[Any], path: str) -> list[tuple[str, Any]]:
     if isinstance(items, Mapping):
         return [(_at(path, str(name)), (name, value)) for name, value in items.items()]
     out = []
-    for i, item in enumerate(items):
+    for i, item in enumerate(check_sequence(items, path, object, f"{kind.__name__} records")):
         if isinstance(item, str):
             raise text(item, f"{path}[{i}]")
         if not isinstance(item, kind):

@@ -30,7 +30,9 @@ import numpy as np
 import pandas as pd
 
 from .._deprecation import renamed_keyword
+from .._output import atomic_path
 from ..errors import BadInput, Problem, did_you_mean
+from ..limits import MAX_POINTS, check_count, check_plan
 from ..scenario import Case, load_case
 from .model import EngineModel, check_metrics
 from .params import Bound, LensSetting, Point, Ranges, check_names, lens_label, parameter_bounds
@@ -80,7 +82,7 @@ def _check_dimensions(bounds: Sequence[Bound], path: str) -> None:
         raise BadInput(Problem("sensitivity needs at least two parameter ranges", path=path))
 
 
-def _check_samples(method: str, samples: int) -> None:
+def _check_samples(method: str, samples: int, dimensions: int) -> int:
     if method not in METHODS:
         raise BadInput(
             Problem(
@@ -88,9 +90,20 @@ def _check_samples(method: str, samples: int) -> None:
                 path="method",
             )
         )
+    samples = check_count(samples, "samples", maximum=MAX_POINTS)
     if samples < 2 or (method == "sobol" and samples & (samples - 1)):
         need = "a power of 2 (Sobol' sequences)" if method == "sobol" else "at least 2"
         raise BadInput(Problem(f"the base sample must be {need}, got {samples}", path="samples"))
+    points = samples * (2 * dimensions + 2 if method == "sobol" else dimensions + 1)
+    if points > MAX_POINTS:
+        raise BadInput(
+            Problem(
+                f"{samples:,} base samples of {dimensions} parameters make {points:,} points, "
+                f"more than the limit of {MAX_POINTS:,}",
+                path="samples",
+            )
+        )
+    return samples
 
 
 def sample(
@@ -98,8 +111,8 @@ def sample(
 ) -> np.ndarray:
     """SALib's sample of ``samples`` base samples: Saltelli-Sobol' (``samples * (2D + 2)``
     rows) or Morris (``samples * (D + 1)``, ``samples`` trajectories)."""
-    _check_samples(method, samples)
     _check_dimensions(bounds, "bounds")
+    samples = _check_samples(method, samples, len(bounds))
     problem = salib_problem(bounds)
     if method == "sobol":
         from SALib.sample import sobol
@@ -219,22 +232,30 @@ def sensitivity_plan(
         bounds = list(parameter_bounds(parameters))
     except BadInput as exc:
         problems += exc.problems
-    if replicates < 1:
-        problems.append(Problem("must be at least 1", path="replicates"))
-    if levels < 2:
-        problems.append(Problem("must be at least 2", path="levels"))
+    try:
+        levels = check_count(levels, "levels", minimum=2, maximum=MAX_POINTS)
+    except BadInput as exc:
+        problems += exc.problems
     if problems:
         raise BadInput(problems)
     _check_dimensions(bounds, "parameters")
     check_names(c, {b.name: (b.low, b.high) for b in bounds})
     label = lens_label(c, lens)
+    samples = _check_samples(method, samples, len(bounds))
+    points = samples * (2 * len(bounds) + 2 if method == "sobol" else len(bounds) + 1)
+    replicates, seed, chunk_size = check_plan(
+        len(c.actors), c.span.steps, points, replicates, seed, chunk_size
+    )
+    model = EngineModel(c, tuple(sorted(set(metrics))), restraint)
+    chunk = chunk_size or default_chunk_size(replicates)
+    model.check_memory(chunk)
     x = sample(method, bounds, samples, seed=seed, levels=levels)
     plan = Plan(
-        model=EngineModel(c, tuple(sorted(set(metrics))), restraint),
+        model=model,
         points=points_from_sample(x, bounds, label),
         replicates=replicates,
         seed=seed,
-        chunk_size=chunk_size or default_chunk_size(replicates),
+        chunk_size=chunk,
         kind="sensitivity",
         spec={
             "method": method,
@@ -284,6 +305,7 @@ def plot_indices(indices: pd.DataFrame, path: str | Path, *, title: str = "") ->
     ax.legend(loc="best", fontsize="small")
     if title:
         ax.set_title(title, fontsize="medium")
-    fig.savefig(path, dpi=150)
+    with atomic_path(path) as tmp:
+        fig.savefig(tmp, dpi=150)
     plt.close(fig)
     return path

@@ -18,6 +18,12 @@ and ``steps`` rows and its ``chunks`` marker are written in one transaction; the
 primary key makes a second commit of the same chunk fail and roll back, so a table never
 holds a partial or duplicated chunk. A process killed at any moment leaves the file usable:
 DuckDB replays its write-ahead log on the next open.
+
+A store damaged after the fact (rows deleted, a file edited or restored in part) is caught by
+:meth:`Store.damaged_chunks`, which checks each committed chunk against its marker: one
+``finals`` row per replicate of the chunk, one ``step_stats`` row per step of the run with
+every replicate counted, and one value per cell in each. ``runs list`` and ``runs show``
+report damaged chunks, and a resumed run drops and recomputes them.
 """
 
 from __future__ import annotations
@@ -35,6 +41,7 @@ from typing import Any
 import duckdb
 import pandas as pd
 
+from .._output import atomic_path
 from ..errors import BadInput, Problem
 from .chunks import ChunkResult
 from .model import case_sha256
@@ -60,6 +67,33 @@ TABLES = (
     "sensitivity",
 )
 """Tables ``dilemma runs export`` can write (``summary`` is derived from ``metrics``)."""
+
+
+_DAMAGED_SQL = """
+SELECT k.run_id, k.point, k.chunk
+FROM (SELECT * FROM chunks {where}) k
+LEFT JOIN (SELECT run_id, count(*) AS n FROM cells {where} GROUP BY run_id) w USING (run_id)
+LEFT JOIN (SELECT run_id, point, chunk, count(*) AS n, count(DISTINCT replicate) AS distinct_n,
+                  min(replicate) AS lo, max(replicate) AS hi,
+                  min(len("values")) AS narrow, max(len("values")) AS wide
+           FROM finals {where} GROUP BY ALL) f USING (run_id, point, chunk)
+LEFT JOIN (SELECT run_id, point, chunk, count(*) AS n, count(DISTINCT step) AS distinct_n,
+                  min(n) AS fewest, max(n) AS most,
+                  least(min(len(sum)), min(len(m2))) AS narrow,
+                  greatest(max(len(sum)), max(len(m2))) AS wide
+           FROM step_stats {where} GROUP BY ALL) s USING (run_id, point, chunk)
+LEFT JOIN (SELECT run_id, max(n) AS steps
+           FROM (SELECT run_id, point, chunk, count(DISTINCT step) AS n
+                 FROM step_stats {where} GROUP BY ALL) GROUP BY run_id) t USING (run_id)
+WHERE f.n IS DISTINCT FROM k.replicates OR f.distinct_n IS DISTINCT FROM k.replicates
+   OR f.lo IS DISTINCT FROM k.first_replicate
+   OR f.hi IS DISTINCT FROM k.first_replicate + k.replicates - 1
+   OR f.narrow IS DISTINCT FROM w.n OR f.wide IS DISTINCT FROM w.n
+   OR s.n IS DISTINCT FROM t.steps OR s.distinct_n IS DISTINCT FROM t.steps
+   OR s.fewest IS DISTINCT FROM k.replicates OR s.most IS DISTINCT FROM k.replicates
+   OR s.narrow IS DISTINCT FROM w.n OR s.wide IS DISTINCT FROM w.n
+"""
+"""Committed chunks whose rows do not match their marker (``{where}`` selects runs)."""
 
 
 class StoreBusy(RuntimeError):
@@ -329,6 +363,39 @@ class Store:
         ).fetchall()
         return {(int(p), int(c)) for p, c in rows}
 
+    def damaged_chunks(self, run_id: str | None = None) -> set[tuple[str, int, int]]:
+        """``(run_id, point, chunk)`` of every committed chunk (of ``run_id``, or of every
+        run) whose rows do not match its marker (see the module's description)."""
+        where = "" if run_id is None else "WHERE run_id = $run"
+        rows = self.con.execute(
+            _DAMAGED_SQL.format(where=where), {} if run_id is None else {"run": run_id}
+        ).fetchall()
+        return {(str(r), int(p), int(c)) for r, p, c in rows}
+
+    def check_intact(self, run_id: str) -> None:
+        """Refuse (:class:`BadInput`) to read the values of a run with damaged chunks."""
+        damaged = self.damaged_chunks(run_id)
+        if damaged:
+            raise BadInput(
+                Problem(
+                    f"run {run_id} has {len(damaged)} damaged chunk(s) in '{self.path}' (rows "
+                    "lost or altered since they were committed): run the command that made it "
+                    "again to recompute them (`dilemma runs show` lists the command)",
+                    path="run",
+                )
+            )
+
+    def drop_chunks(self, chunks: set[tuple[str, int, int]]) -> None:
+        """Remove chunks (marker and rows) so that the next resume computes them again."""
+        if not chunks:
+            return
+        with self.transaction() as con:
+            for table in ("chunks", "finals", "step_stats"):
+                con.executemany(
+                    f"DELETE FROM {table} WHERE run_id = ? AND point = ? AND chunk = ?",
+                    [list(key) for key in sorted(chunks)],
+                )
+
     def start_session(self, run_id: str, *, executor: str, workers: int) -> int:
         """Record a new session on the run; earlier sessions still 'running' died unfinished."""
         with self.transaction() as con:
@@ -481,16 +548,20 @@ class Store:
         """Every run with its progress: chunks done of total, newest first."""
         return self._df(
             """
+            WITH damaged AS ({damaged}),
+                 done AS (SELECT run_id, count(*) AS n FROM chunks GROUP BY run_id),
+                 bad AS (SELECT run_id, count(*) AS n FROM damaged GROUP BY run_id)
             SELECT r.run_id, r.kind, r.case_id, r.created_at, r.n_points, r.replicates,
-                   r.chunk_size, r.seed, coalesce(c.done, 0) AS chunks_done, r.n_chunks,
-                   CASE WHEN coalesce(c.done, 0) = r.n_chunks THEN 'complete'
+                   r.chunk_size, r.seed,
+                   (coalesce(done.n, 0) - coalesce(bad.n, 0))::BIGINT AS chunks_done,
+                   r.n_chunks, coalesce(bad.n, 0)::BIGINT AS chunks_damaged,
+                   CASE WHEN coalesce(bad.n, 0) > 0 THEN 'damaged'
+                        WHEN coalesce(done.n, 0) = r.n_chunks THEN 'complete'
                         ELSE 'incomplete' END AS status,
                    r.package_version, r.command
-            FROM runs r
-            LEFT JOIN (SELECT run_id, count(*) AS done FROM chunks GROUP BY run_id) c
-              USING (run_id)
+            FROM runs r LEFT JOIN done USING (run_id) LEFT JOIN bad USING (run_id)
             ORDER BY r.created_at DESC, r.run_id
-            """
+            """.format(damaged=_DAMAGED_SQL.format(where=""))
         )
 
     def resolve(self, prefix: str) -> str:
@@ -533,9 +604,17 @@ class Store:
             "SELECT count(*), coalesce(sum(replicates), 0) FROM chunks WHERE run_id = ?", [run_id]
         ).fetchone()
         assert done is not None
-        row["chunks_done"] = int(done[0])
+        damaged = self.damaged_chunks(run_id)
+        row["chunks_done"] = int(done[0]) - len(damaged)
+        row["chunks_damaged"] = len(damaged)
         row["replicates_done"] = int(done[1])
-        row["status"] = "complete" if row["chunks_done"] == row["n_chunks"] else "incomplete"
+        row["status"] = (
+            "damaged"
+            if damaged
+            else "complete"
+            if row["chunks_done"] == row["n_chunks"]
+            else "incomplete"
+        )
         row["parameters"] = self.parameters(run_id)
         row["metrics"] = sorted({m for _, _, m in self.cells(run_id)})
         row["sessions"] = self._df(
@@ -578,6 +657,8 @@ class Store:
         """SQL for one exportable table of a run (see :data:`TABLES`), in key order."""
         rid = _quote(run_id)
         pts = self._points_sql(run_id)
+        if table in ("metrics", "summary", "steps"):
+            self.check_intact(run_id)
         if table == "points":
             return f"SELECT * FROM ({pts}) ORDER BY point"
         if table == "metrics":
@@ -643,7 +724,8 @@ class Store:
         """Write a table to ``out`` as Parquet or CSV; return the number of rows."""
         sql = self.table_sql(run_id, table)
         options = "FORMAT parquet" if fmt == "parquet" else "FORMAT csv, HEADER true"
-        self.con.execute(f"COPY ({sql}) TO {_quote(str(out))} ({options})")
+        with atomic_path(out) as tmp:
+            self.con.execute(f"COPY ({sql}) TO {_quote(str(tmp))} ({options})")
         row = self.con.execute(f"SELECT count(*) FROM ({sql})").fetchone()
         assert row is not None
         return int(row[0])
@@ -655,6 +737,7 @@ class Store:
         The mean is taken in replicate order in numpy (not by a parallel SQL sum), so it is
         bitwise reproducible.
         """
+        self.check_intact(run_id)
         points = self._df("SELECT point FROM points WHERE run_id = ? ORDER BY point", [run_id])
         try:
             cell = self.cells(run_id).index((actor, counterpart, metric))

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 
 from .._deprecation import renamed_keyword
 from ..errors import BadInput, Problem
+from ..limits import check_counts, check_plan
 from ..scenario import Case, load_case
 from .chunks import ChunkTask, compute_chunk
 from .executors import Executor
@@ -63,6 +64,8 @@ class SweepReport:
     status: str
     """'complete', or 'failed' when a chunk raised (the others stay committed)."""
     message: str
+    repaired: int = 0
+    """Damaged chunks found in the store (rows lost or altered), dropped and computed again."""
 
 
 class SweepFailed(RuntimeError):
@@ -98,15 +101,7 @@ def sweep_plan(
     )
     c = load_case(case)
     check_metrics(metrics, restraint=restraint)
-    problems: list[Problem] = []
-    if replicates < 1:
-        problems.append(Problem("must be at least 1", path="replicates"))
-    if chunk_size is not None and chunk_size < 1:
-        problems.append(Problem("must be at least 1", path="chunk_size"))
-    if seed < 0:
-        problems.append(Problem("must be non-negative", path="seed"))
-    if problems:
-        raise BadInput(problems)
+    check_counts(replicates, seed, chunk_size)
     specs = parameter_specs(parameters)
     check_names(c, {s.name: s.values for s in specs})
     settings = [lenses] if isinstance(lenses, str | Mapping) else list(lenses)
@@ -117,12 +112,18 @@ def sweep_plan(
             raise BadInput(Problem(f"lens setting {setting!r} is given twice", path=f"lenses[{i}]"))
         labels.append(label)
     points = grid(specs, labels or [""])
+    replicates, seed, chunk_size = check_plan(
+        len(c.actors), c.span.steps, len(points), replicates, seed, chunk_size
+    )
+    model = EngineModel(c, tuple(sorted(set(metrics))), restraint)
+    chunk = chunk_size or default_chunk_size(replicates)
+    model.check_memory(chunk)
     return Plan(
-        model=EngineModel(c, tuple(sorted(set(metrics))), restraint),
+        model=model,
         points=points,
         replicates=replicates,
         seed=seed,
-        chunk_size=chunk_size or default_chunk_size(replicates),
+        chunk_size=chunk,
         kind="sweep",
         spec={"parameters": {s.name: list(s.values) for s in specs}, "lenses": labels},
     )
@@ -145,6 +146,8 @@ def run_plan(
     t0 = time.perf_counter()
     run_id = plan.run_id
     store.ensure_run(plan, command=command)
+    damaged = store.damaged_chunks(run_id)
+    store.drop_chunks(damaged)
     done = store.done_chunks(run_id)
     todo = [c for c in plan.chunks() if (c.point, c.chunk) not in done]
     total = plan.n_chunks
@@ -212,6 +215,7 @@ def run_plan(
         seconds=time.perf_counter() - t0,
         status=status,
         message=message,
+        repaired=len(damaged),
     )
     if failures:
         raise SweepFailed(report)

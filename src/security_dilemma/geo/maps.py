@@ -33,6 +33,7 @@ from matplotlib.path import Path as MplPath
 from pyproj import Transformer
 from shapely.geometry import LineString, MultiLineString, Point, Polygon
 
+from .._output import atomic_path
 from ..errors import BadInput, Problem
 from .coverage import Site, defended_area, site_footprint
 from .gazetteer import Location
@@ -520,7 +521,8 @@ def save(fig: Figure, out: str | Path) -> Path:
             Problem(f"map files must end in .png, .svg or .pdf (got '{path.name}')", path="out")
         )
     meta: dict[str, Any] = {"svg": {"Date": None}, "pdf": {"CreationDate": None}}.get(fmt, {})
-    fig.savefig(path, format=fmt, metadata=meta or None, facecolor="white")
+    with atomic_path(path) as tmp:
+        fig.savefig(tmp, format=fmt, metadata=meta or None, facecolor="white")
     return path
 
 

@@ -94,7 +94,9 @@ def summary_table(findings: Sequence[LensFindings], title: str) -> FitTable:
 def show_job(job: JobOutput, out: Console, *, replicates: int) -> None:
     """Print the findings table, the backtest verdict, the answers of the counterfactual
     worlds (one line per lens, for the key actors) and where the report is."""
-    out.print(summary_table(job.findings, f"{job.case.title}: {replicates} replicates per lens"))
+    out.print(
+        summary_table(job.findings, f"{escape(job.case.title)}: {replicates} replicates per lens")
+    )
     if job.backtest is not None:
         bt = job.backtest
         out.print(f"Backtest ({bt.counts['scored']} observables): {bt.verdict()}")

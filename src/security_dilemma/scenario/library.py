@@ -56,6 +56,13 @@ def load_case(case: str | Path | Case, *, strict_sources: bool = False) -> Case:
     """A validated case from a built-in name ("bmd-europe"), a file path, or a Case."""
     if isinstance(case, Case):
         return case
+    if not isinstance(case, str | Path):
+        raise BadInput(
+            Problem(
+                f"a case is a Case, a built-in case's name or a path (got {case!r:.60})",
+                path="case",
+            )
+        )
     path = Path(case)
     if path.suffix.lower() in (".yaml", ".yml") or path.exists() or "/" in str(case):
         return load_case_file(path, strict_sources=strict_sources)

@@ -171,7 +171,8 @@ def case_problems(
     old = retired(located)
     for loc, message, at_key in old:
         problems.append(located.problem(loc, message, key=at_key))
-    replaced = {format_loc(loc) for loc, _, _ in old}
+    problems += located.problems  # values the reader could not read (a bad date...)
+    replaced = {format_loc(loc) for loc, _, _ in old} | {p.path for p in located.problems}
     try:
         case = Case.model_validate(located.data)
     except ValidationError as exc:
@@ -188,7 +189,8 @@ def case_problems(
 
 def parse_case_text(text: str, file: str = "<string>", *, strict_sources: bool = False) -> Case:
     """Parse and validate a case from YAML text; raise :class:`BadInput` with every problem."""
-    case, problems = case_problems(read_yaml_text(text, file), strict_sources=strict_sources)
+    located = read_yaml_text(text, file, partial=True)
+    case, problems = case_problems(located, strict_sources=strict_sources)
     if problems or case is None:
         raise BadInput(problems)
     return case
@@ -196,7 +198,7 @@ def parse_case_text(text: str, file: str = "<string>", *, strict_sources: bool =
 
 def load_case_file(path: str | Path, *, strict_sources: bool = False) -> Case:
     """Load and validate a case file; raise :class:`BadInput` with every problem."""
-    case, problems = case_problems(read_yaml(path), strict_sources=strict_sources)
+    case, problems = case_problems(read_yaml(path, partial=True), strict_sources=strict_sources)
     if problems or case is None:
         raise BadInput(problems)
     return case

@@ -35,7 +35,7 @@ from pathlib import Path
 from typing import Any, Literal, get_args
 
 from ..errors import BadInput, Problem
-from .reader import Loc, Located, format_loc, read_yaml, read_yaml_text
+from .reader import Loc, Located, format_loc, read_bytes, read_yaml, read_yaml_text
 
 __all__ = [
     "SHARE_DEF_AS",
@@ -197,7 +197,7 @@ def migrate_file(path: str | Path, *, share_def_as: ShareDefAs = "missile-defenc
     """The migrated text of the case file at ``path`` (the file is not changed)."""
     path = Path(path)
     read_yaml(path)  # the checks on size, encoding and YAML, with their messages
-    raw = path.read_bytes().decode("utf-8")  # line breaks as they are
+    raw = read_bytes(path).decode("utf-8")  # line breaks as they are
     bom = "\ufeff" if raw.startswith("\ufeff") else ""
     migration = migrate_text(raw.removeprefix(bom), str(path), share_def_as=share_def_as)
     return Migration(migration.file, bom + migration.text, migration.changes)

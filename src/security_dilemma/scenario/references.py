@@ -112,6 +112,19 @@ def _parameter_value_problem(name: str, value: float) -> str | None:
     return None
 
 
+def _number(value: Any) -> float | None:
+    """``value`` as the number the schema reads it as (YAML 1.1 reads ``1.0e9`` as text,
+    which the schema converts), or None if it is not one."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int | float):
+        return float(value)
+    try:
+        return float(value) if isinstance(value, str) else None
+    except ValueError:
+        return None
+
+
 def _as_list(value: Any) -> list[Any]:
     return value if isinstance(value, list) else [value]
 
@@ -152,8 +165,42 @@ class _Checker:
                 else:
                     seen[v] = i
 
+    def others(self, loc: Loc, first: Any, second: Any, what: str) -> None:
+        """``first`` and ``second`` (at ``loc``) must be two different actors."""
+        if isinstance(first, str) and first == second:
+            self.issues.append((loc, f"{what} of '{first}' with itself", False))
+
+    def distinct(self, loc: Loc, values: Any) -> None:
+        """A list of actors that names each once."""
+        if not isinstance(values, list):
+            return
+        seen: set[str] = set()
+        for i, v in enumerate(values):
+            if isinstance(v, str) and v in seen:
+                self.issues.append(((*loc, i), f"'{v}' is listed twice", False))
+            if isinstance(v, str):
+                seen.add(v)
+
+    def pair(self, loc: Loc, between: Any, what: str) -> None:
+        """A ``between`` pair of two different actors."""
+        if isinstance(between, list) and len(between) == 2:
+            self.others((*loc, 1), between[0], between[1], what)
+
     def actors_refs(self) -> None:
         d = self.data
+        for i, r in _records(d, "actors"):
+            members = r.get("members")
+            if isinstance(members, list):  # a bloc's members need not be simulated actors
+                self.ref(("actors", i, "members"), members, self.actors | _iso3(), "member")
+                self.distinct(("actors", i, "members"), members)
+                for j, m in enumerate(members):
+                    if m == r.get("id"):
+                        self.issues.append(
+                            (("actors", i, "members", j), "a bloc cannot be its own member", False)
+                        )
+        for i, r in _records(d, "places"):
+            if r.get("country") is not None:
+                self.ref(("places", i, "country"), r["country"], self.actors | _iso3(), "country")
         for i, r in _records(d, "capabilities"):
             self.actor(("capabilities", i, "actor"), r.get("actor"))
         for i, r in _records(d, "missiles"):
@@ -172,17 +219,25 @@ class _Checker:
                         self.actor(("institutions", i, "members", j), m)
         for i, r in _records(d, "alliances"):
             self.actor(("alliances", i, "members"), r.get("members"))
+            self.distinct(("alliances", i, "members"), r.get("members"))
         for section in ("identities", "beliefs"):
             for i, r in _records(d, section):
                 for key in ("from", "to", "between"):
                     if key in r:
                         self.actor((section, i, key), r[key])
+                what = "an identity" if section == "identities" else "a belief"
+                self.others((section, i, "to"), r.get("from"), r.get("to"), what)
+                self.pair((section, i, "between"), r.get("between"), what)
         for i, r in _records(d, "interdependence"):
             self.actor(("interdependence", i, "between"), r.get("between"))
+            self.pair(("interdependence", i, "between"), r.get("between"), "interdependence")
         for i, r in _records(d, "observables"):
             self.actor(("observables", i, "actor"), r.get("actor"))
             if r.get("counterpart") is not None:
                 self.actor(("observables", i, "counterpart"), r.get("counterpart"))
+                self.others(
+                    ("observables", i, "counterpart"), r.get("actor"), r["counterpart"], "a record"
+                )
         params = d.get("parameters")
         if isinstance(params, dict) and isinstance(params.get("actors"), dict):
             for key in params["actors"]:
@@ -199,8 +254,8 @@ class _Checker:
         if name not in self.names:
             msg = f"unknown parameter '{name}'{did_you_mean(name, self.names)}"
             self.issues.append((loc, msg, at_key))
-        elif isinstance(value, int | float) and not isinstance(value, bool):
-            problem = _parameter_value_problem(name, float(value))
+        elif (number := _number(value)) is not None:
+            problem = _parameter_value_problem(name, number)
             if problem:
                 self.issues.append((value_loc, problem, False))
 
@@ -226,6 +281,8 @@ class _Checker:
                 for key, (_, ids, what) in known.items():
                     if key in eff:
                         self.ref((*loc, key), eff[key], ids, what)
+                if eff.get("type") == "crisis":
+                    self.pair((*loc, "between"), eff.get("between"), "a crisis")
                 if eff.get("type") == "parameter":
                     name, value = eff.get("name"), eff.get("value")
                     self.parameter((*loc, "name"), name, value, (*loc, "value"), at_key=False)

@@ -23,6 +23,8 @@ from pydantic import (
     model_validator,
 )
 
+from ..limits import MAX_ACTORS, MAX_STEPS
+
 __all__ = [
     "SCHEMA_VERSION",
     "Actor",
@@ -70,8 +72,21 @@ SourceRef = Annotated[
     str | list[str],
     Field(description="Id (or list of ids) of entries in the case's `sources`."),
 ]
-Text = Annotated[str, StringConstraints(max_length=20_000)]
-Name = Annotated[str, StringConstraints(min_length=1, max_length=200)]
+_BIDI_CONTROLS = re.compile("[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def strip_bidi(value: Any) -> Any:
+    """``value`` without Unicode bidirectional controls (an override could make a name read
+    backwards in a report); anything that is not text is left for the schema to judge.
+
+    >>> strip_bidi("Iran\u202eland")
+    'Iranland'
+    """
+    return _BIDI_CONTROLS.sub("", value) if isinstance(value, str) else value
+
+
+Text = Annotated[str, BeforeValidator(strip_bidi), StringConstraints(max_length=20_000)]
+Name = Annotated[str, BeforeValidator(strip_bidi), StringConstraints(min_length=1, max_length=200)]
 
 
 class Model(BaseModel):
@@ -147,16 +162,35 @@ class Quantity(Model):
         return data
 
 
+LARGEST = 10**12
+"""The largest amount a case may state (military expenditure in thousands of US dollars, a
+stock): far above any state's, far below what would overflow the engine's arithmetic."""
+
+
 class NonNegative(Quantity):
     """A quantity that cannot be negative."""
 
-    value: float = Field(ge=0, description="The number (>= 0).")
+    value: float = Field(ge=0, le=LARGEST, description="The number, from 0 to 10^12.")
 
 
 class Positive(Quantity):
     """A quantity that must be positive."""
 
-    value: float = Field(gt=0, description="The number (> 0).")
+    value: float = Field(gt=0, le=LARGEST, description="The number (> 0, at most 10^12).")
+
+
+class Distance(Positive):
+    """A distance on the Earth's surface, in km."""
+
+    value: float = Field(
+        gt=0, le=40_075, description="Kilometres (> 0, at most the Earth's circumference)."
+    )
+
+
+class Count(NonNegative):
+    """A number of weapons (missiles, warheads, interceptors)."""
+
+    value: float = Field(ge=0, le=10_000_000, description="The number, from 0 to 10^7.")
 
 
 class ProbabilityQ(Quantity):
@@ -192,6 +226,10 @@ class Source(Model):
     note: Text | None = Field(None, description="What the case takes from this source.")
 
 
+LAST_DAY = dt.date(9998, 12, 31)
+"""The latest end of a span (the engine works with the periods after it)."""
+
+
 class Span(Model):
     """The period a case covers and the length of one simulation step."""
 
@@ -205,7 +243,35 @@ class Span(Model):
     def _ordered(self) -> Span:
         if self.end <= self.start:
             raise ValueError(f"end ({self.end}) must be after start ({self.start})")
+        if self.end > LAST_DAY:
+            raise ValueError(
+                f"end ({self.end}) is after {LAST_DAY}: a run needs the day after its span, and "
+                "dates end with the year 9999"
+            )
+        if self.steps > MAX_STEPS:
+            raise ValueError(
+                f"the span holds {self.steps:,} steps of a {self.step}, more than the limit of "
+                f"{MAX_STEPS:,}: take a longer step or a shorter span"
+            )
         return self
+
+    @property
+    def steps(self) -> int:
+        """Number of steps: periods starting on or before the end.
+
+        >>> Span(start=2001, end=2012, step="quarter").steps
+        48
+        """
+        days = (self.end - self.start).days
+        if self.step in ("day", "week"):
+            return days // (1 if self.step == "day" else 7) + 1
+        months = (self.end.year - self.start.year) * 12 + self.end.month - self.start.month
+        if (
+            self.end.day < self.start.day
+            and self.end.day < calendar.monthrange(self.end.year, self.end.month)[1]
+        ):
+            months -= 1  # the period starting in the end's month would start after the end
+        return months // {"month": 1, "quarter": 3, "year": 12}[self.step] + 1
 
 
 class Actor(Model):
@@ -283,10 +349,10 @@ class MissileSystem(Model):
     id: Id = Field(description="Short id, e.g. 'shahab-3'.")
     actor: Id = Field(description="Actor that owns the system.")
     name: Name = Field(description="Display name.")
-    range_km: Positive = Field(description="Published maximum range, km.")
-    inventory: NonNegative | None = Field(None, description="Missiles (launchers) available.")
-    warheads: NonNegative = Field(
-        default_factory=lambda: NonNegative(value=1), description="Warheads per missile."
+    range_km: Distance = Field(description="Published maximum range, km.")
+    inventory: Count | None = Field(None, description="Missiles (launchers) available.")
+    warheads: Count = Field(
+        default_factory=lambda: Count(value=1), description="Warheads per missile."
     )
     launch_areas: list[Name] = Field(
         default_factory=list,
@@ -316,7 +382,7 @@ class DefenceSite(Model):
     place: Name = Field(description="Gazetteer place name or 'lat,lon'.")
     kind: Literal["interceptor", "radar"] = Field(description="Interceptor field or radar.")
     system: Name | None = Field(None, description="System, e.g. 'GBI (two-stage)'.")
-    interceptors: NonNegative | None = Field(None, description="Interceptors at the site.")
+    interceptors: Count | None = Field(None, description="Interceptors at the site.")
     sspk: ProbabilityQ | None = Field(
         None, description="Single-shot kill probability of one interceptor against one warhead."
     )
@@ -324,10 +390,10 @@ class DefenceSite(Model):
         None,
         description="Probability that the sensors track and the system engages (Wilkening's q).",
     )
-    flyout_km: Positive | None = Field(
+    flyout_km: Distance | None = Field(
         None, description="Interceptor fly-out radius, km, for the coverage simplification."
     )
-    radar_range_km: Positive | None = Field(None, description="Radar detection range, km.")
+    radar_range_km: Distance | None = Field(None, description="Radar detection range, km.")
     announced: Date | None = Field(
         None,
         description=(
@@ -576,7 +642,12 @@ class CapabilityChange(Model):
         description="What changes: military expenditure (`milex`, COW units), the offensive or "
         "defensive stock (milex units) or the share of effort in defensive forces."
     )
-    delta: float | None = Field(None, description="Amount added (in the field's units).")
+    delta: float | None = Field(
+        None,
+        ge=-LARGEST,
+        le=LARGEST,
+        description="Amount added (in the field's units; at most 10^12 either way).",
+    )
     factor: float | None = Field(None, ge=0, le=100, description="Multiplier applied.")
 
     @model_validator(mode="after")
@@ -598,7 +669,7 @@ class SiteStatus(Model):
             "day and earlier; a later date wins over it)."
         )
     )
-    interceptors: NonNegative | None = Field(
+    interceptors: Count | None = Field(
         None,
         description=(
             "New interceptor inventory of the site from this event on (omit to keep it); "
@@ -1094,7 +1165,9 @@ class Case(Model):
     title: Name = Field(description="Title.")
     summary: Text = Field("", description="What the case is about, in a paragraph.")
     span: Span = Field(description="Period and step length.")
-    actors: list[Actor] = Field(min_length=1, description="States (or blocs) simulated.")
+    actors: list[Actor] = Field(
+        min_length=1, max_length=MAX_ACTORS, description="States (or blocs) simulated."
+    )
     capabilities: list[Capability] = Field(
         default_factory=list, description="Military capabilities at the start."
     )

@@ -263,7 +263,7 @@ def _site_line(site: DefenceSite, events: Sequence[_Dated[SiteStatus]]) -> _Site
     signs += [d for d, v in zip(status.days, status.values, strict=True) if v == "operational"]
     if site.status == "operational" or (not signs and site.status == "planned"):
         signs.append(dt.date.min)  # it exists at the start
-    inventory = _series(site.interceptors, stocked, _replace)
+    inventory: _Series[NonNegative | None] = _series(site.interceptors, stocked, _replace)
     return _SiteLine(status, inventory, min(signs, default=None))
 
 
