@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import warnings
 from pathlib import Path
 
 import pytest
 
 from security_dilemma import BadInput, load_case, parse_case_text
+from security_dilemma.scenario.overrides import OverwrittenByEvent
 from security_dilemma.scenario.schema import (
     Case,
     Counterfactual,
@@ -153,7 +155,10 @@ def test_dropping_an_event_removes_all_its_effects(case: Case) -> None:
 
 
 def test_missiles_and_parameters(case: Case) -> None:
-    world = apply_counterfactual(case, "no-missile")
+    # the case's event e1 sets distinguishability to 0.3 (an absolute value): the world's 0.1
+    # holds only until then, and applying the world says so
+    with pytest.warns(OverwrittenByEvent, match="event 'e1' sets distinguishability to 0.3"):
+        world = apply_counterfactual(case, "no-missile")
     assert world.missiles == []
     assert not any(isinstance(e, MissileStatus) for e in world.events[0].effects)
     assert world.parameters.distinguishability == 0.1
@@ -166,7 +171,9 @@ def test_missiles_and_parameters(case: Case) -> None:
 def test_the_world_keeps_actors_span_observables_and_the_input(case: Case) -> None:
     before = case.model_dump()
     for cf in case.counterfactuals:
-        world = apply_counterfactual(case, cf)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", OverwrittenByEvent)  # see test_missiles_and_parameters
+            world = apply_counterfactual(case, cf)
         assert isinstance(world, Case)
         assert world.actor_ids() == case.actor_ids()
         assert world.span == case.span and world.id == case.id

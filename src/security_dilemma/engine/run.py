@@ -407,6 +407,7 @@ def check_memory(
     case: Case,
     replicates: int,
     max_memory: int | str | None = None,
+    *,
     restraint: bool = True,
     metrics: Sequence[str] | None = None,
     keep: bool = False,
@@ -501,7 +502,15 @@ def simulate(
         metrics = check_sequence(metrics, "metrics", str, "metric names")
     keep_replicates = check_flag(keep_replicates, "keep_replicates")
     check_work(len(c.actors), c.span.steps + burn_in, replicates)
-    check_memory(c, replicates, max_memory, restraint, metrics, keep_replicates, dtype)
+    check_memory(
+        c,
+        replicates,
+        max_memory,
+        restraint=restraint,
+        metrics=metrics,
+        keep=keep_replicates,
+        dtype=dtype,
+    )
     extra = check_sequence(observables or (), "observables", Observable, "Observable records")
     world = compile_world(c, lens, dtype=np.dtype(dtype))
     known = {o.id for o in c.observables}

@@ -133,28 +133,7 @@ class _Builder:
             self._problem(node, loc, f"YAML tag {node.tag!r} is not allowed in a case file")
             return None
         if isinstance(node, yaml.MappingNode):
-            out: dict[Any, Any] = {}
-            for key_node, value_node in node.value:
-                if key_node.tag == "tag:yaml.org,2002:merge":
-                    self._problem(key_node, loc, "YAML merge keys ('<<') are not supported")
-                    continue
-                if not isinstance(key_node, yaml.ScalarNode):
-                    self._problem(key_node, loc, "mapping keys must be plain scalars")
-                    continue
-                key = self.build(key_node, (*loc, "<key>"), depth + 1, copy)
-                if isinstance(key, bool) or not isinstance(key, str | int):
-                    key = str(key)
-                child: Loc = (*loc, key)
-                if key in out:
-                    self._problem(key_node, child, f"duplicate key {key!r}")
-                    continue
-                self.key_positions[child] = (
-                    key_node.start_mark.line + 1,
-                    key_node.start_mark.column + 1,
-                )
-                out[key] = self.build(value_node, child, depth + 1, copy)
-            self.positions.pop((*loc, "<key>"), None)
-            return out
+            return self._mapping(node, loc, depth, copy)
         if isinstance(node, yaml.SequenceNode):
             return [
                 self.build(item, (*loc, i), depth + 1, copy) for i, item in enumerate(node.value)
@@ -166,6 +145,31 @@ class _Builder:
         except (ValueError, OverflowError, yaml.YAMLError) as exc:
             self._problem(node, loc, f"cannot read value {node.value!r}: {exc}")
             return None
+
+    def _mapping(self, node: yaml.MappingNode, loc: Loc, depth: int, copy: bool) -> dict[Any, Any]:
+        """A mapping's keys and values, each key once, with the positions of the keys."""
+        out: dict[Any, Any] = {}
+        for key_node, value_node in node.value:
+            if key_node.tag == "tag:yaml.org,2002:merge":
+                self._problem(key_node, loc, "YAML merge keys ('<<') are not supported")
+                continue
+            if not isinstance(key_node, yaml.ScalarNode):
+                self._problem(key_node, loc, "mapping keys must be plain scalars")
+                continue
+            key = self.build(key_node, (*loc, "<key>"), depth + 1, copy)
+            if isinstance(key, bool) or not isinstance(key, str | int):
+                key = str(key)
+            child: Loc = (*loc, key)
+            if key in out:
+                self._problem(key_node, child, f"duplicate key {key!r}")
+                continue
+            self.key_positions[child] = (
+                key_node.start_mark.line + 1,
+                key_node.start_mark.column + 1,
+            )
+            out[key] = self.build(value_node, child, depth + 1, copy)
+        self.positions.pop((*loc, "<key>"), None)
+        return out
 
 
 class _TooBig(Exception):
