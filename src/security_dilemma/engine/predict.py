@@ -99,6 +99,8 @@ def compile_observable(
 ) -> ObservableSpec:
     """Resolve an observable; :class:`BadInput` when its actors or period are not in the run."""
     problems = []
+    if observable.kind not in _NEEDS:  # a kind the engine has no indicator for (withdraws)
+        problems.append(Problem(f"no forecast for kind '{observable.kind}'", path=observable.id))
     if observable.actor not in actors:
         hint = did_you_mean(observable.actor, actors)
         problems.append(Problem(f"unknown actor '{observable.actor}'{hint}", path=observable.id))

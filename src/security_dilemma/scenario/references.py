@@ -16,7 +16,7 @@ from ..errors import did_you_mean
 from .reader import Loc, Located
 from .schema import to_date
 
-__all__ = ["FACTUAL_SECTIONS", "check_references", "check_sources_complete"]
+__all__ = ["FACTUAL_SECTIONS", "check_coding", "check_references", "check_sources_complete"]
 
 Issue = tuple[Loc, str, bool]  # (where, message, points at a key?)
 
@@ -45,6 +45,7 @@ FACTUAL_SECTIONS = (
     "places",
     "events",
     "observables",
+    "parameter_sources",
 )
 """Sections whose records state facts and so must cite a source in built-in cases."""
 
@@ -121,6 +122,7 @@ class _Checker:
         self.data = data
         self.issues: list[Issue] = []
         self.actors = set(_ids(data, "actors"))
+        self.institutions = set(_ids(data, "institutions"))
         self.sources = set(_ids(data, "sources"))
         self.names: list[str] | None = None  # parameter names, computed when first needed
 
@@ -133,6 +135,20 @@ class _Checker:
 
     def actor(self, loc: Loc, value: Any, *, star: bool = False) -> None:
         self.ref(loc, value, self.actors, "actor", star=star)
+
+    def party(self, loc: Loc, value: Any) -> None:
+        """An observable's actor or counterpart: a simulated actor, an institution of the case,
+        or the ISO3 code of a state that is not simulated (``Case.party`` tells them apart)."""
+        if not isinstance(value, str):
+            return
+        if value in self.actors or value in self.institutions or value in _iso3():
+            return
+        hint = did_you_mean(value, self.actors | self.institutions)
+        msg = (
+            f"unknown party '{value}'{hint}: not an actor, an institution of the case or the "
+            "ISO3 code of a state"
+        )
+        self.issues.append((loc, msg, False))
 
     def unique(self) -> None:
         for section, key in _UNIQUE.items():
@@ -180,9 +196,9 @@ class _Checker:
         for i, r in _records(d, "interdependence"):
             self.actor(("interdependence", i, "between"), r.get("between"))
         for i, r in _records(d, "observables"):
-            self.actor(("observables", i, "actor"), r.get("actor"))
-            if r.get("counterpart") is not None:
-                self.actor(("observables", i, "counterpart"), r.get("counterpart"))
+            for key in ("actor", "counterpart"):
+                if r.get(key) is not None:
+                    self.party(("observables", i, key), r.get(key))
         params = d.get("parameters")
         if isinstance(params, dict) and isinstance(params.get("actors"), dict):
             for key in params["actors"]:
@@ -246,6 +262,11 @@ class _Checker:
             for name, value in values.items():
                 loc: Loc = ("counterfactuals", i, "parameters", name)
                 self.parameter(loc, name, value, loc, at_key=True)
+
+    def parameter_sources(self) -> None:
+        for i, r in _records(self.data, "parameter_sources"):
+            loc: Loc = ("parameter_sources", i, "name")
+            self.parameter(loc, r.get("name"), None, loc, at_key=False)
 
     def span(self) -> None:
         span = self.data.get("span")
@@ -355,6 +376,7 @@ def check_references(located: Located) -> list[Issue]:
     checker.places()
     checker.lenses()
     checker.counterfactuals()
+    checker.parameter_sources()
     return checker.issues
 
 
@@ -379,3 +401,134 @@ def check_sources_complete(located: Located) -> list[Issue]:
         if r.get("ccode") is not None and not r.get("source"):
             issues.append((("actors", i), "cites no source for its data (add `source`)", False))
     return issues
+
+
+# --- coding checks (warnings) -------------------------------------------------------------
+
+_JERVIS = ("offence_dominance", "distinguishability")
+"""Parameters every case should source: the offence-defence variables of its setting."""
+
+
+def _flat_parameters(params: Any, prefix: str = "") -> list[str]:
+    """Dotted names of the values a case's `parameters` section sets."""
+    out: list[str] = []
+    if isinstance(params, dict):
+        for key, value in params.items():
+            name = f"{prefix}{key}"
+            if isinstance(value, dict):
+                out += _flat_parameters(value, f"{name}.")
+            else:
+                out.append(name)
+    return out
+
+
+def _periods(span: dict[str, Any]) -> list[tuple[dt.date, dt.date]]:
+    """The case's step periods (first and last day), or none when the span is malformed."""
+    from ..engine.world import step_dates
+
+    start, end = _date(span.get("start")), _date(span.get("end"), end=True)
+    step = span.get("step", "year")
+    if start is None or end is None or end <= start or not isinstance(step, str):
+        return []
+    try:
+        firsts = step_dates(start, end, step)
+    except (ValueError, OverflowError):
+        return []
+    lasts = [d - dt.timedelta(days=1) for d in firsts[1:]] + [end]
+    return list(zip(firsts, lasts, strict=True))
+
+
+def check_coding(located: Located) -> list[Issue]:
+    """Warnings on how complete a case's coding is (docs/case-format.md, Coding rules):
+
+    * a kind coded only as happened (its base rate is 1 by construction);
+    * a coded series (kind, actor, counterpart) with periods of the case not coded;
+    * parameters set without a `parameter_sources` entry, and the offence-defence variables
+      (`offence_dominance`, `distinguishability`) without one.
+    """
+    from .schema import OBSERVABLE_KINDS
+
+    data = located.data
+    if not isinstance(data, dict):
+        return []
+    issues: list[Issue] = []
+    observables = dict(_records(data, "observables"))
+    by_kind: dict[str, list[int]] = {}
+    for i, r in observables.items():
+        kind = r.get("kind")
+        if isinstance(kind, str) and kind in OBSERVABLE_KINDS:
+            by_kind.setdefault(kind, []).append(i)
+    for kind, rows in by_kind.items():
+        outcomes = {observables[i].get("occurred") for i in rows}
+        if outcomes == {True}:
+            msg = (
+                f"kind '{kind}' is coded only as happened ({len(rows)} observable"
+                f"{'s' if len(rows) != 1 else ''}): code the periods it did not happen too, "
+                "with the sources or searches that show it (Coding rules)"
+            )
+            issues.append((("observables", rows[0], "kind"), msg, False))
+    span = data.get("span")
+    periods = _periods(span) if isinstance(span, dict) else []
+    step = span.get("step", "year") if isinstance(span, dict) else "year"
+    series: dict[tuple[str, str, str | None], list[int]] = {}
+    for i, r in observables.items():
+        kind, actor, other = r.get("kind"), r.get("actor"), r.get("counterpart")
+        if kind in by_kind and isinstance(actor, str):
+            key = (str(kind), actor, other if isinstance(other, str) else None)
+            series.setdefault(key, []).append(i)
+    for (kind, actor, counterpart), rows in series.items():
+        covered = [False] * len(periods)
+        for i in rows:
+            r = observables[i]
+            first = _date(r.get("period", r.get("start")))
+            last = _date(r.get("period", r.get("end")), end=True)
+            if first is None or last is None:
+                covered = [True] * len(periods)  # malformed: the schema reports it
+                break
+            for t, (a, b) in enumerate(periods):
+                if a <= last and b >= first:
+                    covered[t] = True
+        missing = [periods[t][0] for t, ok in enumerate(covered) if not ok]
+        if missing:
+            name = f"{kind} {actor}" + (f"->{counterpart}" if counterpart else "")
+            msg = (
+                f"series '{name}' has {len(missing)} of {len(periods)} periods not coded "
+                f"({_ranges(missing, periods, step)}): code every period of the case, happened "
+                "or not (Coding rules)"
+            )
+            issues.append((("observables", rows[0]), msg, False))
+    params = data.get("parameters")
+    sourced = {r.get("name") for _, r in _records(data, "parameter_sources") if r.get("source")}
+    for name in _flat_parameters(params):
+        if name not in sourced:
+            msg = f"parameter '{name}' is set without a source (add it to `parameter_sources`)"
+            issues.append((("parameters", *name.split(".")), msg, True))
+    for name in _JERVIS:
+        if name not in sourced and name not in _flat_parameters(params):
+            msg = (
+                f"'{name}' is left at the package default without a source: state the case's "
+                "value in `parameters`, with its source or assumption in `parameter_sources`"
+            )
+            issues.append((("parameters",) if isinstance(params, dict) else (), msg, False))
+    return issues
+
+
+def _ranges(missing: list[dt.date], periods: list[tuple[dt.date, dt.date]], step: str) -> str:
+    """The missing periods as ranges of consecutive periods: '2001-2005, 2009'."""
+    fmt = {"year": "%Y", "quarter": "%Y-%m", "month": "%Y-%m"}.get(step, "%Y-%m-%d")
+    index = {a: t for t, (a, _) in enumerate(periods)}
+    out: list[str] = []
+    run: list[dt.date] = []
+    for d in missing:
+        if run and index[d] != index[run[-1]] + 1:
+            out.append(_run_text(run, fmt))
+            run = []
+        run.append(d)
+    if run:
+        out.append(_run_text(run, fmt))
+    return ", ".join(out)
+
+
+def _run_text(run: list[dt.date], fmt: str) -> str:
+    first, last = run[0].strftime(fmt), run[-1].strftime(fmt)
+    return first if first == last else f"{first}-{last}" if fmt == "%Y" else f"{first} to {last}"
