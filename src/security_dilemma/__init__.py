@@ -11,11 +11,13 @@ under competing theories, and test those theories against what happened.
 >>> sorted(result.actors) == sorted(case.actor_ids())
 True
 
-The most used names are here at the root; each subpackage holds the rest of its domain:
-``scenario`` (case files), ``engine`` (simulation), ``lenses`` (theories), ``games`` (game
-theory), ``geo`` (geography and missile defence), ``history`` (Richardson fits, backtests),
-``experiments`` (sweeps, sensitivity, the results store), ``report`` (the HTML report) and
-``data`` (the shipped data sets).
+The most used names are here at the root (``simulate``, ``simulate_lenses``, ``backtest``,
+``write_report``, and ``whatif``, the what-if package: ``sd.whatif.compare(case,
+"no-missile-defence")``); each subpackage holds the rest of its domain: ``scenario`` (case
+files), ``engine`` (simulation), ``lenses`` (theories), ``games`` (game theory), ``geo``
+(geography and missile defence), ``history`` (Richardson fits, backtests), ``whatif``
+(counterfactual worlds), ``experiments`` (sweeps, sensitivity, the results store), ``report``
+(the HTML report) and ``data`` (the shipped data sets).
 """
 
 from typing import TYPE_CHECKING
@@ -23,9 +25,9 @@ from typing import TYPE_CHECKING
 from ._lazy import attach
 
 if TYPE_CHECKING:
-    from . import data, engine, games, geo, lenses, scenario
+    from . import data, engine, games, geo, lenses, scenario, whatif
     from ._version import __version__
-    from .engine import Result, simulate
+    from .engine import Result, simulate, simulate_lenses
     from .engine.predict import predict  # not `from .engine`: mypy takes the module there
     from .errors import BadInput, Problem
     from .games import (
@@ -48,8 +50,9 @@ if TYPE_CHECKING:
         reach,
         reach_matrix,
     )
-    from .history import fit_richardson
+    from .history import backtest, fit_richardson
     from .lenses import lens_names, register_lens
+    from .report import write_report
     from .scenario import (
         Case,
         case_from_data,
@@ -70,6 +73,7 @@ __all__ = [
     "Problem",
     "Result",
     "__version__",
+    "backtest",
     "case_from_data",
     "data",
     "deterrent_erosion",
@@ -98,7 +102,10 @@ __all__ = [
     "round_robin",
     "scenario",
     "simulate",
+    "simulate_lenses",
+    "whatif",
     "with_parameters",
+    "write_report",
 ]
 
 # The names above are imported when first used (``dilemma --help`` needs none of them).

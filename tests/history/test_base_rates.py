@@ -16,7 +16,7 @@ def test_crisis_defaults_reproduce_mid_base_rates() -> None:
     hostile = crisis_probability(
         p.crisis_base,
         hostility=1.0,
-        threat_ratio=1e9,
+        severity=1e9,
         identity=-1.0,
         crisis_hostility=p.crisis_hostility,
         crisis_threat=p.crisis_threat,

@@ -170,8 +170,9 @@ def test_every_section_and_source_is_there(html: str, case: Case) -> None:
 
     from security_dilemma.scenario.schema import ObservableKind
 
-    for kind in typing.get_args(ObservableKind):
-        assert f"``{kind}``" in text, f"the mapping of '{kind}' is missing"
+    for kind in typing.get_args(ObservableKind):  # rendered, not raw reStructuredText
+        assert f'<span class="docutils literal">{kind}</span>' in html, kind
+    assert "``" not in html
     pics = [a["src"] for t, a in page.tags if t == "img" and a.get("src")]
     assert len(pics) == 4, "map, trajectories, network and backtest figures"
 

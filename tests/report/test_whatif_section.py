@@ -9,6 +9,7 @@ from rich.console import Console
 
 from security_dilemma.engine import simulate
 from security_dilemma.report import answers_table, build_report, section_title, whatif_figure
+from security_dilemma.report.whatif import ANSWER_WORDS
 from security_dilemma.scenario import Case, parse_case_text
 from security_dilemma.whatif.compare import CounterfactualComparison, compare_all
 
@@ -91,13 +92,15 @@ def test_section_is_there_and_asks_the_question(
         "<strong>The question:</strong> did the moves each counterfactual world takes out" in html
     )
     assert html.count('id="whatif-') == 2
-    # the empty world is reported as it is: unaffected
-    assert "ALF: unaffected (no replicate differs)" in html
-    # every answer the comparison gives is in the page
+    # every answer is in the page: in words for the key actors, in numbers for every actor
     cmp = comparisons[0]
+    year = cmp.dates[-1].year
     for lens in cmp.lenses:
         for actor in cmp.actors:
-            assert cmp.answer(lens, actor) in html
+            verdict = cmp.verdict(lens, actor)
+            assert f"{year}: {ANSWER_WORDS[verdict]}" in html
+            number = f"{cmp.effect(lens, actor, 'security')['mean']:+.4f}"
+            assert (number if verdict != "unaffected" else "unaffected") in html
 
 
 def test_case_strings_in_the_section_are_escaped(html: str) -> None:

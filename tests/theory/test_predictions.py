@@ -30,3 +30,19 @@ def test_every_prediction_names_its_lenses_source_and_ablation() -> None:
     for p in PREDICTIONS:
         assert p.lenses and p.source and p.mechanism and len(p.statement) > 40
         assert p.ablation or p.ablated_lens is not None, p.id
+
+
+@pytest.mark.slow
+def test_the_docs_page_shows_what_the_suite_measures_now() -> None:
+    """docs/theory.md's table is ``dilemma check theory -n 200 --seed 0 --markdown``, verbatim."""
+    from pathlib import Path
+
+    from security_dilemma.theory import markdown_table
+
+    page = (Path(__file__).parents[2] / "docs" / "theory.md").read_text(encoding="utf-8")
+    marker = "<!-- generated: `dilemma check theory --markdown` writes what follows"
+    generated = page.split(marker, 1)[1].split("-->", 1)[1].lstrip("\n")
+    assert generated == markdown_table(check_theory(replicates=200, seed=0)), (
+        "docs/theory.md is stale: regenerate it with `dilemma check theory -n 200 --seed 0 "
+        "--markdown` below its marker"
+    )

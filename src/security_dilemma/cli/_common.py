@@ -19,7 +19,7 @@ import json
 import math
 import re
 import sys
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
@@ -35,7 +35,8 @@ from rich.progress import (
     TimeElapsedColumn,
     TimeRemainingColumn,
 )
-from typer.core import TyperCommand, TyperOption
+from typer._click.formatting import join_options
+from typer.core import TyperArgument, TyperCommand, TyperGroup, TyperOption
 
 from ..errors import BadInput, Problem, did_you_mean
 
@@ -59,6 +60,7 @@ __all__ = [
     "LensesOpt",
     "MarkdownOpt",
     "MaxMemoryOpt",
+    "MetricsOpt",
     "PlacesCaseOpt",
     "QuietOpt",
     "ReplicatesOpt",
@@ -70,6 +72,7 @@ __all__ = [
     "flag_problem",
     "modernise",
     "parse_lenses",
+    "parse_metrics",
     "parse_parameter",
     "print_json",
     "progress_bar",
@@ -135,6 +138,15 @@ StoreOpt = Annotated[
     Path,
     typer.Option("--store", help="DuckDB results store (created if missing by sweeps)."),
 ]
+MetricsOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--metrics",
+        help="Comma-separated metric names (default: every metric the engine reports): what a "
+        "sweep stores, what `run --json` writes (docs/engine.md lists them).",
+        show_default=False,
+    ),
+]
 PlacesCaseOpt = Annotated[
     str | None, typer.Option("--case", help="Also know this case's named places.")
 ]
@@ -183,10 +195,9 @@ def _takes_value(params: Sequence[Any]) -> set[str]:
     }
 
 
-def modernise(args: Sequence[str], old: dict[str, str], params: Sequence[Any]) -> list[str]:
-    """``args`` with deprecated spellings replaced (each with a warning); values of options and
-    everything after ``--`` are left alone."""
-    valued = _takes_value(params)
+def rewrite_tokens(args: Sequence[str], rewrite: Callable[[str], tuple[str, bool]]) -> list[str]:
+    """``args`` with ``rewrite`` applied to each token that is neither an option's value nor
+    after ``--``; ``rewrite`` returns the new token and whether it takes the next as its value."""
     out: list[str] = []
     value_next = False
     for i, arg in enumerate(args):
@@ -197,6 +208,17 @@ def modernise(args: Sequence[str], old: dict[str, str], params: Sequence[Any]) -
         if arg == "--":
             out += args[i:]
             break
+        new, value_next = rewrite(arg)
+        out.append(new)
+    return out
+
+
+def modernise(args: Sequence[str], old: dict[str, str], params: Sequence[Any]) -> list[str]:
+    """``args`` with deprecated spellings replaced (each with a warning); values of options and
+    everything after ``--`` are left alone."""
+    valued = _takes_value(params)
+
+    def rewrite(arg: str) -> tuple[str, bool]:
         name, eq, value = arg.partition("=") if arg.startswith("--") else (arg, "", "")
         if name not in old and arg[:2] in old and not arg.startswith("--") and len(arg) > 2:
             name, eq, value = arg[:2], "=", arg[2:]  # a short option with its value: -r50
@@ -204,9 +226,9 @@ def modernise(args: Sequence[str], old: dict[str, str], params: Sequence[Any]) -
             warn_deprecated(name, old[name])
             name = old[name]
             arg = f"{name}{eq}{value}"
-        value_next = name in valued and not eq
-        out.append(arg)
-    return out
+        return arg, name in valued and not eq
+
+    return rewrite_tokens(args, rewrite)
 
 
 def flag_problem(problem: Problem, params: Sequence[Any]) -> Problem:
@@ -224,14 +246,101 @@ def flag_problem(problem: Problem, params: Sequence[Any]) -> Problem:
     return problem
 
 
+def coordinates_as_arguments(args: Sequence[str], params: Sequence[Any]) -> list[str]:
+    """``args`` with every argument written as coordinates with a leading minus
+    (``-33.86,151.21``) rewritten with its hemisphere (``33.86S,151.21``), so that it is read as
+    an argument and not as an option; values of options are left alone (they may start with a
+    minus). A ``--`` is dropped when all that follows it and starts with a minus is coordinates
+    or the command's own options, so ``-- -33.86,151.21 40.71,-74.01 --json`` works too."""
+    from ..geo.coordinates import with_hemisphere
+
+    valued = _takes_value(params)
+    known = {"--help"} | {
+        name for p in params if isinstance(p, TyperOption) for name in (*p.opts, *p.secondary_opts)
+    }
+
+    def option_name(arg: str) -> str:
+        return arg.partition("=")[0] if arg.startswith("--") else arg
+
+    if "--" in args:
+        cut = list(args).index("--")
+        rest = args[cut + 1 :]
+        if all(
+            with_hemisphere(a) != a or option_name(a) in known
+            for a in rest
+            if a.startswith("-") and a != "-"
+        ):
+            args = [*args[:cut], *rest]
+
+    def rewrite(arg: str) -> tuple[str, bool]:
+        rewritten = with_hemisphere(arg)
+        return rewritten, rewritten == arg and arg in valued
+
+    return rewrite_tokens(args, rewrite)
+
+
+_TYPE_WORDS = {"int": "INTEGER", "float": "NUMBER", "str": "TEXT", "path": "PATH", "bool": ""}
+
+
+def metavar(param: Any, ctx: Context) -> str:
+    """How ``--help`` shows what a parameter takes: ``INTEGER``, ``TEXT``, ``PATH``, ``[a|b]``
+    for a choice, nothing for a flag, and an argument's name in capitals (``CASE``,
+    ``FILES...``)."""
+    if isinstance(param, TyperArgument):
+        name = (param.metavar or str(param.name)).upper()
+        return f"{name}..." if param.nargs != 1 else name
+    if param.is_flag or param.count:
+        return ""
+    if param.metavar is not None:
+        return str(param.metavar)
+    label = param.display_type(ctx).strip("<>").replace(" range", "")
+    label = re.sub(r"^list\[(.*)\]$", r"\1", label)
+    if "|" in label:
+        return f"[{label}]"
+    return _TYPE_WORDS.get(label, label.upper())
+
+
 class Command(TyperCommand):
-    """A ``dilemma`` command: accepts the spellings of :data:`DEPRECATED` (with a warning) and
-    names its own flags in the problems the library reports."""
+    """A ``dilemma`` command: accepts the spellings of :data:`DEPRECATED` (with a warning),
+    reads coordinates with a leading minus as arguments, names its own flags in the problems
+    the library reports, and writes its help in plain text that fits any terminal."""
+
+    def collect_usage_pieces(self, ctx: Context) -> list[str]:
+        """``[OPTIONS] CASE``: arguments by name, in capitals."""
+        pieces = [self.options_metavar] if self.options_metavar else []
+        for param in self.get_params(ctx):
+            if isinstance(param, TyperArgument):
+                name = metavar(param, ctx)
+                pieces.append(name if param.required else f"[{name}]")
+        return pieces
+
+    def format_options(self, ctx: Context, formatter: Any) -> None:
+        """Arguments and options, each with what it takes (no type labels on flags)."""
+        sections: dict[str, list[tuple[str, str]]] = {"Arguments": [], "Options": []}
+        for param in self.get_params(ctx):
+            record = param.get_help_record(ctx)
+            if record is None:
+                continue
+            if isinstance(param, TyperArgument):
+                sections["Arguments"].append((metavar(param, ctx), record[1]))
+                continue
+            word = metavar(param, ctx)
+            names = [
+                join_options(param.opts)[0],
+                *([join_options(param.secondary_opts)[0]] if param.secondary_opts else []),
+            ]
+            label = " / ".join(f"{n} {word}" if word else n for n in names)
+            sections["Options"].append((label, record[1]))
+        for title, rows in sections.items():
+            if rows:
+                with formatter.section(title):
+                    formatter.write_dl(rows)
 
     def parse_args(self, ctx: Context, args: list[str]) -> list[str]:
-        """Replace deprecated spellings, then parse as usual."""
+        """Replace deprecated spellings, read negative coordinates, then parse as usual."""
         old = DEPRECATED.get(ctx.command_path.partition(" ")[2], {})
-        return super().parse_args(ctx, modernise(args, old, self.params) if old else args)
+        args = modernise(args, old, self.params) if old else args
+        return super().parse_args(ctx, coordinates_as_arguments(args, self.params))
 
     def invoke(self, ctx: Context) -> Any:
         """Run the command; problems name the command's flags."""
@@ -241,8 +350,27 @@ class Command(TyperCommand):
             raise BadInput([flag_problem(p, self.params) for p in exc.problems]) from None
 
 
+class Group(TyperGroup):
+    """A group of ``dilemma`` commands: its help lists each command with the whole first
+    sentence of its help, wrapped, never cut."""
+
+    def format_commands(self, ctx: Context, formatter: Any) -> None:
+        """The commands and their one-sentence summaries."""
+        rows = []
+        for name in self.list_commands(ctx):
+            command = self.get_command(ctx, name)
+            if command is not None and not command.hidden:
+                rows.append((name, command.get_short_help_str(limit=10_000)))
+        if rows:
+            with formatter.section("Commands"):
+                formatter.write_dl(rows)
+
+
 def use_command_class(app: typer.Typer) -> None:
-    """Make every command of ``app`` and of its groups a :class:`Command`."""
+    """Make every command of ``app`` and of its groups a :class:`Command`, every group a
+    :class:`Group`."""
+    if not isinstance(app.info.cls, type) or app.info.cls is TyperGroup:  # unset: a Default
+        app.info.cls = Group
     for info in app.registered_commands:
         if info.cls in (None, TyperCommand):
             info.cls = Command
@@ -345,6 +473,15 @@ def _lens_runs(
             pairs[actor] = lens
     overrides = tuple(sorted(pairs.items()))
     return [LensRun(lens, overrides) for lens in dict.fromkeys(lenses or [CASE_LENSES])]
+
+
+def parse_metrics(text: str | None) -> list[str]:
+    """The metric names of a ``--metrics`` value (``[]`` when not given: every metric).
+
+    >>> parse_metrics("security, crisis_prob")
+    ['security', 'crisis_prob']
+    """
+    return list(dict.fromkeys(m.strip() for m in (text or "").split(",") if m.strip()))
 
 
 # --- NAME=VALUES -----------------------------------------------------------------------------

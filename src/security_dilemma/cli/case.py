@@ -7,8 +7,8 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.table import Table
 
+from .._tables import Column, FitTable
 from ..errors import BadInput, Problem
 from ._common import (
     EXIT_BAD_INPUT,
@@ -19,9 +19,10 @@ from ._common import (
     console,
     err_console,
     print_json,
+    to_jsonable,
 )
 
-__all__ = ["register"]
+__all__ = ["describe_effect", "register"]
 
 
 def validate(
@@ -117,9 +118,18 @@ def cases(as_json: JsonOpt = False) -> None:
     if as_json:
         print_json({"cases": infos})
         return
-    table = Table(title="Built-in cases", title_justify="left")
-    for col in ("id", "title", "period", "step", "actors", "events", "observables"):
-        table.add_column(col, overflow="fold")
+    table = FitTable(
+        [
+            Column("id"),
+            Column("title", wrap=True),
+            Column("period"),
+            Column("step"),
+            Column("actors", wrap=True, drop=3),
+            Column("events", "right", drop=2),
+            Column("observables", "right", drop=1),
+        ],
+        title="Built-in cases",
+    )
     for c in infos:
         table.add_row(
             c.id,
@@ -149,16 +159,41 @@ def show(
     )
     if c.summary:
         console.print(c.summary, markup=False)
-    t = Table(title="Actors", title_justify="left")
-    for col in ("id", "name", "COW", "lens", "P(greedy)"):
-        t.add_column(col)
+    from ..engine.params import DEFAULT_LENS
+
+    t = FitTable(
+        [
+            Column("id"),
+            Column("name", wrap=True),
+            Column("COW", "right", drop=1),
+            Column("lens"),
+            Column("P(greedy)", "right"),
+        ],
+        title="Actors",
+        caption=f"lens: the actor's own from the case, else the default ({DEFAULT_LENS}); "
+        "dilemma run --lens overrides it.",
+    )
     for a in c.actors:
-        t.add_row(a.id, a.name, str(a.ccode or ""), a.lens or "", f"{a.prior_greedy:.2f}")
+        t.add_row(
+            a.id,
+            a.name,
+            str(a.ccode or ""),
+            a.lens or f"{DEFAULT_LENS} (default)",
+            f"{a.prior_greedy:.2f}",
+        )
     console.print(t)
     if c.capabilities:
-        t = Table(title="Capabilities", title_justify="left")
-        for col in ("actor", "year", "milex", "defence share", "missile-defence share", "source"):
-            t.add_column(col)
+        t = FitTable(
+            [
+                Column("actor"),
+                Column("year"),
+                Column("milex", "right"),
+                Column("defence\nshare", "right"),
+                Column("missile-\ndefence\nshare", "right", drop=2),
+                Column("source", wrap=True, drop=1),
+            ],
+            title="Capabilities",
+        )
         for cap in c.capabilities:
             t.add_row(
                 cap.actor,
@@ -170,9 +205,17 @@ def show(
             )
         console.print(t)
     if c.missiles:
-        t = Table(title="Missile systems", title_justify="left")
-        for col in ("id", "actor", "range km", "inventory", "launch areas", "status"):
-            t.add_column(col)
+        t = FitTable(
+            [
+                Column("id"),
+                Column("actor"),
+                Column("range km", "right"),
+                Column("inventory", "right", drop=1),
+                Column("launch areas", wrap=True, drop=2),
+                Column("status"),
+            ],
+            title="Missile systems",
+        )
         for m in c.missiles:
             inv = f"{m.inventory.value:g}" if m.inventory else "?"
             t.add_row(
@@ -180,25 +223,41 @@ def show(
             )
         console.print(t)
     if c.defence_sites:
-        t = Table(title="Defence sites", title_justify="left")
-        for col in ("id", "actor", "host", "place", "kind", "interceptors", "SSPK", "status"):
-            t.add_column(col)
-        for s in c.defence_sites:
+        t = FitTable(
+            [
+                Column("id"),
+                Column("actor"),
+                Column("host", drop=2),
+                Column("place", wrap=True, drop=4),
+                Column("kind"),
+                Column("inter-\nceptors", "right", drop=3),
+                Column("SSPK", "right", drop=1),
+                Column("status"),
+            ],
+            title="Defence sites",
+        )
+        for site in c.defence_sites:
             t.add_row(
-                s.id,
-                s.actor,
-                s.host or "",
-                s.place,
-                s.kind,
-                f"{s.interceptors.value:g}" if s.interceptors else "",
-                f"{s.sspk.value:.2f}" if s.sspk else "",
-                s.status,
+                site.id,
+                site.actor,
+                site.host or "",
+                site.place,
+                site.kind,
+                f"{site.interceptors.value:g}" if site.interceptors else "",
+                f"{site.sspk.value:.2f}" if site.sspk else "",
+                site.status,
             )
         console.print(t)
     if c.institutions:
-        t = Table(title="Institutions", title_justify="left")
-        for col in ("id", "members", "transparency", "shadow of the future"):
-            t.add_column(col)
+        t = FitTable(
+            [
+                Column("id"),
+                Column("members", wrap=True),
+                Column("transparency", "right"),
+                Column("shadow of\nthe future", "right"),
+            ],
+            title="Institutions",
+        )
         for inst in c.institutions:
             t.add_row(
                 inst.id,
@@ -208,13 +267,66 @@ def show(
             )
         console.print(t)
     if c.events:
-        t = Table(title="Events", title_justify="left")
-        for col in ("date", "event", "effects", "source"):
-            t.add_column(col, overflow="fold")
+        t = FitTable(
+            [
+                Column("id"),
+                Column("date"),
+                Column("event", wrap=True),
+                Column("effects", wrap=True),
+                Column("source", wrap=True, drop=1),
+            ],
+            title="Events",
+            caption="ids: what `dilemma whatif --drop-event ID` takes out.",
+            wrap_min=24,
+        )
         for e in c.events:
-            t.add_row(e.date.isoformat(), e.title, str(len(e.effects)), _src(e.source))
+            effects = "; ".join(describe_effect(x) for x in e.effects) or "-"
+            t.add_row(e.id, e.date.isoformat(), e.title, effects, _src(e.source))
         console.print(t)
     console.print(f"{len(c.observables)} coded observables, {len(c.sources)} sources.")
+
+
+def describe_effect(effect: object) -> str:
+    """An event's effect in one line: its type, then its fields (``site redzikowo:
+    status=operational``, ``identity RUS -> USA: delta=-0.2``).
+
+    >>> from security_dilemma.scenario.schema import CrisisOccurs
+    >>> describe_effect(CrisisOccurs(type="crisis", between=["USA", "RUS"]))
+    'crisis USA-RUS: level=dispute'
+    """
+    data = to_jsonable(effect)
+    if not isinstance(data, dict):
+        return str(data)
+    kind = str(data.pop("type", "effect"))
+
+    def ids(value: object) -> str:
+        return ",".join(map(str, value)) if isinstance(value, list) else str(value)
+
+    subject = ""
+    if "from" in data and "to" in data:
+        subject = f"{ids(data.pop('from'))} -> {ids(data.pop('to'))}"
+    elif "between" in data:
+        subject = "-".join(map(str, data.pop("between")))
+    else:
+        for key in ("site", "missile", "alliance", "actor", "name"):
+            if key in data:
+                subject = ids(data.pop(key))
+                if key == "actor" and "institution" in data:
+                    subject += f" {data.pop('institution')}"
+                if key == "actor" and "to" in data:
+                    subject += f" -> {ids(data.pop('to'))}"
+                break
+    fields = ", ".join(f"{k}={_value(v)}" for k, v in data.items() if v is not None)
+    head = f"{kind} {subject}".strip()
+    return f"{head}: {fields}" if fields else head
+
+
+def _value(value: object) -> str:
+    if isinstance(value, float):
+        return f"{value:+g}" if value < 0 else f"{value:g}"
+    if isinstance(value, list):
+        return ",".join(map(str, value))
+    return str(value)
 
 
 def _src(source: str | list[str] | None) -> str:
@@ -244,9 +356,17 @@ def place(
     if as_json:
         print_json({"places": [{"query": q, **loc_dict(loc)} for q, loc in found]})
         return
-    t = Table()
-    for col in ("query", "name", "lat", "lon", "kind", "country", "source"):
-        t.add_column(col)
+    t = FitTable(
+        [
+            Column("query"),
+            Column("name"),
+            Column("lat", "right"),
+            Column("lon", "right"),
+            Column("kind", drop=2),
+            Column("country", drop=3),
+            Column("source", wrap=True, drop=1),
+        ]
+    )
     for q, loc in found:
         t.add_row(
             q, loc.name, f"{loc.lat:.4f}", f"{loc.lon:.4f}", loc.kind, loc.country or "", loc.source

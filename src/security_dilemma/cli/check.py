@@ -6,9 +6,8 @@ import sys
 from typing import Annotated
 
 import typer
-from rich import box
-from rich.table import Table
 
+from .._tables import FitTable
 from ._common import (
     EXIT_FAILURE,
     JsonOpt,
@@ -65,12 +64,12 @@ def theory(
     elif markdown:
         sys.stdout.write(markdown_table(report))
     else:
-        table = Table(box=box.SIMPLE_HEAD, show_lines=False, title="Theory conformance")
-        table.add_column("id", no_wrap=True)
-        table.add_column("lens", no_wrap=True)
-        table.add_column("holds", no_wrap=True)
-        table.add_column("ablated", no_wrap=True)
-        table.add_column("measured", overflow="fold")
+        table = FitTable(title="Theory conformance")
+        table.add_column("id")
+        table.add_column("lens")
+        table.add_column("holds")
+        table.add_column("ablated")
+        table.add_column("measured", wrap=True)
         for row in report.rows:
             table.add_row(
                 row.prediction,

@@ -18,7 +18,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
-from rich import box
 from rich.progress import (
     BarColumn,
     MofNCompleteColumn,
@@ -30,9 +29,9 @@ from rich.progress import (
     TimeElapsedColumn,
     TimeRemainingColumn,
 )
-from rich.table import Table
 from rich.text import Text
 
+from .._tables import FitTable
 from ..errors import BadInput, Problem, did_you_mean
 from ._common import (
     ALL_LENSES,
@@ -43,6 +42,7 @@ from ._common import (
     JsonOpt,
     LensesOpt,
     LensRun,
+    MetricsOpt,
     QuietOpt,
     ReplicatesOpt,
     RestraintOpt,
@@ -51,6 +51,7 @@ from ._common import (
     console,
     err_console,
     parse_lenses,
+    parse_metrics,
     parse_parameter,
     print_json,
     show_progress,
@@ -94,14 +95,6 @@ ChunkOpt = Annotated[
     typer.Option(
         "--chunk-size",
         help="Replicates per chunk: the unit of work and of commits (default: at most 50).",
-        show_default=False,
-    ),
-]
-MetricsOpt = Annotated[
-    str | None,
-    typer.Option(
-        "--metrics",
-        help="Comma-separated metrics to store (default: all the engine reports).",
         show_default=False,
     ),
 ]
@@ -184,10 +177,6 @@ def _command(ctx: typer.Context) -> str:
             for v in value if isinstance(value, list | tuple) else [value]:
                 words += [param.opts[0], str(v)]
     return shlex.join(words)
-
-
-def _metrics(text: str | None) -> list[str]:
-    return [m.strip() for m in (text or "").split(",") if m.strip()]
 
 
 def _execute(
@@ -384,7 +373,7 @@ def sweep(
         replicates=replicates,
         seed=seed,
         chunk_size=chunk_size,
-        metrics=_metrics(metrics),
+        metrics=parse_metrics(metrics),
         restraint=restraint,
     )
     _execute(
@@ -455,7 +444,7 @@ def sensitivity(
     target = parse_output(output)
     if plot is not None and plot.suffix.lower() not in (".png", ".svg", ".pdf"):
         raise BadInput(Problem("--plot must end in .png, .svg or .pdf", path="--plot"))
-    chosen = _metrics(metrics)
+    chosen = parse_metrics(metrics)
     if chosen and target.metric not in chosen:
         raise BadInput(
             Problem(f"--output metric '{target.metric}' is not among --metrics", path="--output")
@@ -532,9 +521,9 @@ def sensitivity(
             }
         )
         return
-    table = Table(title=f"{method} indices of {target}", box=box.SIMPLE_HEAD)
+    table = FitTable(title=f"{method} indices of {target}")
     for col in ("index", "parameter", "parameter2", "value", f"± ({conf_level:.0%})"):
-        table.add_column(col, justify="right" if col not in ("index", "parameter") else "left")
+        table.add_column(col, "right" if col not in ("index", "parameter") else "left")
     for rec in indices.to_dict(orient="records"):
         conf = float(rec["conf"])
         table.add_row(
@@ -569,9 +558,13 @@ def runs_list(store: StoreOpt = DEFAULT_STORE, as_json: JsonOpt = False) -> None
     if frame.empty:
         console.print(f"{store}: no runs yet", markup=False)
         return
-    table = Table(box=box.SIMPLE_HEAD, padding=(0, 1), pad_edge=False, show_edge=False)
+    table = FitTable(padding=(0, 1), pad_edge=False, show_edge=False)
     for col in ("run", "kind", "case", "created (UTC)", "points", "reps", "chunks"):
-        table.add_column(col, no_wrap=True)
+        table.add_column(
+            col,
+            "right" if col in ("points", "reps", "chunks") else "left",
+            drop={"points": 1, "kind": 2, "created (UTC)": 3}.get(col, 0),
+        )
     for r in frame.itertuples():
         done = f"{r.chunks_done}/{r.n_chunks}"
         table.add_row(
@@ -648,9 +641,9 @@ def runs_show(
     ]
     for key, value in facts:
         console.print(f"  {key:15} {value}", markup=False, soft_wrap=True)
-    sessions = Table(title="sessions", box=box.SIMPLE_HEAD, pad_edge=False, show_edge=False)
+    sessions = FitTable(title="sessions", pad_edge=False, show_edge=False)
     for col in ("session", "started (UTC)", "status", "executor", "workers", "host", "chunks"):
-        sessions.add_column(col)
+        sessions.add_column(col, drop={"host": 2, "executor": 1}.get(col, 0))
     for s in info["sessions"]:
         sessions.add_row(
             str(s["session_id"]),
@@ -681,9 +674,9 @@ def _print_frame(frame: Any, title: str, limit: int) -> None:
         frame = frame.drop(columns=["lens"])
     if "parameter2" in frame.columns and (frame["parameter2"] == "").all():
         frame = frame.drop(columns=["parameter2"])
-    table = Table(title=title, box=box.SIMPLE_HEAD, padding=(0, 1), pad_edge=False, show_edge=False)
+    table = FitTable(title=title, padding=(0, 1), pad_edge=False, show_edge=False)
     for col in _short_names([str(c) for c in frame.columns]):
-        table.add_column(col, justify="right", overflow="fold")
+        table.add_column(col, "right")
     for row in frame.head(limit).itertuples(index=False):
         table.add_row(*(f"{v:.3g}" if isinstance(v, float) else str(v) for v in row))
     console.print(table)

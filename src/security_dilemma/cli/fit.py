@@ -8,9 +8,8 @@ from typing import Annotated
 
 import numpy as np
 import typer
-from rich import box
-from rich.table import Table
 
+from .._tables import FitTable
 from ..errors import BadInput, Problem, did_you_mean
 from ..history.richardson import (
     REPLICATIONS,
@@ -141,14 +140,12 @@ def _show(title: str, note: str, fit: DyadFit | BlocFit) -> None:
     else:
         regs = [(f"change of {s.x_name}", fit.x_eq), (f"change of {s.y_name}", fit.y_eq)]
     for label, reg in regs:
-        t = Table(
+        t = FitTable(
             title=f"{label}: R^2 {reg.r2:.3f}, n {reg.n}, residual SE {reg.resid_se:.3g}",
-            title_justify="left",
-            box=box.SIMPLE_HEAD,
             pad_edge=False,
         )
         for col in ("", "estimate", "SE", "SE HC1", "t", "p", "95% interval"):
-            t.add_column(col, justify="left" if not col else "right", no_wrap=True)
+            t.add_column(col, "left" if not col else "right")
         for e in reg.estimates:
             t.add_row(
                 e.name,

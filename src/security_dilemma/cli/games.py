@@ -7,8 +7,8 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import numpy as np
 import typer
-from rich.table import Table
 
+from .._tables import FitTable
 from ..errors import BadInput, Problem
 from ..games.equilibria import METHODS
 from ._common import JsonOpt, QuietOpt, SeedOpt, console, print_json, progress_bar
@@ -168,9 +168,9 @@ def equilibria(
     if cls is not None:
         title += f": {cls.name} ({cls.family})"
     console.print(f"[bold]{title}[/bold]")
-    t = Table(title=f"Nash equilibria ({eqs.method})", title_justify="left")
+    t = FitTable(title=f"Nash equilibria ({eqs.method})")
     for c in ("#", "row plays", "column plays", "row payoff", "col payoff", "kind", "Pareto"):
-        t.add_column(c)
+        t.add_column(c, wrap=c.endswith("plays"))
     for k, e in enumerate(eqs.equilibria):
         t.add_row(
             str(k),
@@ -299,7 +299,7 @@ def jervis(
             doc["grid"] = mapping
         print_json(doc)
         return
-    t = Table(title="Jervis's four worlds", title_justify="left")
+    t = FitTable(title="Jervis's four worlds")
     for c in (
         "#",
         "dominant",
@@ -310,7 +310,7 @@ def jervis(
         "game",
         "equilibria",
     ):
-        t.add_column(c, overflow="fold")
+        t.add_column(c, wrap=c in ("R, S, T, P", "game", "equilibria"))
     for w in worlds:
         t.add_row(
             str(w.number),
@@ -326,12 +326,10 @@ def jervis(
     for w in worlds:
         console.print(f"  {w.number}: {w.description}", markup=False)
     if mapping is not None:
-        g = Table(
-            title="Game by offence (rows) and distinguishability (columns)", title_justify="left"
-        )
+        g = FitTable(title="Game by offence (rows) and distinguishability (columns)")
         g.add_column("offence")
         for d in mapping["distinguishability"]:  # type: ignore[attr-defined]
-            g.add_column(f"{d:.2f}")
+            g.add_column(f"{d:.2f}", wrap=True)
         for o, names in zip(mapping["offence"], mapping["game"], strict=True):  # type: ignore[call-overload]
             g.add_row(f"{o:.2f}", *names)
         console.print(g)
@@ -375,7 +373,7 @@ def kydd(
         f"cost is in [{res.cost_window[0]:.3g}, {res.cost_window[1]:.3g}] (cost {cost:.3g}).",
         markup=False,
     )
-    t = Table(title="Equilibria", title_justify="left")
+    t = FitTable(title="Equilibria")
     for c in (
         "kind",
         "signal|secure",
@@ -385,7 +383,7 @@ def kydd(
         "belief|signal",
         "intuitive",
     ):
-        t.add_column(c, overflow="fold")
+        t.add_column(c)
     for e in res.equilibria:
         t.add_row(
             e.kind,
@@ -442,12 +440,9 @@ def match_cmd(
         print_json(res.to_dict())
         return
     d = res.to_dict()
-    t = Table(
-        title=f"{res.players[0]} vs {res.players[1]} ({len(res.moves[0])} rounds)",
-        title_justify="left",
-    )
+    t = FitTable(title=f"{res.players[0]} vs {res.players[1]} ({len(res.moves[0])} rounds)")
     for c in ("player", "moves (first 60)", "total", "per round", "cooperation"):
-        t.add_column(c)
+        t.add_column(c, wrap=c in ("player", "moves (first 60)"))
     for k in (0, 1):
         t.add_row(
             res.players[k],
@@ -493,12 +488,11 @@ def tournament(
     if as_json:
         print_json(res.to_dict())
         return
-    t = Table(
-        title=f"Round robin: {len(players)} strategies, {turns} rounds, {repetitions} repetitions",
-        title_justify="left",
+    t = FitTable(
+        title=f"Round robin: {len(players)} strategies, {turns} rounds, {repetitions} repetitions"
     )
     for c in ("rank", "strategy", "median", "mean", "95% CI", "coop.", "wins"):
-        t.add_column(c, overflow="fold" if c == "strategy" else "ellipsis")
+        t.add_column(c, wrap=c == "strategy", drop={"mean": 2, "95% CI": 1}.get(c, 0))
     for r in res.to_dict()["ranking"]:  # type: ignore[attr-defined]
         t.add_row(
             str(r["rank"]),
@@ -610,9 +604,9 @@ def replicator_cmd(
     if as_json:
         print_json(doc)
         return
-    t = Table(title=f"Replicator dynamics from an even start, t = {t_max:g}", title_justify="left")
-    t.add_column("strategy")
-    t.add_column("final share")
+    t = FitTable(title=f"Replicator dynamics from an even start, t = {t_max:g}")
+    t.add_column("strategy", wrap=True)
+    t.add_column("final share", "right")
     for name, x in zip(tour.names, shares[-1], strict=True):
         t.add_row(name, f"{x:.3f}")
     console.print(t)

@@ -9,8 +9,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from rich.table import Table
 
+from .._tables import FitTable
 from ..errors import BadInput, Problem
 from ._common import CaseArg, JsonOpt, PlacesCaseOpt, console, print_json
 
@@ -95,7 +95,7 @@ def distance(
         str,
         typer.Argument(
             metavar="FROM",
-            help="Place name, ISO3/COW code or 'lat,lon' (put -- before negative coordinates).",
+            help="Place name, ISO3/COW code or 'lat,lon' (-33.86,151.21 or 33.86S,151.21E).",
         ),
     ],
     b: Annotated[str, typer.Argument(metavar="TO", help="Place name, ISO3/COW code or 'lat,lon'.")],
@@ -136,7 +136,6 @@ def distance(
         f"{leg.distance_km:,.1f} km, initial azimuth {leg.initial_azimuth:.1f}°, "
         f"final azimuth {leg.final_azimuth:.1f}° (WGS84 geodesic)",
         markup=False,
-        soft_wrap=True,
     )
 
 
@@ -197,17 +196,21 @@ def reach(
         f"From {where.name} ({where.lat:.2f}, {where.lon:.2f}), range {result.range_km:,.0f} km "
         "(WGS84 geodesic):",
         markup=False,
-        soft_wrap=True,
     )
-    t = Table(title="National capitals in range", title_justify="left")
+    t = FitTable(title="National capitals in range")
     for col in ("capital", "country", "continent", "km"):
-        t.add_column(col, justify="right" if col == "km" else "left")
+        t.add_column(
+            col,
+            "right" if col == "km" else "left",
+            wrap=col in ("capital", "country"),
+            drop=int(col == "continent"),
+        )
     for c in doc["capitals"]:
         t.add_row(c["name"], c["country"], c["continent"], _km(c["distance_km"]))
     console.print(t)
-    t = Table(title="Territory in range (share of area)", title_justify="left")
+    t = FitTable(title="Territory in range (share of area)")
     for col in ("country", "iso3", "share", "km² in range"):
-        t.add_column(col, justify="left" if col in ("country", "iso3") else "right")
+        t.add_column(col, "left" if col in ("country", "iso3") else "right", wrap=col == "country")
     for c in doc["countries"]:
         share = f"{c['fraction']:.1%}" if c["fraction"] >= 0.001 else "<0.1%"
         t.add_row(c["name"], c["iso3"], share, _km(c["area_in_range_km2"]))
@@ -378,9 +381,9 @@ def leakage(
     if as_json:
         print_json(doc)
         return
-    t = Table(title=f"Leakage ({doc['mode']}, Wilkening 2000)", title_justify="left")
-    t.add_column("quantity")
-    t.add_column("value", justify="right")
+    t = FitTable(title=f"Leakage ({doc['mode']}, Wilkening 2000)")
+    t.add_column("quantity", wrap=True)
+    t.add_column("value", "right")
     for key in (
         "warheads", "interceptors", "allocation", "interceptors_used", "exhausted",
         "kill_probability", "kill_probabilities", "survival_probability", "expected_kills",
@@ -500,12 +503,12 @@ def coverage(
     if as_json:
         print_json({"case": c.id, "sites": [vars(s) for s in sites], "paths": docs})
         return
-    t = Table(title=f"Coverage of launch-to-target geodesics ({c.id})", title_justify="left")
+    t = FitTable(title=f"Coverage of launch-to-target geodesics ({c.id})")
     for col in ("from", "to", "km"):
-        t.add_column(col, justify="right" if col == "km" else "left")
+        t.add_column(col, "right" if col == "km" else "left", wrap=col != "km")
     for s in sites:
-        t.add_column(f"{s.id}\n({s.kind}, {s.reach_km:,.0f} km)", justify="right")
-    t.add_column("covered by")
+        t.add_column(f"{s.id}\n({s.kind}, {s.reach_km:,.0f} km)", "right")
+    t.add_column("covered by", wrap=True)
     for p, d in zip(paths, docs, strict=True):
         row = [p.launch.name, p.target.name, _km(p.distance_km)]
         for s in sites:
@@ -517,7 +520,6 @@ def coverage(
     console.print(
         "Closest approach of each path to each site, km; 'in' when the path enters its circle.",
         markup=False,
-        soft_wrap=True,
     )
 
 
@@ -580,14 +582,13 @@ def erosion(
         f"in range of {defender}'s targets: {today.warheads_in_range:,.1f}; on paths covered "
         f"by {defender}'s sites: {today.warheads_covered:,.1f}.",
         markup=False,
-        soft_wrap=True,
     )
     if today.assumed_inventory:
         console.print(
             "No inventory given (counted as one missile): " + ", ".join(today.assumed_inventory),
             markup=False,
         )
-    t = Table(title="Deterrent erosion", title_justify="left")
+    t = FitTable(title="Deterrent erosion")
     for col in (
         "inventory",
         "site",
@@ -596,7 +597,7 @@ def erosion(
         "kill prob.",
         "share stopped",
     ):
-        t.add_column(col, justify="left" if col in ("inventory", "site") else "right")
+        t.add_column(col, "left" if col in ("inventory", "site") else "right")
     for label, out in (("today", today), ("expanded", res.expanded)):
         if out is None:
             continue

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import math
 from dataclasses import replace
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from rich import box
 from rich.console import Console
-from rich.table import Table
+from rich.progress import Progress
 
+from .._tables import Column, FitTable
 from ..errors import BadInput, Problem
 from ._common import (
     ALL_LENSES,
@@ -28,9 +28,17 @@ from ._common import (
 )
 
 if TYPE_CHECKING:
+    from ..engine import Result
     from ..history import Backtest, FitParameter
 
-__all__ = ["backtest_table", "fit_option", "kinds_table", "register", "show_backtest"]
+__all__ = [
+    "SimulationBar",
+    "backtest_table",
+    "fit_option",
+    "kinds_table",
+    "register",
+    "show_backtest",
+]
 
 
 def fit_option(text: str) -> FitParameter:
@@ -58,23 +66,22 @@ def _f(x: float | None, digits: int = 3) -> str:
     return f"{x:.{digits}f}"
 
 
-def backtest_table(bt: Backtest) -> Table:
+def backtest_table(bt: Backtest) -> FitTable:
     """Per-lens scores on the headline window, the climatology row last."""
     split = bt.train_until is not None
     window = f"after {bt.train_until}" if split else "all years"
-    table = Table(
-        title=f"Backtest of {bt.case_id}: {bt.counts['scored']} observables, {window}",
-        box=box.SIMPLE_HEAD,
-        title_justify="left",
-    )
-    table.add_column("lens")
-    table.add_column("Brier", justify="right")
-    table.add_column("log-loss", justify="right")
-    table.add_column("skill", justify="right")
-    table.add_column("Δ Brier vs clim. [90% CI]", justify="right")
+    columns = [
+        Column("lens"),
+        Column("Brier", "right"),
+        Column("log-loss", "right", drop=1),
+        Column("skill", "right"),
+        Column("Δ Brier vs clim. [90% CI]", "right"),
+    ]
     if split:
-        table.add_column("in-sample", justify="right")
-        table.add_column("unfitted", justify="right")
+        columns += [Column("in-sample", "right", drop=3), Column("unfitted", "right", drop=2)]
+    table = FitTable(
+        columns, title=f"Backtest of {bt.case_id}: {bt.counts['scored']} observables, {window}"
+    )
     diffs = {c.a: c.difference for c in bt.comparisons if c.b == "climatology"}
     for lb in bt.lenses:
         d = diffs.get(lb.lens)
@@ -98,16 +105,17 @@ def backtest_table(bt: Backtest) -> Table:
     return table
 
 
-def kinds_table(bt: Backtest) -> Table:
+def kinds_table(bt: Backtest) -> FitTable:
     """Brier score by kind of observable: one column per lens and the climatology."""
-    table = Table(
-        title="Brier score by kind of observable", box=box.SIMPLE_HEAD, title_justify="left"
+    table = FitTable(
+        [
+            Column("kind"),
+            Column("n", "right"),
+            *(Column(lb.lens, "right") for lb in bt.lenses),
+            Column("climatology", "right"),
+        ],
+        title="Brier score by kind of observable",
     )
-    table.add_column("kind")
-    table.add_column("n", justify="right")
-    for lb in bt.lenses:
-        table.add_column(lb.lens, justify="right")
-    table.add_column("climatology", justify="right")
     kinds = sorted({k for lb in bt.lenses for k in lb.by_kind})
     for kind in kinds:
         first = next(lb.by_kind[kind] for lb in bt.lenses if kind in lb.by_kind)
@@ -116,17 +124,13 @@ def kinds_table(bt: Backtest) -> Table:
     return table
 
 
-def fit_table(bt: Backtest) -> Table:
+def fit_table(bt: Backtest) -> FitTable:
     """Fitted parameter values (rows) per lens (columns), with a split."""
-    table = Table(
-        title=f"Parameters fitted on observables ending by {bt.train_until}",
-        box=box.SIMPLE_HEAD,
-        title_justify="left",
-    )
     fitted = [lb for lb in bt.lenses if lb.fit is not None]
-    table.add_column("parameter [range]")
-    for lb in fitted:
-        table.add_column(lb.lens, justify="right")
+    table = FitTable(
+        [Column("parameter [range]"), *(Column(lb.lens, "right") for lb in fitted)],
+        title=f"Parameters fitted on observables ending by {bt.train_until}",
+    )
     if not fitted or fitted[0].fit is None:
         return table
     for p in fitted[0].fit.parameters:
@@ -158,14 +162,18 @@ def show_backtest(bt: Backtest, out: Console, *, details: bool = False) -> None:
         out.print(predictions_table(bt))
 
 
-def predictions_table(bt: Backtest) -> Table:
+def predictions_table(bt: Backtest) -> FitTable:
     """Every scored observable: what happened and each lens's probability."""
-    table = Table(title="Predictions", box=box.SIMPLE_HEAD, title_justify="left")
-    for col in ("observable", "kind", "happened"):
-        table.add_column(col)
-    for lb in bt.lenses:
-        table.add_column(lb.lens[:6], justify="right")
-    table.add_column("clim.", justify="right")
+    table = FitTable(
+        [
+            Column("observable"),
+            Column("kind", drop=1),
+            Column("happened"),
+            *(Column(lb.lens, "right") for lb in bt.lenses),
+            Column("climatology", "right"),
+        ],
+        title="Predictions",
+    )
     first = bt.lenses[0]
     others = [{q.id: q for q in lb.predictions} for lb in bt.lenses]
     head = "test" if bt.train_until is not None else "all"
@@ -175,6 +183,46 @@ def predictions_table(bt: Backtest) -> Table:
         ps = [_f(o[q.id].p, 2) for o in others]
         table.add_row(q.id, q.kind, "yes" if q.occurred else "no", *ps, _f(q.climatology, 2))
     return table
+
+
+class SimulationBar:
+    """A progress bar counting simulations, each moving it as its replicates are done.
+
+    The fit's count is an estimate (its optimiser may take a few more simulations than the
+    budget): the total grows rather than the bar running past it. Until the first simulation
+    ends (it also loads the compiled engine, a few seconds) the bar says so.
+    """
+
+    def __init__(self, progress: Progress, description: str, total: int) -> None:
+        self.progress = progress
+        self.description = description
+        self.task = progress.add_task(f"{description} (loading the engine)", total=total)
+        self.done = 0
+
+    def _show(self, completed: float) -> None:
+        total = self.progress.tasks[self.task].total or 0
+        self.progress.update(
+            self.task,
+            completed=completed,
+            total=max(total, self.done + 1),
+            description=self.description,
+        )
+
+    def simulate(self, case: Any, **options: Any) -> Result:
+        """The engine's simulate, reporting on the bar."""
+        from ..engine import simulate
+
+        replicates = max(1, int(options.get("replicates", 200)))
+        result = simulate(
+            case, progress=lambda n: self._show(self.done + n / replicates), **options
+        )
+        self.done += 1
+        self._show(self.done)
+        return result
+
+    def finish(self) -> None:
+        """Show the bar complete, at the number of simulations run."""
+        self.progress.update(self.task, completed=self.done, total=self.done)
 
 
 def backtest_command(
@@ -235,9 +283,10 @@ def backtest_command(
     params = tuple(fit_option(f) for f in fit) if fit else DEFAULT_FIT
     count = len(names)
     with progress_bar(quiet, as_json) as progress:
-        task = progress.add_task(
+        bar = SimulationBar(
+            progress,
             "backtest",
-            total=simulations_needed(count, train_until=train_until, fit_budget=fit_budget),
+            simulations_needed(count, train_until=train_until, fit_budget=fit_budget),
         )
         bt = backtest(
             c,
@@ -250,9 +299,9 @@ def backtest_command(
             fit_budget=fit_budget,
             objective="brier" if objective == "brier" else "log_loss",
             bins=bins,
-            progress=lambda: progress.advance(task),
+            simulate=bar.simulate,
         )
-        progress.update(task, completed=progress.tasks[0].total)
+        bar.finish()
     if as_json:
         print_json({"ok": True, **bt.to_json()})
         return

@@ -10,37 +10,38 @@ case's what-if worlds are compared by
 from __future__ import annotations
 
 import shlex
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from rich import box
-from rich.table import Table
 
+from .._tables import Column, FitTable
 from ..errors import BadInput, Problem
 from ._common import (
-    CASE_LENSES,
     CaseArg,
     JsonOpt,
     LensesOpt,
     MaxMemoryOpt,
+    MetricsOpt,
     QuietOpt,
     ReplicatesOpt,
     RestraintOpt,
     SeedOpt,
     console,
     parse_lenses,
+    parse_metrics,
     print_json,
     progress_bar,
 )
 
 if TYPE_CHECKING:
     from ..engine import Result
+    from ..engine.result import SeriesForm
     from ..scenario import Case
     from ..whatif import CounterfactualComparison
 
-__all__ = ["choose_lenses", "register", "run_lenses", "summary_table", "to_document"]
+__all__ = ["choose_lenses", "legend", "register", "summary_table", "to_document"]
 
 WHATIF_REPLICATES = 100
 """Default paired replicates per lens of each what-if world in ``dilemma run`` (at most
@@ -52,41 +53,6 @@ def choose_lenses(values: Sequence[str] | None) -> list[str]:
     return [run.lens for run in parse_lenses(values, default="all")]
 
 
-def run_lenses(
-    case: Case,
-    lenses: Sequence[str],
-    *,
-    replicates: int,
-    seed: int,
-    max_memory: str | None,
-    restraint: bool,
-    advance: Callable[[int], None] | None = None,
-) -> dict[str, Result]:
-    """One ensemble per lens (same seed: common random numbers across lenses)."""
-    from ..engine import simulate
-
-    results: dict[str, Result] = {}
-    for name in lenses:
-        done = 0
-
-        def step(n: int) -> None:
-            nonlocal done
-            if advance is not None:
-                advance(n - done)
-            done = n
-
-        results[name] = simulate(
-            case,
-            lens=None if name == CASE_LENSES else name,
-            replicates=replicates,
-            seed=seed,
-            max_memory=max_memory,
-            progress=step,
-            restraint=restraint,
-        )
-    return results
-
-
 def _pct(x: float | None) -> str:
     return "-" if x is None else f"{100 * x:.0f}%"
 
@@ -95,8 +61,9 @@ def _num(x: float | None, digits: int = 2) -> str:
     return "-" if x is None else f"{x:.{digits}f}"
 
 
-def summary_table(result: Result) -> Table:
-    """A Rich table: per actor, who arms, who ends less secure, and the dilemma measures."""
+def summary_table(result: Result) -> FitTable:
+    """Per actor, who arms, who ends less secure, and the dilemma measures (on a narrow
+    terminal uncertainty, harm, self-defeat and no policy are left out, in that order)."""
     digest = result.summary()
     world, first = digest["jervis_world"], digest["jervis_world_start"]
     changed = f"{first['number']} -> " if first["number"] != world["number"] else ""
@@ -106,20 +73,23 @@ def summary_table(result: Result) -> Table:
         f"{digest['culture']} culture (mean identity {digest['mean_identity']:+.2f}); "
         f"all arming states less secure: {_pct(digest['self_defeat_all'])}"
     )
-    table = Table(title=title, title_justify="left", box=box.SIMPLE_HEAD, padding=(0, 0))
-    for name in (
-        "actor",
-        "armed",
-        "effort",
-        "security",
-        "worse",
-        "harm",
-        "self-\ndefeat",
-        "no\npolicy",
-        "uncer-\ntainty",
-        "crisis",
-    ):
-        table.add_column(name, justify="left" if name == "actor" else "right", no_wrap=True)
+    table = FitTable(
+        [
+            Column("actor"),
+            Column("armed", "right"),
+            Column("effort", "right"),
+            Column("security", "right"),
+            Column("worse", "right"),
+            Column("harm", "right", drop=2),
+            Column("self-\ndefeat", "right", drop=3),
+            Column("no\npolicy", "right", drop=4),
+            Column("uncer-\ntainty", "right", drop=1, name="uncertainty"),
+            Column(f"crisis\n/{result.step}", "right"),
+        ],
+        title=title,
+        padding=(0, 1),
+        pad_edge=False,
+    )
     mixed = len(set(result.lenses)) > 1
     for actor, row in digest["actors"].items():
         table.add_row(
@@ -132,29 +102,47 @@ def summary_table(result: Result) -> Table:
             _pct(row["self_defeat"]),
             _pct(row["no_adequate_policy"]),
             _num(row["belief_entropy"]),
-            _pct(row["crisis_risk"]),
+            "-" if row["crisis_risk"] is None else f"{100 * row['crisis_risk']:.1f}%",
         )
     return table
 
 
-LEGEND = (
-    "armed: P(effort above its start) at the last step; effort: mean index (1 = start); "
-    "security: mean perceived security, first -> last step; worse: P(less secure than at the "
-    "start); harm: mean fall in others' security caused by the actor's arming; self-defeat: "
-    "P(more secure had it never raised its effort); no policy: P(arming and restraint both "
-    "leave it less secure); uncertainty: mean belief entropy (bits); crisis: mean P(a crisis) "
-    "per step. Definitions: docs/model.md."
-)
+def legend(step: str, steps_per_year: float = 1.0) -> str:
+    """What the columns of :func:`summary_table` mean (``step``: the run's step length)."""
+    yearly = (
+        ""
+        if step == "year"
+        else f"; over a year the same rate compounds to 1 - (1 - p)^{steps_per_year:.4g} "
+        "(crisis_risk_yearly in --json)"
+    )
+    return (
+        "armed: P(effort above its start) at the last step; effort: mean index (1 = start); "
+        "security: mean perceived security, first -> last step; worse: P(less secure than at "
+        "the start); harm: mean fall in others' security caused by the actor's arming; "
+        "self-defeat: P(more secure had it never raised its effort); no policy: P(arming and "
+        "restraint both leave it less secure); uncertainty: mean belief entropy (bits); "
+        f"crisis: mean P(at least one crisis) per {step}{yearly}. Definitions: docs/model.md."
+    )
 
 
-def to_document(case: Case, results: dict[str, Result], **settings: Any) -> dict[str, Any]:
-    """The ``--json`` document (keys documented in docs/engine.md)."""
+def to_document(
+    case: Case,
+    results: dict[str, Result],
+    *,
+    series: SeriesForm = "all",
+    metrics: Sequence[str] | None = None,
+    **settings: Any,
+) -> dict[str, Any]:
+    """The ``--json`` document (keys documented in docs/engine.md); ``series`` and ``metrics``
+    choose the steps and metrics written (:meth:`~security_dilemma.engine.Result.to_json`)."""
     return {
         "ok": True,
         "case": case.id,
         "title": case.title,
         **settings,
-        "lenses": {name: result.to_json() for name, result in results.items()},
+        "lenses": {
+            name: result.to_json(series=series, metrics=metrics) for name, result in results.items()
+        },
     }
 
 
@@ -165,6 +153,15 @@ def run(
     seed: SeedOpt = 0,
     max_memory: MaxMemoryOpt = None,
     restraint: RestraintOpt = True,
+    metrics: MetricsOpt = None,
+    series: Annotated[
+        str,
+        typer.Option(
+            "--series",
+            help="Steps written by --json: all, final (the last step only: about 1/steps of "
+            "the size) or none (summary and observables only).",
+        ),
+    ] = "all",
     report: Annotated[
         Path | None,
         typer.Option("--report", help="Where to write the HTML report [./<case>-report.html]."),
@@ -195,13 +192,19 @@ def run(
     case with its counterfactual worlds, prints a summary and writes a self-contained HTML
     report.
     """
+    from ..engine import simulate_lenses
     from ..pipeline import finish_run
     from ..report import show_job
+    from ..report.findings import REPORT_METRICS
     from ..scenario import load_case
     from ..whatif import compare_all
 
+    if series not in ("all", "final", "none"):
+        raise BadInput(Problem(f"all, final or none (got {series!r})", path="--series"))
     c = load_case(case)
     lenses = choose_lenses(lens)
+    written = parse_metrics(metrics) or None
+    recorded = None if written is None else sorted({*written, *REPORT_METRICS})
     worlds = [] if no_whatif else list(c.counterfactuals)
     paired = whatif_replicates or max(2, min(replicates, WHATIF_REPLICATES))
     target = None if no_report else (report or Path(f"{c.id}-report.html"))
@@ -209,14 +212,15 @@ def run(
         raise BadInput(Problem(f"no such directory: {target.parent}", path="--report"))
     with progress_bar(quiet, as_json) as progress:
         task = progress.add_task(f"{c.id}", total=replicates * len(lenses))
-        results = run_lenses(
+        results = simulate_lenses(
             c,
             lenses,
             replicates=replicates,
             seed=seed,
             max_memory=max_memory,
             restraint=restraint,
-            advance=lambda k: progress.advance(task, k),
+            metrics=recorded,
+            progress=lambda n: progress.update(task, completed=n),
         )
         comparisons: list[CounterfactualComparison] = []
         if worlds:
@@ -249,6 +253,8 @@ def run(
         doc = to_document(
             c,
             results,
+            series=series,  # type: ignore[arg-type]  # checked above
+            metrics=written,
             replicates=replicates,
             seed=seed,
             restraint=restraint,
@@ -265,7 +271,8 @@ def run(
     for result in results.values():
         console.print(summary_table(result))
     if not quiet:
-        console.print(LEGEND, style="dim")
+        first = next(iter(results.values()))
+        console.print(legend(first.step, first.steps_per_year), style="dim")
     show_job(job, console, replicates=replicates)
 
 

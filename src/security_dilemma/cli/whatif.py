@@ -13,10 +13,9 @@ from dataclasses import replace
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from rich import box
 from rich.markup import escape
-from rich.table import Table
 
+from .._tables import Column, FitTable
 from ..errors import BadInput, Problem
 from ._common import (
     CaseArg,
@@ -182,28 +181,25 @@ def _style(verdict: str) -> str:
 
 def comparison_tables(
     cmp: CounterfactualComparison, actors: Sequence[str] | None = None
-) -> list[Table]:
-    """One Rich table per lens: per actor, the paired differences at the last step."""
+) -> list[FitTable]:
+    """One table per lens: per actor, the paired differences at the last step (on a narrow
+    terminal the 90% interval, Δ span and Δeffort are left out, in that order)."""
     last = cmp.dates[-1]
     tables = []
     for lens in cmp.lenses:
-        table = Table(
+        table = FitTable(
+            [
+                Column("actor"),
+                Column("Δsecurity", "right"),
+                Column("90% interval", "right", drop=1),
+                Column("mean's CI", "right"),
+                Column("P(worse)", "right"),
+                Column("Δ span", "right", drop=2),
+                Column("Δeffort", "right", drop=3),
+                Column("Δcrisis", "right"),
+            ],
             title=f"[bold]{lens}[/bold]: as recorded − {cmp.id}, at {last.year}",
-            title_justify="left",
-            box=box.SIMPLE_HEAD,
-            padding=(0, 1),
         )
-        for name in (
-            "actor",
-            "Δsecurity",
-            "90% interval",
-            "mean's CI",
-            "P(worse)",
-            "Δ span",
-            "Δeffort",
-            "Δcrisis",
-        ):
-            table.add_column(name, justify="left" if name == "actor" else "right", no_wrap=True)
         for actor in actors or cmp.actors:
             s = cmp.effect(lens, actor, "security")
             span = cmp.effect(lens, actor, "security", step=None)
@@ -232,7 +228,8 @@ LEGEND = (
     "interval: 5-95% quantiles of the paired differences; mean's CI: 90% percentile-bootstrap "
     "interval of the mean; P(worse): share of replicates less secure as recorded; Δ span: "
     "the difference averaged over every step; Δeffort: effort index (1 = start); Δcrisis: "
-    "probability of at least one crisis in the period, percentage points. docs/whatif.md."
+    "probability of at least one crisis in the last step (one step of the case: a year, "
+    "month or week), percentage points. docs/whatif.md."
 )
 
 

@@ -9,6 +9,7 @@
 
 from .draws import Draws, ReplicateStreams, split_draws, uniforms_per_step
 from .events import StepEvents, apply_events, signal_update
+from .lensruns import lens_list, simulate_lenses
 from .measures import METRICS, SYSTEM, Layout, Metric, culture, jervis_world
 from .params import DEFAULT_LENS, Params, compile_params, lens_assignment
 from .predict import THRESHOLD, predict
@@ -44,6 +45,7 @@ __all__ = [
     "culture",
     "jervis_world",
     "lens_assignment",
+    "lens_list",
     "make_setting",
     "parse_bytes",
     "predict",
@@ -51,6 +53,7 @@ __all__ = [
     "run_world",
     "signal_update",
     "simulate",
+    "simulate_lenses",
     "split_draws",
     "step",
     "step_dates",

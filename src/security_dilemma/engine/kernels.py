@@ -374,7 +374,12 @@ def update(
     effort_noise, observation, crisis_draw = draws.effort, draws.observation, draws.crisis
     crisis_prob, war_prob, crisis, war = out.crisis_prob, out.war_prob, out.crisis, out.war
     crisis_risk, pressure = out.crisis_risk, out.pressure
-    abandonment, entrapment = out.abandonment, out.entrapment
+    abandonment, entrapment, test_hazard = out.abandonment, out.entrapment, out.test_hazard
+    programme, test_rate, test_pressure = (
+        setting.programme,
+        setting.test_rate,
+        setting.test_pressure,
+    )
     effort_next, share_next, offence_next, defence_next = (
         nxt.effort,
         nxt.share,
@@ -440,6 +445,11 @@ def update(
             if restrained[i, k] > 0.0:
                 grown = min(grown, e)
             effort_next[i, k] = grown
+            # missile programme: flight tests of the state's active systems, more of them as its
+            # effort grows and as its pressure rises above the start
+            raised = max(respond(pressure[i, k], q * pressure0[i, k], saturation[i]), 0.0)
+            rate = test_rate * programme[i] * e * (1.0 + test_pressure * raised)
+            test_hazard[i, k] = 1.0 - np.exp(-rate)
             target[i] = min(max(allocation[i, k] + share_offset[i, k], 0.0), 1.0)
             seeker_share[i] = share[i, k] + rate * (target[i] - share[i, k])
             greedy_share[i] = share[i, k] + rate * (max(target[i] - bent, 0.0) - share[i, k])

@@ -234,6 +234,8 @@ METRICS: tuple[Metric, ...] = (
     Metric("entrapment", "actor",
            "Snyder's entrapment risk: commitment-weighted crisis risk of allies against "
            "threats the actor does not share.", 0.0, 1.0, lambda c: c.period.entrapment),
+    Metric("test_hazard", "actor", "Chance of at least one ballistic-missile flight test in "
+           "the period (the missile programme).", 0.0, 1.0, lambda c: c.period.test_hazard),
     Metric("belief_entropy", "actor",
            "Uncertainty of intentions: mean entropy (bits) of the actor's beliefs about others.",
            0.0, 1.0, lambda c: _offdiag_mean(_entropy(c.period.belief))),

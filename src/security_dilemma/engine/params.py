@@ -63,6 +63,8 @@ class Params:
     signal_threshold: float
     signal_bluff: float
     signal_tremble: float
+    test_rate: float
+    test_pressure: float
     decisiveness: float
     deterrence: float
     absolute_security: float

@@ -4,23 +4,23 @@ An observable (``case.observables``) says that something did or did not happen i
 The engine turns it into an indicator per replicate, over the steps whose periods overlap the
 observable's period, and the prediction is the share of replicates where the indicator is 1:
 
-==================  ==========================================================================
-kind                indicator per replicate (P = the steps of the period; i actor, j counterpart)
-==================  ==========================================================================
-``arms_up``         i's own decisions raised its effort by more than 1% over P
-``tests``           i's offensive stock grew over P
-``opposes``         mean hostility i reads into j over P > 0.5
-``cooperates``      mean cooperation of i toward j over P > 0.5
-``counter_deploys`` i's offensive stock grew over P and j was i's main threat in at least half
-                    of P
-``endorses``        mean commitment of i to j over P >= 0.5
-``signs``           mean over P of min(cooperation i->j, j->i) > 0.5 (mutual restraint)
-``crisis``          a crisis between i and j in some step of P
-``war``             a war between i and j in some step of P
-``allies``          commitment of i to j at the last step of P >= 0.5
-``signals``         i's decisions lowered its effort by more than 1% over P and its mean
-                    cooperation toward j was > 0.5 (a costly conciliatory move)
-==================  ==========================================================================
+===================  ==========================================================================
+kind                 indicator per replicate (P = the steps of the period; i actor, j counterpart)
+===================  ==========================================================================
+``arms_up``          i's own decisions raised its effort by more than 1% over P
+``tests``            i's offensive stock grew over P
+``opposes``          mean hostility i reads into j over P > 0.5
+``cooperates``       mean cooperation of i toward j over P > 0.5
+``counter_deploys``  i's offensive stock grew over P and j was i's main threat in at least half
+                     of P
+``endorses``         mean commitment of i to j over P >= 0.5
+``signs``            mean over P of min(cooperation i->j, j->i) > 0.5 (mutual restraint)
+``crisis``           a crisis between i and j in some step of P
+``war``              a war between i and j in some step of P
+``allies``           commitment of i to j at the last step of P >= 0.5
+``signals``          i's decisions lowered its effort by more than 1% over P and its mean
+                     cooperation toward j was > 0.5 (a costly conciliatory move)
+===================  ==========================================================================
 
 A dyadic kind without a counterpart means "toward any other actor".
 """

@@ -48,6 +48,9 @@ class Setting(NamedTuple):
       ``escalation``: P(war | crisis); ``beta_threat``, ``beta_hostility``, ``beta_identity``;
     * ``observation_sd[i, j]``: the standard deviation of i's error in observing j's moves
       (lower between members of transparent institutions);
+    * ``programme[i]``: i's active ballistic-missile systems (deployed, tested or in
+      development) in the step; ``test_rate``: flight tests per system and step (the
+      parameter's yearly rate times the step's length in years), ``test_pressure``;
     * ``theta``, ``delta`` (offence dominance, distinguishability), ``mu`` = (1 - theta) /
       theta (what a unit of defence opposes to attack), the contest's ``decisiveness``, the
       weight of ``deterrence``, ``absolute`` (1: security has an absolute dimension),
@@ -76,6 +79,7 @@ class Setting(NamedTuple):
     saturation: Matrix
     shock: Matrix
     status_quo: Matrix
+    programme: Matrix
     theta: float
     delta: float
     mu: float
@@ -88,6 +92,8 @@ class Setting(NamedTuple):
     signal_threshold: float
     signal_bluff: float
     signal_tremble: float
+    test_rate: float
+    test_pressure: float
     escalation: float
     beta_threat: float
     beta_hostility: float
@@ -116,9 +122,14 @@ def make_setting(
     treaty: Any,
     interdependence: Any,
     dtype: npt.DTypeLike = np.float32,
+    *,
+    programme: Any = None,
+    years: float = 1.0,
 ) -> Setting:
     """The setting of a step from its parameters and ``(n, n)`` matrices (derived ones
-    included); every array C-contiguous in ``dtype``, the diagonal of every matrix 0."""
+    included); every array C-contiguous in ``dtype``, the diagonal of every matrix 0.
+    ``programme``: each actor's active missile systems (none by default); ``years``: the
+    step's length in years."""
     reach = np.asarray(reach, dtype=np.float64)
     n = reach.shape[0]
     off = 1.0 - np.eye(n)
@@ -175,6 +186,7 @@ def make_setting(
         saturation=vector("saturation"),
         shock=vector("shock"),
         status_quo=vector("status_quo"),
+        programme=f(np.zeros(n) if programme is None else np.asarray(programme).reshape(n)),
         theta=float(o),
         delta=float(d),
         mu=(1.0 - min(max(o, 0.01), 0.99)) / min(max(o, 0.01), 0.99),
@@ -187,6 +199,8 @@ def make_setting(
         signal_threshold=float(params.signal_threshold),
         signal_bluff=float(params.signal_bluff),
         signal_tremble=float(params.signal_tremble),
+        test_rate=float(params.test_rate) * years,
+        test_pressure=float(params.test_pressure),
         escalation=min(1.0, params.crisis_war_share * 2.0 * o),
         beta_threat=float(params.crisis_threat),
         beta_hostility=float(params.crisis_hostility),

@@ -103,7 +103,8 @@ class Decisions(NamedTuple):
 
 class Outcome(NamedTuple):
     """What the update computes besides the next state: crisis and war probabilities and
-    draws (dyadic), crisis risk, pressure, and Snyder's abandonment and entrapment risks."""
+    draws (dyadic), crisis risk, pressure, Snyder's abandonment and entrapment risks, and the
+    chance of a missile test (the missile programme)."""
 
     crisis_prob: Array
     war_prob: Array
@@ -113,6 +114,7 @@ class Outcome(NamedTuple):
     pressure: Array
     abandonment: Array
     entrapment: Array
+    test_hazard: Array
 
 
 class Period(NamedTuple):
@@ -144,6 +146,7 @@ class Period(NamedTuple):
     crisis_risk: Array
     abandonment: Array
     entrapment: Array
+    test_hazard: Array
     main_threat: npt.NDArray[np.intp]
 
     @classmethod
@@ -173,6 +176,7 @@ class Period(NamedTuple):
             crisis_risk=out.crisis_risk,
             abandonment=out.abandonment,
             entrapment=out.entrapment,
+            test_hazard=out.test_hazard,
             main_threat=seen.main_threat,
         )
 
@@ -220,7 +224,7 @@ def _examples(dtype: Any) -> dict[Any, tuple[Any, ...]]:
     seen = Appraisal.empty(n, b, dtype)
     decided = Decisions(two, one, two)
     flags = np.zeros((n, n, b), dtype=np.bool_)
-    out = Outcome(two, two, flags, flags, one, one, one, one)
+    out = Outcome(two, two, flags, flags, one, one, one, one, one)
     occurred = Occurred.none(n)
     draws = Draws(one, two, np.zeros((1, b), dtype=dtype), one)
     return {
@@ -342,9 +346,9 @@ def update(
     """4.3 to 4.7: crises, arms, beliefs, identities and alliances; the next state."""
     n, batch, dtype = state.n, state.batch, state.effort.dtype
     dyads = np.empty((7, n, n, batch), dtype=dtype)
-    actors = np.empty((9, n, batch), dtype=dtype)
+    actors = np.empty((10, n, batch), dtype=dtype)
     flags = np.empty((2, n, n, batch), dtype=np.bool_)
-    effort, share, offence, defence, risk, pressure, abandonment, entrapment, moved = actors
+    effort, share, offence, defence, risk, pressure, abandonment, entrapment, moved, tests = actors
     crisis_prob, war_prob, log_odds, belief, identity, commitment, stance = dyads
     nxt = state.replace(
         effort=effort,
@@ -360,7 +364,7 @@ def update(
         stance=stance,
     )
     out = Outcome(crisis_prob, war_prob, flags[0], flags[1], risk, pressure, abandonment,
-                  entrapment)  # fmt: skip
+                  entrapment, tests)  # fmt: skip
     kernels.update(state, setting, seen, decided, occurred, draws, nxt, out)
     np.tanh(belief, out=belief)  # logistic(log_odds) = (1 + tanh(log_odds / 2)) / 2
     belief *= 0.5

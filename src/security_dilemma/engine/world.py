@@ -40,6 +40,10 @@ __all__ = ["OBLIGATION_WEIGHT", "World", "compile_world", "step_dates"]
 
 Matrix = npt.NDArray[np.float64]
 
+YEARS_PER_STEP = {"year": 1.0, "quarter": 0.25, "month": 1.0 / 12.0, "week": 7.0 / 365.25,
+                  "day": 1.0 / 365.25}  # fmt: skip
+"""The length of a step in years."""
+
 OBLIGATION_WEIGHT = {
     "defence": 1.0,
     "offence": 1.0,
@@ -260,6 +264,16 @@ def _interdependence(case: Case) -> Matrix:
     return out
 
 
+def _programmes(case: Case, missiles: Mapping[str, str]) -> Matrix:
+    """Each actor's ballistic-missile systems that are deployed, tested or in development."""
+    ids = case.actor_ids()
+    out = np.zeros(len(ids))
+    for m in case.missiles:
+        if m.actor in ids and missiles.get(m.id) in ("deployed", "tested", "in_development"):
+            out[ids.index(m.actor)] += 1.0
+    return out
+
+
 def _with_inventories(case: Case, now: Statuses) -> Case:
     """``case`` with the interceptor inventories that events have set by ``now``."""
     sites = [
@@ -326,6 +340,7 @@ def compile_world(
     methods: set[str] = set()
     for t, now in enumerate(timeline(case).over(step_days(dates, case.span.end))):
         missiles = tuple(sorted(k for k, v in now.missiles.items() if v in ACTIVE_MISSILE_STATUSES))
+        programme = _programmes(case, now.missiles)
         projection = compiled[t].projection_km
         key = (
             now.operational,
@@ -339,6 +354,7 @@ def compile_world(
             tuple(sorted((k, tuple(sorted(v))) for k, v in now.members.items())),
             tuple(sorted(now.alliances.items())),
             projection,
+            tuple(programme),
             id(compiled[t]),  # the settings also carry the parameters in force
         )
         if key not in setting_cache:
@@ -360,6 +376,8 @@ def compile_world(
                 _treaties(case, now.alliances),
                 interdep,
                 dtype,
+                programme=programme,
+                years=YEARS_PER_STEP[case.span.step],
             )
         settings.append(setting_cache[key])
     notes += sorted(methods)

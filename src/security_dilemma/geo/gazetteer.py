@@ -4,7 +4,8 @@
 
 * a place name: "Warsaw", "Tabriz", "Kürecik" (accents and case do not matter),
 * a country's ISO3 code, COW code or name ("POL", "290", "Poland"): its capital,
-* a coordinate pair "lat,lon" in decimal degrees ("38.07,46.30"),
+* a coordinate pair "lat,lon" in decimal degrees, signed or with hemispheres ("38.07,46.30",
+  "-33.86,151.21", "33.86S,151.21E"),
 
 and a case's own named places (``Gazetteer.for_case(case)``), which take precedence.
 Unknown names raise :class:`~security_dilemma.errors.BadInput` listing close matches.
@@ -24,13 +25,12 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from ..errors import BadInput, Problem
+from .coordinates import COORDINATES, parse_coordinates
 
 if TYPE_CHECKING:
     from ..scenario.schema import Case
 
 __all__ = ["Gazetteer", "Location", "normalise_name"]
-
-_COORD = re.compile(r"^\s*([-+]?\d+(?:\.\d+)?)\s*,\s*([-+]?\d+(?:\.\d+)?)\s*$")
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,9 +97,9 @@ class Gazetteer:
         return isinstance(query, str) and self._lookup(query) is not None
 
     def _lookup(self, query: str) -> Location | None:
-        m = _COORD.match(query)
-        if m:
-            lat, lon = float(m.group(1)), float(m.group(2))
+        point = parse_coordinates(query)
+        if point is not None:
+            lat, lon = point
             if -90 <= lat <= 90 and -180 <= lon <= 180:
                 return Location(f"{lat:g},{lon:g}", lat, lon, "coordinates", None, "given")
             return None
@@ -109,11 +109,15 @@ class Gazetteer:
         """Why ``query`` cannot be resolved (with close matches), or None when it can."""
         if self._lookup(query) is not None:
             return None
-        m = _COORD.match(query)
-        if m:
+        if parse_coordinates(query) is not None:
             return (
                 f"coordinates '{query}' are out of range: give 'lat,lon' with latitude in "
                 "[-90, 90] and longitude in [-180, 180]"
+            )
+        if COORDINATES.match(query):
+            return (
+                f"coordinates '{query}' give both a sign and a hemisphere: write '-33.86,151.21' "
+                "or '33.86S,151.21E'"
             )
         close = difflib.get_close_matches(
             normalise_name(query), list(self._entries), n=4, cutoff=0.7
@@ -163,13 +167,23 @@ def _historical_capital(country: str, year: int) -> Location | None:
         return None
     r = _rows(rows)[0]
     return Location(
-        str(r["capital"]),
+        _spelled(r["capital"]),
         float(r["lat"]),
         float(r["lng"]),
         "capital (COW)",
         country,
         "COW capitals",
     )
+
+
+SPELLINGS = {"Kiev": "Kyiv"}
+"""Names the shipped data spell the old way, shown in today's English spelling (the data's
+spelling still resolves)."""
+
+
+def _spelled(name: object) -> str:
+    text = str(name)
+    return SPELLINGS.get(text, text)
 
 
 def _rows(frame: pd.DataFrame) -> list[dict[str, Any]]:
@@ -187,22 +201,22 @@ def _default_entries() -> dict[str, Location]:
     for r in _rows(caps):  # later end dates last: the latest capital wins
         iso3 = iso_by_ccode.get(int(r["ccode"]))
         loc = Location(
-            str(r["capital"]),
+            _spelled(r["capital"]),
             float(r["lat"]),
             float(r["lng"]),
             "capital (COW)",
             iso3,
             "COW capitals",
         )
-        gaz.add(loc)
+        gaz.add(loc, str(r["capital"]))
         if iso3:
             capital_of[iso3] = loc
     for r in _rows(places()):
         iso3 = str(r["iso3"])
         loc = Location(
-            str(r["name"]), float(r["lat"]), float(r["lon"]), "place", iso3, "Natural Earth"
+            _spelled(r["name"]), float(r["lat"]), float(r["lon"]), "place", iso3, "Natural Earth"
         )
-        gaz.add(loc, str(r["nameascii"]))
+        gaz.add(loc, str(r["name"]), str(r["nameascii"]))
         if r["capital"]:
             capital_of[iso3] = Location(loc.name, loc.lat, loc.lon, "capital", iso3, loc.source)
     for r in _rows(extra_places()):
@@ -216,7 +230,6 @@ def _default_entries() -> dict[str, Location]:
         )
         gaz.add(loc, *[a for a in str(r["aliases"]).split("|") if a])
     for name, alias in (
-        ("Kiev", "Kyiv"),
         ("Washington D.C.", "Washington"),
         ("København", "Copenhagen"),
     ):

@@ -35,6 +35,7 @@ from shapely.geometry import LineString, MultiLineString, Point, Polygon
 
 from ..errors import BadInput, Problem
 from .coverage import Site, defended_area, site_footprint
+from .engagement import envelope
 from .gazetteer import Location
 from .geodesy import (
     GEOD,
@@ -96,6 +97,40 @@ def missile_status_at(case: Case, date: dt.date | None = None) -> dict[str, str]
     if date is None:
         return {m.id: m.status for m in case.missiles}
     return dict(timeline(case).at(date).missiles)
+
+
+def site_years(case: Case) -> dict[str, str]:
+    """The years each defence site stood (known and not cancelled, by the case's timeline,
+    read month by month): ``"2007-2009"``, ``"2011-"`` when it still stands at the end of the
+    case, ``"never"`` when it never stood.
+
+    >>> from security_dilemma.scenario import load_case
+    >>> years = site_years(load_case("bmd-europe"))
+    >>> years["redzikowo"], years["deveselu"]
+    ('2007-2009', '2010-')
+    """
+    from ..scenario.timeline import timeline
+
+    line = timeline(case)
+    start, end = case.span.start, case.span.end
+    months = [
+        dt.date(start.year + (start.month - 1 + k) // 12, (start.month - 1 + k) % 12 + 1, 1)
+        for k in range((end.year - start.year) * 12 + end.month - start.month + 1)
+    ]
+    stood: dict[str, list[dt.date]] = {s.id: [] for s in case.defence_sites}
+    for day in [*months, end]:
+        for k in line.at(day).standing:
+            stood[k].append(day)
+    out = {}
+    for k, days in stood.items():
+        if not days:
+            out[k] = "never"
+        elif days[-1] == end:
+            out[k] = f"{days[0].year}-"
+        else:
+            first, last = days[0].year, days[-1].year
+            out[k] = str(first) if first == last else f"{first}-{last}"
+    return out
 
 
 # --- the canvas --------------------------------------------------------------------------------
@@ -279,8 +314,10 @@ class MapCanvas:
         hatch: str | None = None,
         zorder: float = 2,
     ) -> None:
-        """A lon/lat polygon, filled lightly and outlined."""
-        path = _path_of(self.project(geom))
+        """A lon/lat polygon, filled lightly and outlined; in the legend only when some of it
+        shows in the view (its outline, or its fill when it has one)."""
+        projected = self.project(geom)
+        path = _path_of(projected)
         if path is None:
             return
         self._add(PathPatch(path, facecolor=colour, alpha=alpha, edgecolor="none", zorder=zorder))
@@ -295,7 +332,10 @@ class MapCanvas:
                 zorder=zorder + 0.1,
             )
         )
-        if label and label not in self._legend:
+        (x0, x1), (y0, y1) = self.ax.get_xlim(), self.ax.get_ylim()
+        view = shapely.box(x0, y0, x1, y1)
+        shown = projected.boundary.intersects(view) or (alpha > 0 and projected.intersects(view))
+        if label and label not in self._legend and shown:
             style: Any = linestyle
             self._legend[label] = Patch(
                 facecolor=colour, alpha=0.35, edgecolor=colour, linestyle=style, hatch=hatch
@@ -519,13 +559,21 @@ def _features(
     capitals = [(a, loc) for a in geo.actor_ids for loc in geo.targets[a]]
     defended = []
     standing = [s for s, st in sites if st != "cancelled"]
+    systems = {d.id: d.system for d in case.defence_sites}
     if footprints and standing:
         for m in geo.missiles:
             points = [r[2] for r in rings if r[0] == m.id]
             if not points or m.range_km.value > FOOTPRINT_MAX_RANGE_KM:
                 continue
+            able = [
+                s
+                for s in standing
+                if s.kind == "radar" or envelope(systems.get(s.id)).engages(m.range_km.value)
+            ]
+            if not any(s.kind == "interceptor" for s in able):
+                continue
             area, cell = defended_area(
-                points, m.range_km.value, standing, allied=geo.allied, max_targets=5000
+                points, m.range_km.value, able, allied=geo.allied, max_targets=5000
             )
             if not area.is_empty:
                 defended.append((m.id, m.name, area, cell))
@@ -605,6 +653,9 @@ def case_map(
             focus += [c for c, d in zip(capitals, near, strict=True) if d <= THEATRE_KM]
         focus = focus or anchors or capitals
     heading = title or case.title + (f" ({date.isoformat()})" if date else "")
+    years = site_years(case) if date is None else {}
+    if years and len(set(years.values())) > 1:
+        heading += ": every site, with the years it stood"
     canvas = MapCanvas(focus, ax=ax, title=heading, legend_side=True)
     canvas.countries(highlight=[a.iso3 for a in case.actors if a.iso3])
     colours = {
@@ -641,7 +692,8 @@ def case_map(
         canvas.point(
             s.lat, s.lon, marker=marker, colour=colour, size=size,
             label=f"{s.kind} site" + (" (cancelled)" if status == "cancelled" else ""),
-            text=_wrap_label(s.name or s.id, 24), priority=1, text_colour=colour,
+            text=_wrap_label(s.name or s.id, 24) + (f"\n({years[s.id]})" if s.id in years else ""),
+            priority=1, text_colour=colour,
         )  # fmt: skip
     launches_done: set[str] = set()
     for _, _, p, _, _ in f.rings:
@@ -661,6 +713,14 @@ def case_map(
             hidden.append(f"{loc.name} ({actor_id})")
     if hidden:
         canvas.notes.append(_wrap_label("Outside the map: " + ", ".join(hidden), 110))
+    if years and len(set(years.values())) > 1:
+        canvas.notes.append(
+            _wrap_label(
+                "No date given: every site is drawn, with the years it stood; they did not all "
+                "stand at once (a date, e.g. dilemma map --date 2008-06-01, shows one day).",
+                110,
+            )
+        )
     assumed = [
         s.id
         for s in case.defence_sites

@@ -80,7 +80,7 @@ def mid_base_rates(start: int = 1900, end: int = 2010) -> dict[str, float]:
 def crisis_probability(
     base: float,
     hostility: float = 0.0,
-    threat_ratio: float = 0.0,
+    severity: float = 0.0,
     identity: float = 0.0,
     *,
     crisis_hostility: float = 1.5,
@@ -88,11 +88,12 @@ def crisis_probability(
     crisis_identity: float = 1.0,
 ) -> float:
     """The model's crisis probability for a reachable dyad with symmetric relations (no
-    interdependence, institutions or first-strike incentive, balanced offence and defence).
+    interdependence, institutions or first-strike incentive, balanced offence and defence);
+    ``severity`` is the threat over what the state has to lose (docs/model.md 4.1).
 
-    >>> round(crisis_probability(0.01, hostility=1, threat_ratio=1e9, identity=-1), 2)
+    >>> round(crisis_probability(0.01, hostility=1, severity=1e9, identity=-1), 2)
     0.25
     """
     logit = math.log(base / (1 - base)) + crisis_hostility * hostility
-    logit += crisis_threat * threat_ratio / (1 + threat_ratio) - crisis_identity * identity
+    logit += crisis_threat * severity / (1 + severity) - crisis_identity * identity
     return 1 / (1 + math.exp(-logit))

@@ -10,9 +10,9 @@ from typing import TYPE_CHECKING
 from rich import box
 from rich.console import Console
 from rich.markup import escape
-from rich.table import Table
 
-from .findings import LensFindings, key_actors, key_dyads
+from .._tables import Column, FitTable
+from .findings import LensFindings, key_actors, key_dyads, rate_text
 from .whatif import answers_table
 
 if TYPE_CHECKING:
@@ -50,13 +50,14 @@ def _names(items: Sequence[str]) -> str:
     return ", ".join(items) if items else "nobody"
 
 
-def summary_table(findings: Sequence[LensFindings], title: str) -> Table:
+def summary_table(findings: Sequence[LensFindings], title: str) -> FitTable:
     """One column per lens; rows: backtest, who arms, who ends less secure, Jervis's world,
     the four security-dilemma measures and the highest crisis risk."""
-    table = Table(title=title, box=box.SIMPLE_HEAD, title_justify="left", show_lines=False)
-    table.add_column("", style="bold", no_wrap=True)
-    for f in findings:
-        table.add_column(f.lens, overflow="fold")
+    table = FitTable(
+        [Column("", wrap=True), *(Column(f.lens, wrap=True) for f in findings)],
+        title=title,
+        box=box.SIMPLE_HEAD,
+    )
     rows: list[tuple[str, list[str]]] = []
     if any(f.brier is not None for f in findings):
         rows.append(
@@ -80,15 +81,13 @@ def summary_table(findings: Sequence[LensFindings], title: str) -> Table:
         (
             "top crisis risk",
             [
-                f"{f.top_crisis[0]}-{f.top_crisis[1]} {f.top_crisis[2]:.1%}/yr"
-                if f.top_crisis
-                else "-"
+                rate_text(f.top_crisis, f.step, short=True) if f.top_crisis else "-"
                 for f in findings
             ],
         ),
     ]
     for label, cells in rows:
-        table.add_row(label, *cells)
+        table.add_row(f"[bold]{label}[/bold]", *cells)
     return table
 
 

@@ -1,7 +1,8 @@
 """The report's figures, drawn with matplotlib (Agg canvas, no pyplot, no display).
 
 * :func:`trajectories_figure`: security, military effort and threat of the key actors and
-  the yearly crisis probability of the key dyads, mean and 5-95% band, one column per lens;
+  the crisis probability per step (per week in a weekly case) of the key dyads, mean and
+  5-95% band, one column per lens;
 * :func:`network_figure`: actors on a circle, edges coloured by identity and as thick as the
   alliance commitment, at the start (the case file) and at the end of each lens's run;
 * :func:`backtest_figure`: reliability diagram and Brier scores against climatology;
@@ -35,6 +36,7 @@ if TYPE_CHECKING:
     from ..scenario.schema import Case
 
 __all__ = [
+    "NETWORK_MAX_ACTORS",
     "PALETTE",
     "backtest_figure",
     "data_uri",
@@ -53,6 +55,9 @@ LENS_COLOURS = {
 }
 DPI = 110
 EDGE_BASE, EDGE_SCALE = 0.7, 3.0
+NETWORK_MAX_ACTORS = 8
+"""Above this many actors the identities and alliances are drawn as matrices (heat maps):
+a circle of 13 states has 78 pairs, too many edges to read."""
 
 
 @contextmanager
@@ -91,9 +96,12 @@ def trajectories_figure(
         ("security", "security S (0-1)", [(a, "", a) for a in actors]),
         ("effort", "military effort (1 = start)", [(a, "", a) for a in actors]),
         ("threat", "perceived threat", [(a, "", a) for a in actors]),
-        ("crisis_prob", "crisis probability / year", [(a, b, f"{a}-{b}") for a, b in dyads]),
     ]
     lenses = list(results)
+    step = results[lenses[0]].step if lenses else "year"
+    rows.append(
+        ("crisis_prob", f"crisis probability per {step}", [(a, b, f"{a}-{b}") for a, b in dyads])
+    )
     with plain_text():
         fig = Figure(
             figsize=(3.0 * len(lenses) + 1.6, 2.25 * len(rows) + 0.6), layout="constrained"
@@ -220,10 +228,30 @@ def _draw_network(
     ax.axis("off")
 
 
+def _draw_matrix(
+    ax: Any, labels: Sequence[str], identity: Any, commitment: Any, title: str, cmap: Any
+) -> None:
+    """Identity as a heat map (row actor's view of the column actor) and alliance
+    commitment as dots as large as the commitment."""
+    n = len(labels)
+    shown = np.array(identity, dtype=float)
+    np.fill_diagonal(shown, np.nan)
+    ax.imshow(shown, cmap=cmap, vmin=-1.0, vmax=1.0, interpolation="nearest")
+    rows, cols = np.nonzero(np.asarray(commitment) > 0.05)
+    sizes = 60.0 * np.asarray(commitment)[rows, cols]
+    ax.scatter(cols, rows, s=sizes, color="#111111", marker="o", linewidths=0)
+    ax.set_xticks(range(n), labels, rotation=90, fontsize=7)
+    ax.set_yticks(range(n), labels, fontsize=7)
+    ax.set_title(title, fontsize=10)
+    ax.tick_params(length=0)
+
+
 def network_figure(case: Case, results: Mapping[str, Result]) -> Figure:
     """Identity (edge colour, mean of both directions) and alliance commitment (edge width,
     the larger direction) at the start and at each lens's last step. Pairs with |identity|
-    below 0.15 and commitment below 0.2 are not drawn."""
+    below 0.15 and commitment below 0.2 are not drawn. With more than
+    :data:`NETWORK_MAX_ACTORS` actors, each panel is a matrix instead: identity as a heat
+    map, commitment as dots."""
     labels = case.actor_ids()
     panels: list[tuple[str, Any, Any]] = [("start (case file)", *_initial_matrices(case))]
     for lens, result in results.items():
@@ -234,25 +262,28 @@ def network_figure(case: Case, results: Mapping[str, Result]) -> Figure:
         cmap = mpl.colormaps["RdBu"]
         fig = Figure(figsize=(4.0 * cols, 3.9 * rows), layout="constrained")
         axes = fig.subplots(rows, cols, squeeze=False).ravel()
+        draw = _draw_matrix if len(labels) > NETWORK_MAX_ACTORS else _draw_network
         for ax, (title, identity, commitment) in zip(axes, panels, strict=False):
-            _draw_network(ax, labels, identity, commitment, title, cmap)
+            draw(ax, labels, identity, commitment, title, cmap)
         key = axes[len(panels)]
         key.axis("off")
         sm = mpl.cm.ScalarMappable(norm=Normalize(-1, 1), cmap=cmap)
         bar = fig.colorbar(sm, ax=key, orientation="horizontal", fraction=0.12, pad=0.0)
         bar.set_label("identity: -1 enemy ... +1 friend")
-        handles = [
-            Line2D([], [], color="#555555", linewidth=EDGE_BASE + EDGE_SCALE * c)
-            for c in (0.0, 0.5, 1.0)
-        ]
-        key.legend(
-            handles,
-            ["no alliance commitment", "commitment 0.5", "commitment 1"],
-            loc="center",
-            frameon=False,
-            fontsize=8,
-            title="edge width",
-        )
+        if draw is _draw_matrix:
+            handles = [
+                Line2D([], [], color="#111111", marker="o", linestyle="", markersize=m)
+                for m in (math.sqrt(60 * 0.5), math.sqrt(60.0))
+            ]
+            names, heading = ["commitment 0.5", "commitment 1"], "alliance commitment"
+        else:
+            handles = [
+                Line2D([], [], color="#555555", linewidth=EDGE_BASE + EDGE_SCALE * c)
+                for c in (0.0, 0.5, 1.0)
+            ]
+            names = ["no alliance commitment", "commitment 0.5", "commitment 1"]
+            heading = "edge width"
+        key.legend(handles, names, loc="center", frameon=False, fontsize=8, title=heading)
         for ax in axes[len(panels) + 1 :]:
             ax.axis("off")
     return fig

@@ -13,8 +13,9 @@ Read from a :class:`~security_dilemma.engine.Result` at its last step (docs/repo
   (c) uncertainty of intentions, the mean belief entropy (bits) and misperception rate;
   (d) no adequate policy, the mean over actors of ``no_adequate_policy``. (a), (b)'s
   per-actor companion and (d) need the restraint copies; they are None without them;
-* **crisis risk**: the mean yearly crisis probability of the key dyads and the dyad with the
-  highest mean.
+* **crisis risk**: the mean crisis probability per step of the key dyads and the dyad with
+  the highest mean, and the same rate over a year (1 - (1 - p)^(steps per year): a weekly
+  case's 10% a week is 99.6% a year).
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import numpy as np
 
@@ -31,13 +32,83 @@ if TYPE_CHECKING:
     from ..history.backtest import Backtest
     from ..scenario.schema import Case
 
-__all__ = ["CONFLICT_KINDS", "LensFindings", "findings", "key_actors", "key_dyads"]
+__all__ = [
+    "CONFLICT_KINDS",
+    "REPORT_METRICS",
+    "DyadRisk",
+    "LensFindings",
+    "findings",
+    "key_actors",
+    "key_dyads",
+    "rate_text",
+    "share",
+]
 
 CONFLICT_KINDS = ("opposes", "counter_deploys", "crisis", "war")
 """Kinds of observable that make a dyad a key dyad of the case."""
 
+REPORT_METRICS = (
+    "armed",
+    "belief_entropy",
+    "commitment",
+    "crisis_prob",
+    "crisis_risk",
+    "distinguishability",
+    "effort",
+    "harm_done",
+    "identity",
+    "less_secure",
+    "mean_identity",
+    "misperception",
+    "no_adequate_policy",
+    "offence_dominance",
+    "security",
+    "self_defeat",
+    "self_defeat_all",
+    "threat",
+)
+"""Metrics a run must record for its summary, findings and report figures (``dilemma run
+--metrics`` records these too, and writes only the named ones in its JSON)."""
+
 MAJORITY = 0.5
 """Share of replicates from which an actor counts as arming / ending less secure."""
+
+
+class DyadRisk(NamedTuple):
+    """A dyad's crisis probability: mean per step over the run, and that rate over a year."""
+
+    actor: str
+    counterpart: str
+    per_step: float
+    yearly: float
+
+    def to_json(self) -> dict[str, Any]:
+        """JSON-ready fields."""
+        return self._asdict()
+
+
+def share(x: float) -> str:
+    """A probability in whole percent that never rounds to 0% or 100% when it is not one.
+
+    >>> share(0.996), share(0.5), share(0.001), share(1.0)
+    ('>99%', '50%', '<1%', '100%')
+    """
+    if 0.995 <= x < 1.0:
+        return ">99%"
+    if 0.0 < x < 0.005:
+        return "<1%"
+    return f"{x:.0%}"
+
+
+def rate_text(risk: DyadRisk, step: str, *, short: bool = False) -> str:
+    """``USA-CUB 10.0% a week (>99% a year at that rate)``; a yearly case gives the yearly
+    rate alone. ``short``: ``USA-CUB 10.0%/week (>99%/yr)``."""
+    a, b = risk.actor, risk.counterpart
+    if step == "year":
+        return f"{a}-{b} {risk.yearly:.1%}" + ("/yr" if short else " a year")
+    if short:
+        return f"{a}-{b} {risk.per_step:.1%}/{step} ({share(risk.yearly)}/yr)"
+    return f"{a}-{b} {risk.per_step:.1%} a {step} ({share(risk.yearly)} a year at that rate)"
 
 
 @dataclass(frozen=True)
@@ -57,12 +128,13 @@ class LensFindings:
     misperception: float
     no_adequate_policy: float | None
     no_adequate_actors: tuple[str, ...]
-    crisis: tuple[tuple[str, str, float], ...]
-    top_crisis: tuple[str, str, float] | None
+    crisis: tuple[DyadRisk, ...]
+    top_crisis: DyadRisk | None
     brier: float | None = None
     brier_skill: float | None = None
     jervis_world_start: int | None = None
     jervis_description_start: str | None = None
+    step: str = "year"
 
     def sentences(self) -> list[str]:
         """The findings in plain words, one sentence each."""
@@ -112,8 +184,8 @@ class LensFindings:
                 f"worse off than at the start whether they arm or restrain{who}."
             )
         if self.top_crisis is not None:
-            a, b, p = self.top_crisis
-            out.append(f"Highest crisis risk: {a}-{b}, {p:.1%} a year on average.")
+            rate = rate_text(self.top_crisis, self.step)
+            out.append(f"Highest crisis risk, on average over the run: {rate}.")
         return out
 
     def to_json(self) -> dict[str, Any]:
@@ -136,7 +208,9 @@ class LensFindings:
                 "no_adequate_policy": self.no_adequate_policy,
                 "no_adequate_policy_actors": list(self.no_adequate_actors),
             },
-            "crisis": [{"actor": a, "counterpart": b, "yearly": p} for a, b, p in self.crisis],
+            "step": self.step,
+            "crisis": [risk.to_json() for risk in self.crisis],
+            "top_crisis": None if self.top_crisis is None else self.top_crisis.to_json(),
             "brier": self.brier,
             "brier_skill": self.brier_skill,
         }
@@ -195,8 +269,11 @@ def _final(result: Result, metric: str, actor: str) -> float | None:
         return None
 
 
-def _mean_over_steps(result: Result, metric: str, a: str, b: str) -> float:
-    return float(result.series(metric, a, b)["mean"].mean())
+def _risk(result: Result, a: str, b: str) -> DyadRisk:
+    from ..engine.result import yearly_rate
+
+    p = float(result.series("crisis_prob", a, b)["mean"].mean())
+    return DyadRisk(a, b, p, yearly_rate(p, result.steps_per_year))
 
 
 def findings(
@@ -234,17 +311,13 @@ def findings(
     nap_actors = tuple(
         a for a, x in zip(actors, nap, strict=True) if x is not None and x >= MAJORITY
     )
-    crisis = tuple(
-        (a, b, _mean_over_steps(result, "crisis_prob", a, b))
-        for a, b in dyads
-        if a in actors and b in actors
-    )
-    top: tuple[str, str, float] | None = None
+    crisis = tuple(_risk(result, a, b) for a, b in dyads if a in actors and b in actors)
+    top: DyadRisk | None = None
     for i, a in enumerate(actors):
         for b in actors[i + 1 :]:
-            p = _mean_over_steps(result, "crisis_prob", a, b)
-            if top is None or p > top[2]:
-                top = (a, b, p)
+            risk = _risk(result, a, b)
+            if top is None or risk.per_step > top.per_step:
+                top = risk
     brier = skill = None
     if backtest is not None:
         try:
@@ -274,6 +347,7 @@ def findings(
         brier_skill=skill,
         jervis_world_start=int(first["number"]),
         jervis_description_start=str(first["description"]),
+        step=result.step,
     )
 
 

@@ -17,10 +17,18 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from jinja2 import Environment, PackageLoader, select_autoescape
+from markupsafe import Markup
 
 from ..history.backtest import CLIMATOLOGY_DEFINITION
-from .figures import backtest_figure, data_uri, map_figure, network_figure, trajectories_figure
-from .findings import LensFindings, findings_by_lens, key_actors, key_dyads
+from .figures import (
+    NETWORK_MAX_ACTORS,
+    backtest_figure,
+    data_uri,
+    map_figure,
+    network_figure,
+    trajectories_figure,
+)
+from .findings import DyadRisk, LensFindings, findings_by_lens, key_actors, key_dyads, share
 from .whatif import section_title, whatif_context
 
 if TYPE_CHECKING:
@@ -29,7 +37,7 @@ if TYPE_CHECKING:
     from ..scenario.schema import Case
     from ..whatif.compare import CounterfactualComparison
 
-__all__ = ["DOCS_URL", "ReportInputs", "build_report", "write_report"]
+__all__ = ["DOCS_URL", "RUN_NOTES", "ReportInputs", "build_report", "run_note", "write_report"]
 
 DOCS_URL = "https://github.com/security-dilemma/security-dilemma/tree/main/docs"
 """Where the project's documentation (docs/model.md) is published."""
@@ -56,7 +64,15 @@ def _environment() -> Environment:
     )
     env.filters["num"] = _num
     env.filters["pct"] = _pct
+    env.filters["crisis_rate"] = _crisis_rate
     return env
+
+
+def _crisis_rate(risk: DyadRisk) -> str:
+    """A dyad's crisis probability: per step and per year, or per year alone (yearly steps)."""
+    if risk.per_step == risk.yearly:
+        return f"{risk.per_step:.1%}"
+    return f"{risk.per_step:.1%} · {share(risk.yearly)}"
 
 
 def _num(value: Any, digits: int = 3) -> str:
@@ -123,13 +139,56 @@ def _lenses(case: Case, names: Sequence[str]) -> list[dict[str, Any]]:
     return out
 
 
-def _observable_mapping() -> str:
+def _observable_mapping() -> Markup:
+    """The table of engine/predict.py's docstring (reStructuredText) rendered as HTML; a
+    docutils warning stops the report rather than printing raw markup."""
     import importlib
+
+    from docutils.core import publish_parts
 
     doc = importlib.import_module("security_dilemma.engine.predict").__doc__ or ""
     start = doc.find("====")
-    end = doc.rfind("====")
-    return doc[start : end + 4] if start >= 0 else doc
+    text = doc[start:] if start >= 0 else doc
+    parts = publish_parts(
+        text,
+        writer="html5",
+        settings_overrides={"report_level": 5, "halt_level": 2, "output_encoding": "unicode"},
+    )
+    return Markup(parts["fragment"])  # docutils escapes the text it renders
+
+
+RUN_NOTES = {
+    "reach": (
+        "Missile reach: the share of each state's territory within range of the other's "
+        "missile systems, from their launch areas (geodesic range rings on WGS84)"
+    ),
+    "intercept": (
+        "Interception: the expected share of the warheads aimed at a state that its "
+        "operational interceptor sites, with a supporting radar, stop (coverage of the "
+        "launch-to-target paths and Wilkening's leakage model)"
+    ),
+    "erosion": (
+        "Deterrent erosion: the share of a state's retaliatory warheads the other's "
+        "announced, not cancelled defence sites could stop"
+    ),
+}
+"""What the engine's ``name: method`` notes computed, in words (docs/geography.md)."""
+
+
+def run_note(note: str) -> str:
+    """A note from a run in words: ``erosion: geo.erosion_matrix`` says what deterrent erosion
+    is and that it was computed from the case's geography; other notes are kept as written.
+
+    >>> run_note("reach: none")
+    'Missile reach: not computed in these steps: no missile system was active.'
+    """
+    name, sep, method = note.partition(": ")
+    if not sep or name not in RUN_NOTES:
+        return note
+    if method == "none":
+        why = "no missile system was active" if name == "reach" else "no site or missile"
+        return f"{RUN_NOTES[name].split(':')[0]}: not computed in these steps: {why}."
+    return f"{RUN_NOTES[name]}; computed from the case's geography ({method})."
 
 
 def _sources(case: Case) -> list[dict[str, Any]]:
@@ -182,20 +241,24 @@ def build_report(
     figures: dict[str, str] = {}
     notes: list[str] = []
     map_note: str | None = None
-    if include_map:
+    if include_map and (case.missiles or case.defence_sites):
         fig, why = map_figure(case, footprints=map_footprints)
         if fig is not None:
             figures["map"] = data_uri(fig)
             map_note = why
         elif why:
             notes.append(why)
+    elif include_map:
+        notes.append("no map: the case has no missile systems or defence sites")
     else:
         notes.append("the map was left out (include_map=False)")
     figures["trajectories"] = data_uri(trajectories_figure(results_by_lens, actors, key))
     figures["network"] = data_uri(network_figure(case, results_by_lens))
     if backtest is not None:
         figures["backtest"] = data_uri(backtest_figure(backtest))
-    run_notes = sorted({n for r in results_by_lens.values() for n in r.notes})
+    run_notes = [
+        run_note(n) for n in sorted({n for r in results_by_lens.values() for n in r.notes})
+    ]
     when = generated or dt.datetime.now(dt.UTC).replace(microsecond=0)
     predictions = _prediction_rows(backtest) if backtest is not None else []
     kind_first: dict[str, Any] = {}
@@ -246,6 +309,12 @@ def build_report(
             "quantile_method": first.quantile_method,
         },
         "docs_url": DOCS_URL,
+        "network_matrix": len(case.actors) > NETWORK_MAX_ACTORS,
+        "step": first.step,
+        "steps_per_year": first.steps_per_year,
+        "crisis_unit": "per year"
+        if first.step == "year"
+        else f"per {first.step} · per year at that rate",
         "whatif": whatif_context(comparisons, actors) if comparisons else [],
         "whatif_title": section_title(comparisons),
     }

@@ -19,15 +19,15 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
-from rich import box
-from rich.table import Table
 
+from .._tables import Column, FitTable
 from .figures import PALETTE, plain_text
 
 if TYPE_CHECKING:
     from ..whatif.compare import CounterfactualComparison
 
 __all__ = [
+    "ANSWER_WORDS",
     "VERDICT_COLOURS",
     "answer_cell",
     "answers_table",
@@ -80,26 +80,24 @@ def answer_cell(
 
 def answers_table(
     cmp: CounterfactualComparison, actors: Sequence[str], *, title: str | None = None
-) -> Table:
+) -> FitTable:
     """One line per lens: did the moves the world takes out leave each key actor less secure
     at the last step (mean paired difference in security)?"""
     from rich.markup import escape
 
     first, last = cmp.dates[0].year, cmp.dates[-1].year
     heading = title or f"Did it leave them less secure? as recorded − {escape(cmp.id)}"
-    table = Table(
+    shown = [a for a in actors if a in cmp.actors]
+    table = FitTable(
+        [
+            Column("lens"),
+            *(Column(a, "right", drop=k and len(shown) - k) for k, a in enumerate(shown)),
+        ],
         title=heading,
-        title_justify="left",
-        box=box.SIMPLE_HEAD,
         padding=(0, 1),
         caption=f"first line: Δsecurity in {last}; span: averaged over {first}-{last}",
         caption_justify="left",
-        min_width=min(96, 14 + 16 * len(actors)),
     )
-    table.add_column("lens", no_wrap=True)
-    shown = [a for a in actors if a in cmp.actors]
-    for a in shown:
-        table.add_column(a, justify="right", no_wrap=True)
     for lens in cmp.lenses:
         cells = []
         for a in shown:
@@ -114,8 +112,9 @@ def answers_table(
 
 def whatif_figure(cmp: CounterfactualComparison, key: Sequence[str]) -> Figure:
     """Top row: Δsecurity at the last step per actor (dot: mean; thick bar: 90% bootstrap
-    interval of the mean; thin bar: 5-95% of the replicates), one panel per lens. Bottom row:
-    Δsecurity over the steps of the key actors (line: mean; band: 90% interval of the mean)."""
+    interval of the mean; thin bar: 5-95% of the replicates), one panel per lens, all on one
+    scale. Bottom row: Δsecurity over the steps of the key actors (line: mean; band: 90%
+    interval of the mean), on one scale too."""
     lenses = list(cmp.lenses)
     actors = list(cmp.actors)
     final = cmp.final()
@@ -131,18 +130,18 @@ def whatif_figure(cmp: CounterfactualComparison, key: Sequence[str]) -> Figure:
             height_ratios=(0.26 * len(actors) + 1.0, 2.6),
         )
         y = np.arange(len(actors))
+        security = final[(final["metric"] == "security") & (final["counterpart"] == "")]
+        left = min(0.0, float(np.nanmin(security["low"])))  # one scale for every lens
+        right = max(0.0, float(np.nanmax(security["high"])))
+        pad = 0.06 * (right - left) or 1e-3
         for c, lens in enumerate(lenses):
             ax = axes[0, c]
-            rows = final[(final["lens"] == lens) & (final["metric"] == "security")]
-            rows = rows[rows["counterpart"] == ""].set_index("actor").reindex(actors)
+            rows = security[security["lens"] == lens].set_index("actor").reindex(actors)
             colours = [VERDICT_COLOURS[cmp.verdict(lens, a)] for a in actors]
             ax.hlines(y, rows["low"], rows["high"], colors=colours, linewidth=0.9, alpha=0.6)
             ax.hlines(y, rows["ci_low"], rows["ci_high"], colors=colours, linewidth=3.2)
             ax.scatter(rows["mean"], y, color=colours, s=18, zorder=3)
             ax.axvline(0.0, color="#333333", linewidth=0.8)
-            left = min(0.0, float(np.nanmin(rows["low"])))
-            right = max(0.0, float(np.nanmax(rows["high"])))
-            pad = 0.06 * (right - left) or 1e-3
             ax.set_xlim(left - pad, right + pad)
             ax.set_title(lens, fontsize=10, fontweight="bold")
             ax.grid(axis="x", alpha=0.3, linewidth=0.5)
@@ -198,14 +197,14 @@ def whatif_figure(cmp: CounterfactualComparison, key: Sequence[str]) -> Figure:
     return fig
 
 
-def _span_text(cmp: CounterfactualComparison, lens: str, actor: str) -> str:
-    e = cmp.effect(lens, actor, "security", step=None)
-    v = cmp.verdict(lens, actor, step=None)
-    span = f"averaged over {cmp.dates[0].year}-{cmp.dates[-1].year}"
-    if v == "unaffected":
-        return f"{span}: unaffected"
-    words = {"less secure": "less secure", "more secure": "more secure"}.get(v, "no clear change")
-    return f"{span}: {words} (Δ {e['mean']:+.4f}, 90% CI {e['ci_low']:+.4f} to {e['ci_high']:+.4f})"
+ANSWER_WORDS = {
+    "less secure": "yes, less secure",
+    "more secure": "no, more secure",
+    "no clear change": "no clear change",
+    "unaffected": "unaffected",
+}
+"""The answer to "did the moves leave it less secure?" for each verdict, in words (the
+numbers are in the table below the answers, once)."""
 
 
 def whatif_context(
@@ -244,9 +243,9 @@ def whatif_context(
                 {
                     "actor": a,
                     "verdict": cmp.verdict(lens, a),
-                    "text": cmp.answer(lens, a),
+                    "text": ANSWER_WORDS[cmp.verdict(lens, a)],
                     "span_verdict": cmp.verdict(lens, a, step=None),
-                    "span_text": _span_text(cmp, lens, a),
+                    "span_text": ANSWER_WORDS[cmp.verdict(lens, a, step=None)],
                 }
                 for a in key
                 if a in cmp.actors

@@ -1052,6 +1052,21 @@ class Parameters(Model):
         description="Probability that a security seeker fails to send a signal it would send "
         '(keeps "not sent" from being proof of greed).',
     )
+    test_rate: float = Field(
+        0.3,
+        ge=0,
+        le=20,
+        description="Ballistic-missile flight tests per active missile system and year, for a "
+        "state at its start (its effort 1, its pressure as at the start); the test hazard grows "
+        "with effort and with pressure above the start.",
+    )
+    test_pressure: float = Field(
+        1.0,
+        ge=0,
+        le=10,
+        description="How much a rise in a state's pressure (over its start) raises its "
+        "missile-test hazard.",
+    )
     identity_rate: float = Field(
         0.1,
         ge=0,

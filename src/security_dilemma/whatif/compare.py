@@ -487,8 +487,8 @@ def _pair_frame(
         tolerance=tolerance,
     )
     span = paired_stats(
-        f.mean(axis=1),
-        c.mean(axis=1),
+        f.mean(axis=1, dtype=np.float64),  # a span of float32 steps, summed in float64
+        c.mean(axis=1, dtype=np.float64),
         level=level,
         resamples=resamples,
         rng=bootstrap_rng(seed, label, 1),
