@@ -20,6 +20,8 @@ kind                 indicator per replicate (P = the steps of the period; i act
 ``allies``           commitment of i to j at the last step of P >= 0.5
 ``signals``          i's decisions lowered its effort by more than 1% over P and its mean
                      cooperation toward j was > 0.5 (a costly conciliatory move)
+``withdraws``        none yet: not forecast (skipped with a note, as is an observable whose
+                     actor or counterpart is not simulated: an institution or another state)
 ===================  ==========================================================================
 
 A dyadic kind without a counterpart means "toward any other actor".
@@ -43,6 +45,7 @@ if TYPE_CHECKING:
     from .result import Result
 
 __all__ = [
+    "FORECAST_KINDS",
     "THRESHOLD",
     "ObservableSpec",
     "cells_needed",
@@ -73,6 +76,10 @@ _NEEDS = {
 }
 
 
+FORECAST_KINDS = frozenset(_NEEDS)
+"""The observable kinds the engine has an indicator for (not ``withdraws`` yet)."""
+
+
 @dataclass(frozen=True)
 class ObservableSpec:
     """An observable resolved against a run: actor indices, steps and the cells it reads."""
@@ -99,7 +106,7 @@ def compile_observable(
 ) -> ObservableSpec:
     """Resolve an observable; :class:`BadInput` when its actors or period are not in the run."""
     problems = []
-    if observable.kind not in _NEEDS:  # a kind the engine has no indicator for (withdraws)
+    if observable.kind not in FORECAST_KINDS:  # no indicator for it (withdraws)
         problems.append(Problem(f"no forecast for kind '{observable.kind}'", path=observable.id))
     if observable.actor not in actors:
         hint = did_you_mean(observable.actor, actors)

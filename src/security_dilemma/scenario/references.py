@@ -424,7 +424,7 @@ def _flat_parameters(params: Any, prefix: str = "") -> list[str]:
 
 def _periods(span: dict[str, Any]) -> list[tuple[dt.date, dt.date]]:
     """The case's step periods (first and last day), or none when the span is malformed."""
-    from ..engine.world import step_dates
+    from .timeline import step_dates
 
     start, end = _date(span.get("start")), _date(span.get("end"), end=True)
     step = span.get("step", "year")
