@@ -32,7 +32,7 @@ def validate(
         typer.Option(
             "--strict",
             help="Also require a source on every factual record, and count the coding "
-            "warnings as problems (as built-in cases must pass).",
+            "warnings as problems.",
         ),
     ] = False,
     as_json: JsonOpt = False,

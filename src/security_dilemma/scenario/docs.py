@@ -119,9 +119,10 @@ def _quantity_types(annotation: Any) -> list[type[Quantity]]:
 _CODING_RULES = """## Coding rules
 
 Observables are the record a case is scored against, so how they are coded decides what a
-backtest can say. These rules hold for every built-in case; `dilemma validate` warns where a
-case breaks the checkable ones, and `dilemma validate --strict` (which built-in cases pass)
-counts those warnings as problems.
+backtest can say. `dilemma validate` warns where a case breaks the checkable ones, and
+`dilemma validate --strict` counts those warnings as problems. The flagship case, bmd-europe,
+follows them all and passes `--strict`; the other built-in cases are still to be recoded to
+them, and `dilemma validate` lists what each lacks.
 
 1. **Say what a kind is.** Each kind is an *event* (it happens in a period: coded `true` if it
    happened at least once in the period) or a *standing state* (coded `true` if it held for

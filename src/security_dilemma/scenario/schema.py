@@ -1187,8 +1187,9 @@ class Parameters(Model):
 
 
 class ParameterSource(Model):
-    """Where a model parameter's value in `parameters` comes from: its sources, or the
-    assumption it is, with the range a sensitivity analysis should try."""
+    """Where a value set in `parameters` comes from: its sources, or a stated assumption.
+
+    An assumption also gives the range a sensitivity analysis should try (`range`)."""
 
     name: Name = Field(
         description="Dotted parameter name, as in `parameters` (e.g. `distinguishability`)."
