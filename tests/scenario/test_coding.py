@@ -146,3 +146,14 @@ def test_cli_prints_warnings_and_strict_makes_them_problems(dilemma: Run) -> Non
     strict = dilemma("validate", "--strict", str(FIXTURE))
     assert strict.code == 2 and "is set without a source" in strict.err
     assert "warning:" not in strict.err
+
+
+def test_backtests_record_but_do_not_forecast_what_the_engine_cannot_see() -> None:
+    from security_dilemma.history.backtest import classify_observables
+    from security_dilemma.scenario import load_case
+
+    case = load_case("bmd-europe")
+    status = {k: s for k, (_, s) in classify_observables(case).items()}
+    unforecast = {o.id for o in case.observables if status[o.id] == "unforecast"}
+    expected = {o.id for o in case.observables if o.kind == "withdraws" or o.actor == "NATO"}
+    assert unforecast == expected and len(expected) == 36

@@ -428,7 +428,10 @@ def _periods(span: dict[str, Any]) -> list[tuple[dt.date, dt.date]]:
 
     start, end = _date(span.get("start")), _date(span.get("end"), end=True)
     step = span.get("step", "year")
-    if start is None or end is None or end <= start or not isinstance(step, str):
+    days = {"year": 365, "quarter": 91, "month": 28, "week": 7, "day": 1}.get(str(step))
+    if start is None or end is None or end <= start or days is None:
+        return []
+    if (end - start).days // days > 100_000:  # not a case the engine could run either
         return []
     try:
         firsts = step_dates(start, end, step)
@@ -459,8 +462,7 @@ def check_coding(located: Located) -> list[Issue]:
         if isinstance(kind, str) and kind in OBSERVABLE_KINDS:
             by_kind.setdefault(kind, []).append(i)
     for kind, rows in by_kind.items():
-        outcomes = {observables[i].get("occurred") for i in rows}
-        if outcomes == {True}:
+        if all(observables[i].get("occurred") is True for i in rows):
             msg = (
                 f"kind '{kind}' is coded only as happened ({len(rows)} observable"
                 f"{'s' if len(rows) != 1 else ''}): code the periods it did not happen too, "
@@ -473,8 +475,8 @@ def check_coding(located: Located) -> list[Issue]:
     series: dict[tuple[str, str, str | None], list[int]] = {}
     for i, r in observables.items():
         kind, actor, other = r.get("kind"), r.get("actor"), r.get("counterpart")
-        if kind in by_kind and isinstance(actor, str):
-            key = (str(kind), actor, other if isinstance(other, str) else None)
+        if isinstance(kind, str) and kind in by_kind and isinstance(actor, str):
+            key = (kind, actor, other if isinstance(other, str) else None)
             series.setdefault(key, []).append(i)
     for (kind, actor, counterpart), rows in series.items():
         covered = [False] * len(periods)
@@ -498,7 +500,11 @@ def check_coding(located: Located) -> list[Issue]:
             )
             issues.append((("observables", rows[0]), msg, False))
     params = data.get("parameters")
-    sourced = {r.get("name") for _, r in _records(data, "parameter_sources") if r.get("source")}
+    sourced = {
+        r["name"]
+        for _, r in _records(data, "parameter_sources")
+        if isinstance(r.get("name"), str) and r.get("source")
+    }
     for name in _flat_parameters(params):
         if name not in sourced:
             msg = f"parameter '{name}' is set without a source (add it to `parameter_sources`)"
