@@ -133,6 +133,17 @@ def test_simulate_lenses_says_each_problem_once() -> None:
         simulate_lenses("cuban-missile-crisis", lens="realism")
 
 
+def test_simulate_says_a_wrong_lens_once_and_points_all_to_simulate_lenses() -> None:
+    with pytest.raises(BadInput) as info:
+        simulate("bmd-europe", lens="all", replicates=2)
+    (problem,) = info.value.problems
+    assert problem.path == "lens" and "simulate_lenses(case, 'all')" in problem.message
+    with pytest.raises(BadInput) as info:
+        simulate("bmd-europe", lens="realsm", replicates=2)
+    (problem,) = info.value.problems
+    assert "did you mean 'realism'" in problem.message
+
+
 def test_the_root_exports_backtest_whatif_and_write_report() -> None:
     from security_dilemma.history import backtest
     from security_dilemma.report import write_report

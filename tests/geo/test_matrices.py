@@ -110,6 +110,24 @@ def test_intercept_rules() -> None:
     assert_allclose(intercept_matrix(later, sites=["gbi", "radar"])[1, 0], 0.5)
 
 
+def test_a_site_intercepts_only_the_missiles_its_system_engages() -> None:
+    """One rule for the engine, the erosion command and the maps (``geo.engagement``): a GBI
+    (midcourse, against 3,000 km and more) cannot engage a 2,500 km missile however close it
+    flies; an SM-3 can; a site that names no system engages every missile."""
+    c = _case()
+
+    def with_system(system: str | None) -> Case:
+        sites = [
+            s.model_copy(update={"system": system}) if s.id == "gbi" else s for s in c.defence_sites
+        ]
+        return c.model_copy(update={"defence_sites": sites})
+
+    assert intercept_matrix(with_system("GBI (two-stage)"))[1, 0] == 0.0
+    assert_allclose(intercept_matrix(with_system("SM-3 Block IA"))[1, 0], 0.5)
+    assert_allclose(intercept_matrix(with_system(None))[1, 0], 0.5)
+    assert erosion_matrix(with_system("GBI (two-stage)"))[1, 0] == 0.0
+
+
 def test_unknown_site_or_missile_is_bad_input() -> None:
     with pytest.raises(BadInput, match="did you mean 'gbi'"):
         intercept_matrix(_case(), sites=["gbj"])

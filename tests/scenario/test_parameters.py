@@ -89,3 +89,45 @@ def test_builtin_signals_record_signals_that_were_sent(name: str) -> None:
         if isinstance(effect, CostlySignal)
     ]
     assert signals and all(s.forced for s in signals)
+
+
+def _delta_after_event(case: object) -> list[float]:
+    from security_dilemma.engine.world import compile_world
+
+    world = compile_world(case, "realism")  # type: ignore[arg-type]
+    return [float(x.setting.delta) for x in world.inputs]
+
+
+def test_a_parameter_event_by_delta_moves_with_the_run_s_value() -> None:
+    """A sweep or --set of a parameter moves both sides of an event that changes it by a delta;
+    an event that sets an absolute value overrides the run's value from its date, with a
+    warning that names the event."""
+    event = "{type: parameter, name: distinguishability, value: 0.3}"
+    shifted = parse_case_text(TEXT.replace(event, event.replace("value: 0.3", "delta: 0.1")))
+    base = _delta_after_event(shifted)
+    swept = _delta_after_event(with_parameters(shifted, {"distinguishability": 0.2}))
+    assert base[0] == pytest.approx(0.4) and base[-1] == pytest.approx(0.5)  # the case: 0.4
+    assert swept[0] == pytest.approx(0.2) and swept[-1] == pytest.approx(0.3)
+    absolute = load_case(FIXTURE)
+    with pytest.warns(UserWarning, match=r"event '.+' sets distinguishability to 0.3 from"):
+        overridden = with_parameters(absolute, {"distinguishability": 0.2})
+    assert _delta_after_event(overridden)[-1] == pytest.approx(0.3)
+
+
+def test_a_parameter_event_gives_a_delta_or_a_value() -> None:
+    event = "{type: parameter, name: distinguishability, value: 0.3}"
+    (both,) = problems(TEXT.replace(event, event.replace("}", ", delta: 0.1}")))
+    assert "give exactly one of delta or value" in both
+    (neither,) = problems(TEXT.replace(event, event.replace(", value: 0.3", "")))
+    assert "give exactly one of delta or value" in neither
+
+
+def test_a_delta_stays_within_the_parameter_s_range() -> None:
+    from security_dilemma.scenario.overrides import parameter_bounds
+
+    assert parameter_bounds("distinguishability") == (0.0, 1.0)
+    assert parameter_bounds("lenses.realism.k") == (0.0, 5.0)
+    event = "{type: parameter, name: distinguishability, value: 0.3}"
+    shifted = parse_case_text(TEXT.replace(event, event.replace("value: 0.3", "delta: 0.1")))
+    swept = _delta_after_event(with_parameters(shifted, {"distinguishability": 0.95}))
+    assert swept[0] == pytest.approx(0.95) and swept[-1] == pytest.approx(1.0)

@@ -448,8 +448,8 @@ def update(
             # missile programme: flight tests of the state's active systems, more of them as its
             # effort grows and as its pressure rises above the start
             raised = max(respond(pressure[i, k], q * pressure0[i, k], saturation[i]), 0.0)
-            rate = test_rate * programme[i] * e * (1.0 + test_pressure * raised)
-            test_hazard[i, k] = 1.0 - np.exp(-rate)
+            flights = test_rate * programme[i] * e * (1.0 + test_pressure * raised)
+            test_hazard[i, k] = 1.0 - np.exp(-flights)
             target[i] = min(max(allocation[i, k] + share_offset[i, k], 0.0), 1.0)
             seeker_share[i] = share[i, k] + rate * (target[i] - share[i, k])
             greedy_share[i] = share[i, k] + rate * (max(target[i] - bent, 0.0) - share[i, k])
@@ -633,15 +633,24 @@ def _dyad(
 def hostility_kernel(rule: Callable[..., Any], prepared: bool) -> Any:
     """A compiled loop applying a dyadic hostility rule to the observers ``rows`` into
     ``seen.hostility``, clipped to [0, 1], 0 toward themselves. Compiled once per rule and
-    process: ``kernel(q, rows, state, setting, seen, prep)``."""
+    process (kept on disk for the built-in lenses): ``kernel(q, rows, state, setting, seen,
+    prep)``."""
     return _hostility_kernel(rule, prepared)
+
+
+def _on_disk(*rules: Callable[..., Any]) -> bool:
+    """Whether the loop over these rules may live in numba's disk cache: only for the built-in
+    lenses, whose parameter records a new process can rebuild by name when it reads the cache
+    (:mod:`security_dilemma.lenses.base`); a lens registered at run time compiles each process."""
+    modules = [getattr(getattr(r, "py_func", r), "__module__", "") for r in rules]
+    return all(m.startswith("security_dilemma.lenses.") for m in modules)
 
 
 @cache
 def _hostility_kernel(rule: Callable[..., Any], prepared: bool) -> Any:
     register_all()
 
-    @numba.njit(**_LENS_JIT)
+    @numba.njit(**_LENS_JIT, cache=_on_disk(rule))
     def kernel(q: Any, rows: Any, state: Any, setting: Any, seen: Any, prep: Any) -> None:
         out = seen.hostility
         a = _sources(state, setting, seen, prep)
@@ -663,7 +672,8 @@ def decisions_kernel(
 ) -> Any:
     """A compiled loop applying a lens's dyadic cooperation and commitment rules to the
     observers ``rows``: both clipped to [0, 1], cooperation then bent by the greedy types'
-    defection, ``1 - defection * motive``. Compiled once per pair of rules and process:
+    defection, ``1 - defection * motive``. Compiled once per pair of rules and process (kept on
+    disk for the built-in lenses):
     ``kernel(q, rows, state, setting, seen, prep, decided)``."""
     return _decisions_kernel(cooperation_rule, commitment_rule, prepared)
 
@@ -674,7 +684,7 @@ def _decisions_kernel(
 ) -> Any:
     register_all()
 
-    @numba.njit(**_LENS_JIT)
+    @numba.njit(**_LENS_JIT, cache=_on_disk(cooperation_rule, commitment_rule))
     def kernel(
         q: Any, rows: Any, state: Any, setting: Any, seen: Any, prep: Any, decided: Any
     ) -> None:

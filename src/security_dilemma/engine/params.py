@@ -98,6 +98,16 @@ def lens_assignment(case: Case, lens: str | Mapping[str, str] | None) -> tuple[s
     chosen = [a.lens or DEFAULT_LENS for a in case.actors]
     problems: list[Problem] = []
     if isinstance(lens, str):
+        if lens not in names:  # one lens for every actor: said once, for the argument
+            hint = did_you_mean(lens, names)
+            if lens in ("all", "case"):
+                hint = f"; to run each lens in turn use simulate_lenses(case, '{lens}')"
+            raise BadInput(
+                Problem(
+                    f"unknown lens '{lens}'{hint}; lenses: {', '.join(lens_names())}",
+                    path="lens",
+                )
+            )
         chosen = [lens] * len(ids)
     elif lens is not None:
         for actor, name in lens.items():

@@ -75,6 +75,14 @@ class Site:
     tracking: float = 1.0
     """Wilkening's q; a site that does not state it is taken to track perfectly."""
     status: str = "operational"
+    system: str | None = None
+    """The interceptor system the case names (which missiles it engages: ``geo.engagement``)."""
+
+    def engages(self, range_km: float) -> bool:
+        """Whether this site can engage a missile of this range (a radar serves every one)."""
+        from .engagement import envelope
+
+        return self.kind == "radar" or envelope(self.system).engages(range_km)
 
     @classmethod
     def from_case(cls, site: DefenceSite, location: Location) -> Site:
@@ -98,6 +106,7 @@ class Site:
             sspk=site.sspk.value if site.sspk else 0.0,
             tracking=site.tracking.value if site.tracking else 1.0,
             status=site.status,
+            system=site.system,
         )
 
 
@@ -294,7 +303,9 @@ def defended_area(
     reached = np.zeros(tlon.size, dtype=bool)
     defended = np.ones(tlon.size, dtype=bool)
     for p in launches:
-        in_range, covered = _covered_targets(p, tlat, tlon, range_km, used, ok, spacing_km)
+        in_range, covered = _covered_targets(
+            p, tlat, tlon, range_km=range_km, used=used, ok=ok, spacing_km=spacing_km
+        )
         reached |= in_range
         defended &= covered | ~in_range
     hit = reached & defended
@@ -310,6 +321,7 @@ def _covered_targets(
     launch: Location,
     tlat: Array,
     tlon: Array,
+    *,
     range_km: float,
     used: Sequence[Site],
     ok: Allied,

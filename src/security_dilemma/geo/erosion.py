@@ -202,7 +202,8 @@ def defence_outcome(
                 p = geo.path(launch, target)
                 reachable = p.distance_km <= m.range_km.value
                 cover = p.defended_by(active, geo.allied) if reachable else ()
-                cover = tuple(s for s in cover if s in defending)
+                engaged = m.range_km.value
+                cover = tuple(s for s in cover if s in defending and geo.site(s).engages(engaged))
                 paths.append(
                     PathShare(
                         m.id,

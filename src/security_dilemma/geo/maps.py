@@ -35,7 +35,6 @@ from shapely.geometry import LineString, MultiLineString, Point, Polygon
 
 from ..errors import BadInput, Problem
 from .coverage import Site, defended_area, site_footprint
-from .engagement import envelope
 from .gazetteer import Location
 from .geodesy import (
     GEOD,
@@ -559,17 +558,12 @@ def _features(
     capitals = [(a, loc) for a in geo.actor_ids for loc in geo.targets[a]]
     defended = []
     standing = [s for s, st in sites if st != "cancelled"]
-    systems = {d.id: d.system for d in case.defence_sites}
     if footprints and standing:
         for m in geo.missiles:
             points = [r[2] for r in rings if r[0] == m.id]
             if not points or m.range_km.value > FOOTPRINT_MAX_RANGE_KM:
                 continue
-            able = [
-                s
-                for s in standing
-                if s.kind == "radar" or envelope(systems.get(s.id)).engages(m.range_km.value)
-            ]
+            able = [s for s in standing if s.engages(m.range_km.value)]
             if not any(s.kind == "interceptor" for s in able):
                 continue
             area, cell = defended_area(

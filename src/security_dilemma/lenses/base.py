@@ -373,6 +373,23 @@ class Lens:
         }
 
 
+def _params_fields(lens: Lens) -> tuple[str, ...]:
+    return (*(p.name for p in lens.parameters), *lens.parts)
+
+
+def __getattr__(name: str) -> Any:
+    """A built-in lens's parameter record by name (``realism_parameters``): numba's disk cache
+    of the compiled lens loops names it, and a new process reads the cache before any run has
+    built the record."""
+    if name.endswith("_parameters"):
+        from . import _discover
+
+        for lens in _discover().values():
+            if re.sub(r"\W", "_", f"{lens.name}_parameters") == name:
+                return _params_type(lens.name, _params_fields(lens))
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
 @cache
 def _params_type(lens: str, fields: tuple[str, ...]) -> Any:
     name = re.sub(r"\W", "_", f"{lens}_parameters")
@@ -389,7 +406,7 @@ def compiled_params(
     per parameter and one per part (``q.liberalism``), built from ``values`` (by lens)."""
     own = [float(values[lens.name][p.name]) for p in lens.parameters]
     parts = [compiled_params(lookup(part), values, lookup) for part in lens.parts]
-    kind = _params_type(lens.name, (*(p.name for p in lens.parameters), *lens.parts))
+    kind = _params_type(lens.name, _params_fields(lens))
     out: tuple[Any, ...] = kind(*own, *parts)
     return out
 

@@ -116,8 +116,9 @@ LENS = Lens(
         ),
     ),
     citations=(
-        "Seed article (Taiwanese IR journal, c. 2009/10) on US missile defence in Europe "
-        "through realism, neoliberal institutionalism and social constructivism.",
+        "United States' BMDS Programs in Europe: Testing a Thought of Realism, Liberalism, and "
+        "Social Constructivism (in Chinese), January 2010, doi:10.29899/JRM.201001.0001 "
+        "(the seed article: the interaction pyramid).",
         "Wendt, A. (1999). Social Theory of International Politics. Cambridge University Press.",
         "Keohane, R. O. (1984). After Hegemony. Princeton University Press.",
         "Waltz, K. N. (1979). Theory of International Politics. Addison-Wesley.",

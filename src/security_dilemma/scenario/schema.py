@@ -678,11 +678,25 @@ class CrisisOccurs(Model):
 
 
 class ParameterChange(Model):
-    """A model parameter changes from this date (e.g. distinguishability after a change of plan)."""
+    """A model parameter changes from this date (e.g. distinguishability after a change of plan):
+    by ``delta`` from the value in force, within the parameter's range (a sweep or ``--set``
+    of the parameter moves both sides of the date), or to an absolute ``value`` (which then
+    overrides any value a run sets, with a warning)."""
 
     type: Literal["parameter"] = Field(description="Effect type.")
     name: Name = Field(description="Dotted parameter name, as in `parameters`.")
-    value: float = Field(description="New value.")
+    delta: float | None = Field(
+        None, description="Amount added to the value in force (kept within its range)."
+    )
+    value: float | None = Field(
+        None, description="New value, whatever the run's value (prefer `delta`)."
+    )
+
+    @model_validator(mode="after")
+    def _one(self) -> ParameterChange:
+        if (self.delta is None) == (self.value is None):
+            raise ValueError("give exactly one of delta or value")
+        return self
 
 
 Effect = Annotated[
