@@ -454,13 +454,13 @@ def check_coding(located: Located) -> list[Issue]:
     data = located.data
     if not isinstance(data, dict):
         return []
-    issues: list[Issue] = []
     observables = dict(_records(data, "observables"))
     by_kind: dict[str, list[int]] = {}
     for i, r in observables.items():
         kind = r.get("kind")
         if isinstance(kind, str) and kind in OBSERVABLE_KINDS:
             by_kind.setdefault(kind, []).append(i)
+    issues: list[Issue] = []
     for kind, rows in by_kind.items():
         if all(observables[i].get("occurred") is True for i in rows):
             msg = (
@@ -469,28 +469,25 @@ def check_coding(located: Located) -> list[Issue]:
                 "with the sources or searches that show it (Coding rules)"
             )
             issues.append((("observables", rows[0], "kind"), msg, False))
+    return issues + _series_gaps(data, observables, set(by_kind)) + _unsourced(data)
+
+
+def _series_gaps(
+    data: dict[str, Any], observables: dict[int, dict[str, Any]], kinds: set[str]
+) -> list[Issue]:
+    """A warning per coded series (kind, actor, counterpart) with periods of the case not coded."""
     span = data.get("span")
     periods = _periods(span) if isinstance(span, dict) else []
     step = span.get("step", "year") if isinstance(span, dict) else "year"
     series: dict[tuple[str, str, str | None], list[int]] = {}
     for i, r in observables.items():
         kind, actor, other = r.get("kind"), r.get("actor"), r.get("counterpart")
-        if isinstance(kind, str) and kind in by_kind and isinstance(actor, str):
+        if isinstance(kind, str) and kind in kinds and isinstance(actor, str):
             key = (kind, actor, other if isinstance(other, str) else None)
             series.setdefault(key, []).append(i)
+    issues: list[Issue] = []
     for (kind, actor, counterpart), rows in series.items():
-        covered = [False] * len(periods)
-        for i in rows:
-            r = observables[i]
-            first = _date(r.get("period", r.get("start")))
-            last = _date(r.get("period", r.get("end")), end=True)
-            if first is None or last is None:
-                covered = [True] * len(periods)  # malformed: the schema reports it
-                break
-            for t, (a, b) in enumerate(periods):
-                if a <= last and b >= first:
-                    covered[t] = True
-        missing = [periods[t][0] for t, ok in enumerate(covered) if not ok]
+        missing = _uncovered(periods, [observables[i] for i in rows])
         if missing:
             name = f"{kind} {actor}" + (f"->{counterpart}" if counterpart else "")
             msg = (
@@ -499,18 +496,42 @@ def check_coding(located: Located) -> list[Issue]:
                 "or not (Coding rules)"
             )
             issues.append((("observables", rows[0]), msg, False))
+    return issues
+
+
+def _uncovered(
+    periods: list[tuple[dt.date, dt.date]], records: list[dict[str, Any]]
+) -> list[dt.date]:
+    """The first days of the periods no record's period overlaps (none if a date is malformed:
+    the schema reports that)."""
+    covered = [False] * len(periods)
+    for r in records:
+        first = _date(r.get("period", r.get("start")))
+        last = _date(r.get("period", r.get("end")), end=True)
+        if first is None or last is None:
+            return []
+        for t, (a, b) in enumerate(periods):
+            covered[t] = covered[t] or (a <= last and b >= first)
+    return [periods[t][0] for t, ok in enumerate(covered) if not ok]
+
+
+def _unsourced(data: dict[str, Any]) -> list[Issue]:
+    """Warnings on parameters set without a `parameter_sources` entry, and on the
+    offence-defence variables left at the package default without one."""
     params = data.get("parameters")
     sourced = {
         r["name"]
         for _, r in _records(data, "parameter_sources")
         if isinstance(r.get("name"), str) and r.get("source")
     }
-    for name in _flat_parameters(params):
+    issues: list[Issue] = []
+    given = _flat_parameters(params)
+    for name in given:
         if name not in sourced:
             msg = f"parameter '{name}' is set without a source (add it to `parameter_sources`)"
             issues.append((("parameters", *name.split(".")), msg, True))
     for name in _JERVIS:
-        if name not in sourced and name not in _flat_parameters(params):
+        if name not in sourced and name not in given:
             msg = (
                 f"'{name}' is left at the package default without a source: state the case's "
                 "value in `parameters`, with its source or assumption in `parameter_sources`"
