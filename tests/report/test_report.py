@@ -209,13 +209,17 @@ def test_findings_follow_the_run(case: Case) -> None:
 def test_key_dyads_count_conflictual_observables(case: Case) -> None:
     extra = [
         Observable(id=f"x{k}", kind="crisis", actor="CHA", counterpart="BRA", start=2001,
-                   end=2001, occurred=False, source="s")
+                   end=2001, occurred=True, source="s")
         for k in range(3)
     ]  # fmt: skip
     more = case.model_copy(update={"observables": [*case.observables, *extra]})
     dyads = key_dyads(more, limit=2)
     assert dyads == [("BRA", "CHA"), ("ALF", "CHA")]
     assert key_actors(more, dyads) == ["BRA", "CHA", "ALF"]
+    # what did not happen does not count: a complete coding codes those years too
+    quiet = [o.model_copy(update={"occurred": False}) for o in extra]
+    less = case.model_copy(update={"observables": [*case.observables, *quiet]})
+    assert key_dyads(less, limit=2) == key_dyads(case, limit=2) != dyads
 
 
 def test_finish_run_writes_report_and_fits_100_columns(case: Case, tmp_path: Path) -> None:

@@ -8,8 +8,10 @@ import pytest
 from numpy.testing import assert_allclose
 
 from security_dilemma import data
-from security_dilemma.scenario import Case, load_case
+from security_dilemma.scenario import Case, builtin_case_path, case_warnings, load_case
+from security_dilemma.scenario.reader import read_yaml
 from security_dilemma.scenario.schema import (
+    OBSERVABLE_KINDS,
     CostlySignal,
     CrisisOccurs,
     MembershipChange,
@@ -45,6 +47,12 @@ PAPER_TIMELINE = {
 @pytest.fixture(scope="module")
 def case() -> Case:
     return load_case("bmd-europe", strict_sources=True)
+
+
+def test_no_coding_warnings() -> None:
+    """`dilemma validate --strict` passes: every series complete, every kind both ways."""
+    located = read_yaml(builtin_case_path("bmd-europe"))
+    assert case_warnings(located) == []
 
 
 def test_validates_strictly(case: Case) -> None:
@@ -86,16 +94,15 @@ def test_site_facts(case: Case) -> None:
     sites = {s.id: s for s in case.defence_sites}
     redzikowo = sites["redzikowo"]
     assert redzikowo.interceptors is not None and redzikowo.interceptors.value == 10
-    assert (redzikowo.host, redzikowo.kind, redzikowo.cancelled) == (
-        "POL",
-        "interceptor",
-        dt.date(2009, 9, 17),
-    )
+    assert (redzikowo.host, redzikowo.kind) == ("POL", "interceptor")
     assert (sites["brdy"].host, sites["brdy"].kind) == ("CZE", "radar")
     assert (sites["gabala"].host, sites["gabala"].status) == ("AZE", "operational")
     assert (sites["deveselu"].host, sites["kurecik"].host) == ("ROU", "TUR")
     paa = {e.id: e for e in case.events}["phased-adaptive-approach"]
-    cancelled = {f.site for f in paa.effects if isinstance(f, SiteStatus)}
+    assert paa.date == dt.date(2009, 9, 17)
+    cancelled = {
+        f.site for f in paa.effects if isinstance(f, SiteStatus) and f.status == "cancelled"
+    }
     assert cancelled == {"redzikowo", "brdy"}
 
 
@@ -132,25 +139,66 @@ def test_institution_and_treaty_facts(case: Case) -> None:
     assert [(f.actor, f.kind) for f in gabala] == [("RUS", "cooperation_offer")]
 
 
-def test_observables_cover_kinds_and_both_outcomes(case: Case) -> None:
-    obs = case.observables
-    assert 40 <= len(obs) <= 120
-    kinds = {o.kind for o in obs}
-    assert {
-        "arms_up",
-        "opposes",
-        "counter_deploys",
-        "endorses",
-        "signs",
-        "tests",
-        "crisis",
-    } <= kinds
-    for kind in ("arms_up", "opposes", "counter_deploys", "endorses", "signs", "crisis"):
-        outcomes = {o.occurred for o in obs if o.kind == kind}
+def test_observables_code_every_year_of_every_series(case: Case) -> None:
+    years = set(range(2001, 2013))
+    series: dict[tuple[str, str, str | None], set[int]] = {}
+    for o in case.observables:
+        assert o.start.year == o.end.year, o.id  # one year each
+        series.setdefault((o.kind, o.actor, o.counterpart), set()).add(o.start.year)
+    assert all(covered == years for covered in series.values())
+    kinds = {o.kind for o in case.observables}
+    assert kinds == set(OBSERVABLE_KINDS) - {"cooperates"}
+    for kind in kinds:
+        outcomes = {o.occurred for o in case.observables if o.kind == kind}
         assert outcomes == {True, False}, kind
-    signed = {(o.actor, o.start) for o in obs if o.kind == "signs" and o.occurred}
-    assert ("POL", dt.date(2008, 8, 20)) in signed
-    assert ("CZE", dt.date(2008, 7, 8)) in signed
+    signed = {(o.actor, o.start.year) for o in case.observables if o.kind == "signs" and o.occurred}
+    assert {("POL", 2008), ("CZE", 2008), ("RUS", 2002), ("RUS", 2010)} <= signed
+    withdrew = {
+        (o.actor, o.start.year) for o in case.observables if o.kind == "withdraws" and o.occurred
+    }
+    assert {("USA", 2002), ("RUS", 2007)} <= withdrew
+    nato = [o for o in case.observables if o.actor == "NATO"]
+    assert nato and {case.party(o.actor).kind for o in nato} == {"institution"}
+
+
+def test_negative_codings_cite_a_record_or_a_search(case: Case) -> None:
+    kinds = {s.id: s.kind for s in case.sources}
+    searches = [s for s in case.sources if s.kind == "search"]
+    assert searches and all(s.accessed is not None and "Search of" in s.citation for s in searches)
+    for o in case.observables:
+        ids = [o.source] if isinstance(o.source, str) else o.source
+        assert all(kinds[i] != "assumption" for i in ids), o.id
+
+
+def test_strategic_forces_use_public_inventories(case: Case) -> None:
+    missiles = {m.id: m for m in case.missiles}
+    icbms = missiles["rus-icbm-force"]
+    assert icbms.inventory is not None
+    assert_allclose(icbms.inventory.value * icbms.warheads.value, 1575, rtol=1e-3)
+    mm3 = missiles["minuteman-iii"]
+    assert mm3.actor == "USA" and mm3.inventory is not None
+    assert_allclose(mm3.inventory.value * mm3.warheads.value, 1200, rtol=1e-3)
+
+
+def test_signal_costs_are_on_the_stated_tiers(case: Case) -> None:
+    costs = {f.cost for e in case.events for f in e.effects if isinstance(f, CostlySignal)}
+    assert costs <= {0.01, 0.03, 0.06, 0.1}
+    paa = next(e for e in case.events if e.id == "phased-adaptive-approach")
+    iskander = next(e for e in case.events if e.id == "russia-response-paa")
+    cost = [f.cost for e in (paa, iskander) for f in e.effects if isinstance(f, CostlySignal)]
+    assert cost == [0.06, 0.06]  # the two climb-downs of September 2009 weigh alike
+
+
+def test_offence_defence_parameters_are_sourced(case: Case) -> None:
+    sourced = {p.name: p for p in case.parameter_sources}
+    for name in ("offence_dominance", "distinguishability"):
+        assert sourced[name].range is not None
+        ids = (
+            [sourced[name].source]
+            if isinstance(sourced[name].source, str)
+            else sourced[name].source
+        )
+        assert all(case.source(i).sensitivity for i in ids if case.source(i).kind == "assumption")
 
 
 def test_capabilities_and_arms_up_agree_with_cow_nmc(case: Case) -> None:
@@ -159,8 +207,8 @@ def test_capabilities_and_arms_up_agree_with_cow_nmc(case: Case) -> None:
         ccode = case.actor(cap.actor).ccode
         assert cap.milex.value == nmc.loc[(ccode, 2001), "milex"], cap.actor
     for o in case.observables:
-        if o.kind != "arms_up":
-            continue
+        if o.kind != "arms_up" or (o.source if isinstance(o.source, str) else "") != "cow-nmc":
+            continue  # the break year (Russia 2005) cites another source first
         ccode, year = case.actor(o.actor).ccode, o.start.year
         rose = nmc.loc[(ccode, year), "milex"] > nmc.loc[(ccode, year - 1), "milex"]
         assert bool(rose) == o.occurred, o.id
@@ -176,3 +224,13 @@ def test_crisis_codings_agree_with_cow_mid(case: Case) -> None:
             (mids.ccode1 == a) & (mids.ccode2 == b) & mids.year.between(o.start.year, o.end.year)
         ]
         assert (len(rows) > 0) == o.occurred, o.id
+
+
+def test_allies_codings_agree_with_atop(case: Case) -> None:
+    atop = data.atop()
+    for o in case.observables:
+        if o.kind != "allies" or o.counterpart is None:
+            continue
+        a, b = case.actor(o.actor).ccode, case.actor(o.counterpart).ccode
+        rows = atop[(atop.ccode1 == a) & (atop.ccode2 == b) & (atop.year == o.start.year)]
+        assert bool(len(rows) and rows.atop_defense.iloc[0] == 1) == o.occurred, o.id

@@ -254,8 +254,12 @@ def test_cli_writes_refuses_to_overwrite_and_validates(
     assert code == 0 and "wrote usa-rus-pol-2001-2009.yaml" in out
     written = tmp_path / "usa-rus-pol-2001-2009.yaml"
     assert written.read_text(encoding="utf-8") == case_from_data(["USA", "RUS", "POL"], 2001, 2009)
-    code, out, _ = dilemma(capfd, "validate", "--strict", str(written))
+    code, out, err = dilemma(capfd, "validate", str(written))
     assert code == 0 and "ok" in out
+    # --strict also counts the coding warnings: a draft has no observables, and its
+    # offence-defence variables are still the package defaults, to be sourced by hand
+    warned = [line for line in err.splitlines() if line.startswith("warning:")]
+    assert len(warned) == 2 and all("left at the package default" in w for w in warned)
     code, _, err = dilemma(capfd, *args)
     assert code == 2 and "exists: give --force" in err
     code, out, _ = dilemma(capfd, *args, "--force", "--json")

@@ -205,7 +205,13 @@ def test_unknown_ids_in_a_world_given_in_code(case: Case) -> None:
 def test_bmd_europe_worlds() -> None:
     case = load_case("bmd-europe", strict_sources=True)
     ids = [cf.id for cf in case.counterfactuals]
-    assert ids == ["no-missile-defence", "no-missile-defence-no-reactions", "epaa-only"]
+    assert ids == [
+        "no-missile-defence",
+        "no-missile-defence-no-reactions",
+        "epaa-only",
+        "no-change-of-plan",
+        "sites-only",
+    ]
     europe = {"redzikowo", "brdy", "epaa-aegis-ship", "deveselu", "kurecik"}
     world = apply_counterfactual(case, "no-missile-defence")
     assert not europe & {s.id for s in world.defence_sites}
@@ -223,3 +229,11 @@ def test_bmd_europe_worlds() -> None:
     paa = next(e for e in epaa.events if e.id == "phased-adaptive-approach")
     assert not any(isinstance(x, SiteStatus) for x in paa.effects)
     assert any(x.type == "parameter" for x in paa.effects)
+    kept = apply_counterfactual(case, "no-change-of-plan")  # the sites are never cancelled
+    assert "phased-adaptive-approach" not in {e.id for e in kept.events}
+    sites = {s.id: s for s in kept.defence_sites}
+    assert {"redzikowo", "brdy"} <= set(sites) and sites["redzikowo"].cancelled is None
+    assert not {"deveselu", "kurecik", "epaa-aegis-ship"} & set(sites)
+    only = apply_counterfactual(case, "sites-only")
+    assert europe <= {s.id for s in only.defence_sites}
+    assert not {"bucharest-summit", "polish-agreement-signed"} & {e.id for e in only.events}

@@ -29,21 +29,40 @@ __all__ = ["describe_effect", "register"]
 def validate(
     files: Annotated[list[Path], typer.Argument(help="Case files to check.", show_default=False)],
     strict: Annotated[
-        bool, typer.Option("--strict", help="Also require a source on every factual record.")
+        bool,
+        typer.Option(
+            "--strict",
+            help="Also require a source on every factual record, and count the coding "
+            "warnings as problems.",
+        ),
     ] = False,
     as_json: JsonOpt = False,
 ) -> None:
-    """Check case files and report every problem as FILE:LINE:COL: field: message."""
-    from ..scenario import case_problems
+    """Check case files and report every problem as FILE:LINE:COL: field: message.
+
+    Coding warnings (kinds coded only as happened, series with gaps, parameters without
+    sources: docs/case-format.md, "Coding rules") are printed as `warning:` lines and do not
+    fail the check unless --strict is given.
+    """
+    from ..scenario import case_problems, case_warnings
     from ..scenario.reader import read_yaml
 
     results = []
     all_problems: list[Problem] = []
     for path in files:
+        warnings: list[Problem] = []
         try:
-            case, problems = case_problems(read_yaml(path, partial=True), strict_sources=strict)
+            located = read_yaml(path, partial=True)
+            case, problems = case_problems(located, strict_sources=strict)
+            warnings = case_warnings(located)
         except BadInput as exc:
             case, problems = None, list(exc.problems)
+        if strict:
+            problems, warnings = (
+                sorted([*problems, *warnings], key=lambda p: (p.line or 0, p.col or 0, p.message)),
+                [],
+            )
+            case = case if not problems else None
         all_problems += problems
         results.append(
             {
@@ -51,17 +70,21 @@ def validate(
                 "ok": not problems,
                 "case": case.id if case else None,
                 "problems": [p.to_dict() for p in problems],
+                "warnings": [p.to_dict() for p in warnings],
             }
         )
         if not as_json:
-            if problems:
-                for p in problems:
-                    err_console.print(str(p), markup=False, soft_wrap=True)
-            else:
+            for p in problems:
+                err_console.print(str(p), markup=False, soft_wrap=True)
+            for p in warnings:
+                err_console.print(f"warning: {p}", markup=False, soft_wrap=True)
+            if not problems:
                 assert case is not None
+                n = len(warnings)
+                extra = f"; {n} warning{'s' if n != 1 else ''}" if n else ""
                 console.print(
                     f"{path}: ok ({case.id}: {len(case.actors)} actors, {len(case.events)} "
-                    f"events, {len(case.observables)} observables)",
+                    f"events, {len(case.observables)} observables{extra})",
                     markup=False,
                 )
     if as_json:

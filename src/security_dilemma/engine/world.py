@@ -21,7 +21,7 @@ import numpy.typing as npt
 from ..errors import BadInput, Problem
 from ..scenario.overrides import shifted, with_parameters
 from ..scenario.schema import Case, ParameterChange, Parameters
-from ..scenario.timeline import Statuses, step_days, timeline
+from ..scenario.timeline import Statuses, step_dates, step_days, timeline
 from .events import compile_step_events
 from .geography import (
     ACTIVE_MISSILE_STATUSES,
@@ -52,36 +52,6 @@ OBLIGATION_WEIGHT = {
     "nonaggression": 0.3,
 }
 """How much of an alliance's commitment each ATOP obligation type carries into ``treaty``."""
-
-
-def _add_months(d: dt.date, months: int) -> dt.date:
-    y, m = divmod(d.month - 1 + months, 12)
-    year, month = d.year + y, m + 1
-    import calendar
-
-    day = min(d.day, calendar.monthrange(year, month)[1])
-    return dt.date(year, month, day)
-
-
-def step_dates(start: dt.date, end: dt.date, step: str) -> list[dt.date]:
-    """First day of every period from ``start`` while it is on or before ``end``."""
-    out: list[dt.date] = []
-    t = 0
-    while True:
-        if step == "year":
-            d = _add_months(start, 12 * t)
-        elif step == "quarter":
-            d = _add_months(start, 3 * t)
-        elif step == "month":
-            d = _add_months(start, t)
-        elif step == "week":
-            d = start + dt.timedelta(weeks=t)
-        else:
-            d = start + dt.timedelta(days=t)
-        if d > end:
-            return out
-        out.append(d)
-        t += 1
 
 
 @dataclass(frozen=True)

@@ -97,8 +97,10 @@ class Prediction:
     """One observable, the lens's predicted probability ``p`` and the climatology forecast.
 
     ``window`` is ``all`` (no split), ``train`` or ``test``; ``status`` is ``scored``,
-    ``given`` (its outcome is imposed by a case event), ``straddles`` (crosses the split) or
-    ``outside`` (not in the case's span). ``p`` is None when the observable was not predicted.
+    ``given`` (its outcome is imposed by a case event), ``straddles`` (crosses the split),
+    ``outside`` (not in the case's span) or ``unforecast`` (a kind the engine has no indicator
+    for, or a party that is not simulated: an institution, another state). ``p`` is None when
+    the observable was not predicted.
     """
 
     id: str
@@ -348,11 +350,14 @@ def classify_observables(
     case: Case, train_until: int | None = None
 ) -> dict[str, tuple[Window, str]]:
     """Each observable's window (all, train, test) and status (scored, given, straddles,
-    outside), keyed by id.
+    outside, unforecast), keyed by id.
 
     Training: ends by 31 December of ``train_until``; test: starts after it.
     """
+    from ..engine.predict import KINDS
+
     dates = _step_dates(case)
+    simulated = set(case.actor_ids())
     out: dict[str, tuple[Window, str]] = {}
     split = dt.date(train_until, 12, 31) if train_until is not None else None
     for o in case.observables:
@@ -361,6 +366,8 @@ def classify_observables(
             window = "train" if o.end <= split else "test"
         if o.end < case.span.start or o.start > case.span.end:
             status = "outside"
+        elif o.kind not in KINDS or not {o.actor, o.counterpart or o.actor} <= simulated:
+            status = "unforecast"
         elif split is not None and o.start <= split < o.end:
             status = "straddles"
         elif _imposed(case, o, dates):
@@ -476,7 +483,7 @@ def backtest(
     sim = simulate or engine_simulate()
     classes = classify_observables(case, train_until)
     observables = list(case.observables)
-    predictable = [o for o in observables if classes[o.id][1] != "outside"]
+    predictable = [o for o in observables if classes[o.id][1] not in ("outside", "unforecast")]
     scored = [o for o in observables if classes[o.id][1] == "scored"]
     headline: Window = "test" if train_until is not None else "all"
     train = [o for o in scored if classes[o.id][0] == "train"]
@@ -549,6 +556,12 @@ def backtest(
     c = [clim[o.id] for o in head]
     clim_scores = score(c, c, y)
     comparisons = _comparisons(lens_results, head, clim, seed=seed, resamples=resamples)
+    unforecast = [o.id for o in observables if classes[o.id][1] == "unforecast"]
+    if unforecast:
+        notes.append(
+            f"{len(unforecast)} observable(s) recorded but not forecast (a kind without an "
+            "indicator, or a party that is not simulated): " + ", ".join(unforecast)
+        )
     given = [o.id for o in observables if classes[o.id][1] == "given"]
     if given:
         notes.append(
@@ -561,6 +574,7 @@ def backtest(
         "given": len(given),
         "straddles": sum(1 for o in observables if classes[o.id][1] == "straddles"),
         "outside": sum(1 for o in observables if classes[o.id][1] == "outside"),
+        "unforecast": sum(1 for o in observables if classes[o.id][1] == "unforecast"),
         "train": len(train),
         "test": len(test),
     }

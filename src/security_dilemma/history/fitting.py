@@ -81,7 +81,13 @@ def predict_observables(
     )
     if progress is not None:
         progress()
-    return {o.id: float(result.observables[o.id]) for o in case.observables}
+    # observables the run cannot forecast (a kind without an indicator, a party that is not
+    # simulated) are left out: the run's notes name them
+    return {
+        o.id: float(result.observables[o.id])
+        for o in case.observables
+        if o.id in result.observables
+    }
 
 
 @dataclass(frozen=True)

@@ -223,14 +223,17 @@ def _change(x: float) -> str:
 
 
 def key_dyads(case: Case, limit: int = 3) -> list[tuple[str, str]]:
-    """The case's key dyads: most coded conflictual observables (opposes, counter-deployments,
-    crises, wars), ties broken towards dyads with a missile-defence host or operator, then by
+    """The case's key dyads: most conflictual observables that happened (opposes,
+    counter-deployments, crises, wars; a complete coding also codes the years they did not),
+    ties broken towards dyads with a missile-defence host or operator, then by
     actor order. Falls back on the first pairs of actors when nothing is coded."""
     ids = case.actor_ids()
     order = {a: k for k, a in enumerate(ids)}
     counts: Counter[tuple[str, str]] = Counter()
     for o in case.observables:
-        relevant = o.kind in CONFLICT_KINDS and o.counterpart and o.counterpart != o.actor
+        relevant = (
+            o.occurred and o.kind in CONFLICT_KINDS and o.counterpart and o.counterpart != o.actor
+        )
         if relevant and o.actor in order and o.counterpart in order:
             pair = sorted((o.actor, str(o.counterpart)), key=order.__getitem__)
             counts[(pair[0], pair[1])] += 1

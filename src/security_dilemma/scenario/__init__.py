@@ -9,7 +9,7 @@ from .._lazy import attach
 if TYPE_CHECKING:
     from .fromdata import CaseDraft, case_from_data, draft_case
     from .library import CaseInfo, builtin_case_names, builtin_case_path, list_cases, load_case
-    from .loader import case_problems, load_case_file, parse_case_text
+    from .loader import case_problems, case_warnings, load_case_file, parse_case_text
     from .schema import SCHEMA_VERSION, Case, Counterfactual
 
 __all__ = [
@@ -22,6 +22,7 @@ __all__ = [
     "builtin_case_path",
     "case_from_data",
     "case_problems",
+    "case_warnings",
     "draft_case",
     "list_cases",
     "load_case",

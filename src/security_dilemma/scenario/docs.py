@@ -9,7 +9,7 @@ from typing import Any
 from pydantic import BaseModel
 from pydantic_core import PydanticUndefined
 
-from .schema import Case, Quantity
+from .schema import OBSERVABLE_KINDS, Case, Quantity
 
 __all__ = ["schema_markdown"]
 
@@ -116,6 +116,67 @@ def _quantity_types(annotation: Any) -> list[type[Quantity]]:
     return []
 
 
+_CODING_RULES = """## Coding rules
+
+Observables are the record a case is scored against, so how they are coded decides what a
+backtest can say. `dilemma validate` warns where a case breaks the checkable ones, and
+`dilemma validate --strict` counts those warnings as problems. The flagship case, bmd-europe,
+follows them all and passes `--strict`; the other built-in cases are still to be recoded to
+them, and `dilemma validate` lists what each lacks.
+
+1. **Say what a kind is.** Each kind is an *event* (it happens in a period: coded `true` if it
+   happened at least once in the period) or a *standing state* (coded `true` if it held for
+   at least half of the period); see the table below. An event is not coded from a stock (a
+   signature from an alliance, an endorsement from a friendship), nor a state from one event.
+2. **Code every period, happened or not.** A case codes *series*: a kind for an actor (and a
+   counterpart, for a dyadic kind). Every series is coded for every period of the case's span
+   (one observable per step, or a longer period that is all `true` or all `false`), so that a
+   kind's base rate is a fact and not an artefact of coding only what happened. A kind coded
+   only as `true`, and a series with periods left out, are warnings. Leave out a series you
+   cannot code completely rather than code it in part.
+3. **Cite the negative.** A `false` cites the sources that would have reported the event (a
+   complete chronology, a data set, the counterpart's official record), or a source of kind
+   `search` whose `citation` says what was searched for, where and what came back, with the
+   day of the search in `accessed`. A state's `false` cites what shows the opposite state.
+4. **One rule per kind per case, written down.** The case's comment block above
+   `observables`, and its page under docs/cases/, state for each kind what counts (e.g.
+   `tests`: a flight test of a ballistic missile of at least 1,000 km; `signs`: an agreement
+   on missile defence or strategic arms). Where a data set codes the kind (COW NMC for
+   `arms_up`, COW MID for `crisis`, ATOP for `allies`), the coding follows it and a test
+   recomputes it; a departure (a series break, a war below COW's threshold) is named in a
+   `note` with its other source.
+5. **Who can be coded.** `actor` and `counterpart` are simulated actors, institutions of the
+   case (e.g. NATO: an act of the institution, such as a summit declaration, is coded once for
+   the institution, not once per member; forecasts read it from the members) or ISO3 codes of
+   states the case does not simulate (recorded, not forecast). Event *effects* change the
+   simulated state, so they name simulated actors only: an identity shift toward a state that
+   is not simulated has nothing to act on and stays an error.
+6. **One cost scale for signals.** A `signal` effect's `cost` is in units of the sender's
+   annual military effort, on a scale the case states once with its criteria and applies to
+   both sides and to every kind of signal alike: offers, reassurances, concessions and
+   threats. A threat's cost is what it costs the sender to carry out or to back down from.
+   The scale is set from the acts, not from the model's `signal_threshold`.
+7. **Source the setting.** Every value set in `parameters`, and the offence-defence variables
+   (`offence_dominance`, `distinguishability`) even at their defaults, has an entry in
+   `parameter_sources`: its sources, or a source of kind `assumption` whose `sensitivity`
+   says the range to try (also given as `range`). A value without one is a warning.
+
+**Observable kinds.** The same table is in the schema (`OBSERVABLE_KINDS` in
+`security_dilemma.scenario.schema`), which the validator and the forecasts read.
+
+| kind | nature | dyadic | what counts |
+|---|---|---|---|
+"""
+
+
+def _kinds_table() -> str:
+    rows = [
+        f"| `{k}` | {v.nature} | {'yes' if v.dyadic else 'no'} | {v.description} |\n"
+        for k, v in OBSERVABLE_KINDS.items()
+    ]
+    return _CODING_RULES + "".join(rows) + "\n"
+
+
 def schema_markdown() -> str:
     """The field reference for every record type reachable from :class:`Case`."""
     seen: list[type[BaseModel]] = []
@@ -127,7 +188,7 @@ def schema_markdown() -> str:
         seen.append(model)
         for info in model.model_fields.values():
             queue += [m for m in _models(info.annotation) if m not in seen]
-    out = [_HEADER]
+    out = [_HEADER, _kinds_table()]
     for model in seen:
         doc = (model.__doc__ or "").strip().splitlines()[0]
         out.append(f"## {model.__name__}\n\n{doc}\n\n")

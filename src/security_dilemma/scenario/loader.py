@@ -13,10 +13,10 @@ from pydantic import BaseModel, ValidationError
 from ..errors import BadInput, Problem, did_you_mean
 from .migrate import retired
 from .reader import Loc, Located, format_loc, read_yaml, read_yaml_text
-from .references import check_references, check_sources_complete
+from .references import check_coding, check_references, check_sources_complete
 from .schema import Case
 
-__all__ = ["case_problems", "load_case_file", "parse_case_text"]
+__all__ = ["case_problems", "case_warnings", "load_case_file", "parse_case_text"]
 
 
 def _models_in(annotation: Any) -> list[Any]:
@@ -185,6 +185,16 @@ def case_problems(
     unique = list(dict.fromkeys(problems))
     unique.sort(key=_sort_key)
     return (case if not unique else None), unique
+
+
+def case_warnings(located: Located) -> list[Problem]:
+    """Warnings on a located document's coding (docs/case-format.md, "Coding rules"): kinds
+    coded only as happened, coded series with gaps, parameters without sources. They do not
+    stop a case from loading; ``dilemma validate --strict`` counts them as problems."""
+    if not isinstance(located.data, dict):
+        return []
+    found = [located.problem(loc, msg, key=at_key) for loc, msg, at_key in check_coding(located)]
+    return sorted(dict.fromkeys(found), key=_sort_key)
 
 
 def parse_case_text(text: str, file: str = "<string>", *, strict_sources: bool = False) -> Case:

@@ -16,7 +16,7 @@ from ..errors import did_you_mean
 from .reader import Loc, Located
 from .schema import to_date
 
-__all__ = ["FACTUAL_SECTIONS", "check_references", "check_sources_complete"]
+__all__ = ["FACTUAL_SECTIONS", "check_coding", "check_references", "check_sources_complete"]
 
 Issue = tuple[Loc, str, bool]  # (where, message, points at a key?)
 
@@ -45,6 +45,7 @@ FACTUAL_SECTIONS = (
     "places",
     "events",
     "observables",
+    "parameter_sources",
 )
 """Sections whose records state facts and so must cite a source in built-in cases."""
 
@@ -134,6 +135,7 @@ class _Checker:
         self.data = data
         self.issues: list[Issue] = []
         self.actors = set(_ids(data, "actors"))
+        self.institutions = set(_ids(data, "institutions"))
         self.sources = set(_ids(data, "sources"))
         self.names: list[str] | None = None  # parameter names, computed when first needed
 
@@ -146,6 +148,20 @@ class _Checker:
 
     def actor(self, loc: Loc, value: Any, *, star: bool = False) -> None:
         self.ref(loc, value, self.actors, "actor", star=star)
+
+    def party(self, loc: Loc, value: Any) -> None:
+        """An observable's actor or counterpart: a simulated actor, an institution of the case,
+        or the ISO3 code of a state that is not simulated (``Case.party`` tells them apart)."""
+        if not isinstance(value, str):
+            return
+        if value in self.actors or value in self.institutions or value in _iso3():
+            return
+        hint = did_you_mean(value, self.actors | self.institutions)
+        msg = (
+            f"unknown party '{value}'{hint}: not an actor, an institution of the case or the "
+            "ISO3 code of a state"
+        )
+        self.issues.append((loc, msg, False))
 
     def unique(self) -> None:
         for section, key in _UNIQUE.items():
@@ -232,9 +248,10 @@ class _Checker:
             self.actor(("interdependence", i, "between"), r.get("between"))
             self.pair(("interdependence", i, "between"), r.get("between"), "interdependence")
         for i, r in _records(d, "observables"):
-            self.actor(("observables", i, "actor"), r.get("actor"))
+            for key in ("actor", "counterpart"):
+                if r.get(key) is not None:
+                    self.party(("observables", i, key), r.get(key))
             if r.get("counterpart") is not None:
-                self.actor(("observables", i, "counterpart"), r.get("counterpart"))
                 self.others(
                     ("observables", i, "counterpart"), r.get("actor"), r["counterpart"], "a record"
                 )
@@ -303,6 +320,11 @@ class _Checker:
             for name, value in values.items():
                 loc: Loc = ("counterfactuals", i, "parameters", name)
                 self.parameter(loc, name, value, loc, at_key=True)
+
+    def parameter_sources(self) -> None:
+        for i, r in _records(self.data, "parameter_sources"):
+            loc: Loc = ("parameter_sources", i, "name")
+            self.parameter(loc, r.get("name"), None, loc, at_key=False)
 
     def span(self) -> None:
         span = self.data.get("span")
@@ -412,6 +434,7 @@ def check_references(located: Located) -> list[Issue]:
     checker.places()
     checker.lenses()
     checker.counterfactuals()
+    checker.parameter_sources()
     return checker.issues
 
 
@@ -436,3 +459,161 @@ def check_sources_complete(located: Located) -> list[Issue]:
         if r.get("ccode") is not None and not r.get("source"):
             issues.append((("actors", i), "cites no source for its data (add `source`)", False))
     return issues
+
+
+# --- coding checks (warnings) -------------------------------------------------------------
+
+_JERVIS = ("offence_dominance", "distinguishability")
+"""Parameters every case should source: the offence-defence variables of its setting."""
+
+
+def _flat_parameters(params: Any, prefix: str = "") -> list[str]:
+    """Dotted names of the values a case's `parameters` section sets."""
+    out: list[str] = []
+    if isinstance(params, dict):
+        for key, value in params.items():
+            name = f"{prefix}{key}"
+            if isinstance(value, dict):
+                out += _flat_parameters(value, f"{name}.")
+            else:
+                out.append(name)
+    return out
+
+
+def _periods(span: dict[str, Any]) -> list[tuple[dt.date, dt.date]]:
+    """The case's step periods (first and last day), or none when the span is malformed."""
+    from .timeline import step_dates
+
+    start, end = _date(span.get("start")), _date(span.get("end"), end=True)
+    step = span.get("step", "year")
+    days = {"year": 365, "quarter": 91, "month": 28, "week": 7, "day": 1}.get(str(step))
+    if start is None or end is None or end <= start or days is None:
+        return []
+    if (end - start).days // days > 100_000:  # not a case the engine could run either
+        return []
+    try:
+        firsts = step_dates(start, end, step)
+    except (ValueError, OverflowError):
+        return []
+    lasts = [d - dt.timedelta(days=1) for d in firsts[1:]] + [end]
+    return list(zip(firsts, lasts, strict=True))
+
+
+def check_coding(located: Located) -> list[Issue]:
+    """Warnings on how complete a case's coding is (docs/case-format.md, Coding rules):
+
+    * a kind coded only as happened (its base rate is 1 by construction);
+    * a coded series (kind, actor, counterpart) with periods of the case not coded;
+    * parameters set without a `parameter_sources` entry, and the offence-defence variables
+      (`offence_dominance`, `distinguishability`) without one.
+    """
+    from .schema import OBSERVABLE_KINDS
+
+    data = located.data
+    if not isinstance(data, dict):
+        return []
+    observables = dict(_records(data, "observables"))
+    by_kind: dict[str, list[int]] = {}
+    for i, r in observables.items():
+        kind = r.get("kind")
+        if isinstance(kind, str) and kind in OBSERVABLE_KINDS:
+            by_kind.setdefault(kind, []).append(i)
+    issues: list[Issue] = []
+    for kind, rows in by_kind.items():
+        if all(observables[i].get("occurred") is True for i in rows):
+            msg = (
+                f"kind '{kind}' is coded only as happened ({len(rows)} observable"
+                f"{'s' if len(rows) != 1 else ''}): code the periods it did not happen too, "
+                "with the sources or searches that show it (Coding rules)"
+            )
+            issues.append((("observables", rows[0], "kind"), msg, False))
+    return issues + _series_gaps(data, observables, set(by_kind)) + _unsourced(data)
+
+
+def _series_gaps(
+    data: dict[str, Any], observables: dict[int, dict[str, Any]], kinds: set[str]
+) -> list[Issue]:
+    """A warning per coded series (kind, actor, counterpart) with periods of the case not coded."""
+    span = data.get("span")
+    periods = _periods(span) if isinstance(span, dict) else []
+    step = span.get("step", "year") if isinstance(span, dict) else "year"
+    series: dict[tuple[str, str, str | None], list[int]] = {}
+    for i, r in observables.items():
+        kind, actor, other = r.get("kind"), r.get("actor"), r.get("counterpart")
+        if isinstance(kind, str) and kind in kinds and isinstance(actor, str):
+            key = (kind, actor, other if isinstance(other, str) else None)
+            series.setdefault(key, []).append(i)
+    issues: list[Issue] = []
+    for (kind, actor, counterpart), rows in series.items():
+        missing = _uncovered(periods, [observables[i] for i in rows])
+        if missing:
+            name = f"{kind} {actor}" + (f"->{counterpart}" if counterpart else "")
+            msg = (
+                f"series '{name}' has {len(missing)} of {len(periods)} periods not coded "
+                f"({_ranges(missing, periods, step)}): code every period of the case, happened "
+                "or not (Coding rules)"
+            )
+            issues.append((("observables", rows[0]), msg, False))
+    return issues
+
+
+def _uncovered(
+    periods: list[tuple[dt.date, dt.date]], records: list[dict[str, Any]]
+) -> list[dt.date]:
+    """The first days of the periods no record's period overlaps (none if a date is malformed:
+    the schema reports that)."""
+    covered = [False] * len(periods)
+    for r in records:
+        first = _date(r.get("period", r.get("start")))
+        last = _date(r.get("period", r.get("end")), end=True)
+        if first is None or last is None:
+            return []
+        for t, (a, b) in enumerate(periods):
+            covered[t] = covered[t] or (a <= last and b >= first)
+    return [periods[t][0] for t, ok in enumerate(covered) if not ok]
+
+
+def _unsourced(data: dict[str, Any]) -> list[Issue]:
+    """Warnings on parameters set without a `parameter_sources` entry, and on the
+    offence-defence variables left at the package default without one."""
+    params = data.get("parameters")
+    sourced = {
+        r["name"]
+        for _, r in _records(data, "parameter_sources")
+        if isinstance(r.get("name"), str) and r.get("source")
+    }
+    issues: list[Issue] = []
+    given = _flat_parameters(params)
+    for name in given:
+        if name not in sourced:
+            msg = f"parameter '{name}' is set without a source (add it to `parameter_sources`)"
+            issues.append((("parameters", *name.split(".")), msg, True))
+    for name in _JERVIS:
+        if name not in sourced and name not in given:
+            msg = (
+                f"'{name}' is left at the package default without a source: state the case's "
+                "value in `parameters`, with its source or assumption in `parameter_sources`"
+            )
+            issues.append((("parameters",) if isinstance(params, dict) else (), msg, False))
+    return issues
+
+
+def _ranges(missing: list[dt.date], periods: list[tuple[dt.date, dt.date]], step: str) -> str:
+    """The missing periods as ranges of consecutive periods: '2001-2005, 2009'."""
+    fmt = {"year": "%Y", "quarter": "%Y-%m", "month": "%Y-%m"}.get(step, "%Y-%m-%d")
+    index = {a: t for t, (a, _) in enumerate(periods)}
+    out: list[str] = []
+    run: list[dt.date] = []
+    for d in missing:
+        if run and index[d] != index[run[-1]] + 1:
+            out.append(_run_text(run, fmt))
+            run = []
+        run.append(d)
+    if run:
+        out.append(_run_text(run, fmt))
+    return ", ".join(out)
+
+
+def _run_text(run: list[dt.date], fmt: str) -> str:
+    first, last = run[0].strftime(fmt), run[-1].strftime(fmt)
+    return first if first == last else f"{first}-{last}" if fmt == "%Y" else f"{first} to {last}"

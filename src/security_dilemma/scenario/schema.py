@@ -11,7 +11,8 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 import re
-from typing import Annotated, Any, Literal
+from dataclasses import dataclass
+from typing import Annotated, Any, Literal, get_args
 
 from pydantic import (
     BaseModel,
@@ -26,6 +27,7 @@ from pydantic import (
 from ..limits import MAX_ACTORS, MAX_STEPS
 
 __all__ = [
+    "OBSERVABLE_KINDS",
     "SCHEMA_VERSION",
     "Actor",
     "Alliance",
@@ -50,8 +52,11 @@ __all__ = [
     "MissileStatus",
     "MissileSystem",
     "Observable",
+    "ObservableKindInfo",
     "ParameterChange",
+    "ParameterSource",
     "Parameters",
+    "Party",
     "Place",
     "Quantity",
     "Richardson",
@@ -220,10 +225,37 @@ class Source(Model):
         None, pattern=r"^https?://\S+$", description="Public address of the source."
     )
     kind: Literal[
-        "dataset", "article", "book", "document", "news", "website", "speech", "assumption"
-    ] = Field("document", description="What sort of source this is.")
-    accessed: Date | None = Field(None, description="When an online source was consulted.")
+        "dataset",
+        "article",
+        "book",
+        "document",
+        "news",
+        "website",
+        "speech",
+        "assumption",
+        "search",
+    ] = Field(
+        "document",
+        description="What sort of source this is. `assumption`: a modelling judgement or rule "
+        "(say its `sensitivity`); `search`: a search that found nothing, cited for a coding "
+        "that something did not happen (the `citation` says what was searched for, where, "
+        "and what came back; `accessed` says when).",
+    )
+    accessed: Date | None = Field(
+        None, description="When an online source was consulted, or a search was made."
+    )
+    sensitivity: Text | None = Field(
+        None,
+        description="For an assumption: the range over which its values should be varied in "
+        "sensitivity analyses, and what they are expected to change.",
+    )
     note: Text | None = Field(None, description="What the case takes from this source.")
+
+    @model_validator(mode="after")
+    def _search_dated(self) -> Source:
+        if self.kind == "search" and self.accessed is None:
+            raise ValueError("a `search` source needs `accessed`: the day the search was made")
+        return self
 
 
 LAST_DAY = dt.date(9998, 12, 31)
@@ -782,43 +814,165 @@ class Event(Model):
 
 ObservableKind = Literal[
     "arms_up",
-    "opposes",
-    "cooperates",
-    "counter_deploys",
-    "endorses",
-    "signs",
     "tests",
+    "counter_deploys",
+    "signs",
+    "endorses",
+    "withdraws",
+    "signals",
     "crisis",
     "war",
+    "opposes",
     "allies",
-    "signals",
+    "cooperates",
 ]
+
+
+@dataclass(frozen=True)
+class ObservableKindInfo:
+    """What an observable kind codes: an event in the period or a standing state during it."""
+
+    nature: Literal["event", "state"]
+    """`event`: something that happens in the period (coded true if it happened at least once);
+    `state`: a standing condition (coded true if it held for at least half of the period)."""
+    dyadic: bool
+    """Whether the kind is about a counterpart (`counterpart` names it)."""
+    description: str
+    """What counts, in one sentence."""
+
+
+OBSERVABLE_KINDS: dict[str, ObservableKindInfo] = {
+    "arms_up": ObservableKindInfo(
+        "event", False, "the actor raised its military expenditure over the previous year"
+    ),
+    "tests": ObservableKindInfo(
+        "event", False, "the actor flight-tested a ballistic missile (the case states the range)"
+    ),
+    "counter_deploys": ObservableKindInfo(
+        "event",
+        True,
+        "the actor announced or carried out a deployment or posture change presented as a "
+        "response to the counterpart's forces or missile defence",
+    ),
+    "signs": ObservableKindInfo(
+        "event", True, "the actor signed an agreement with the counterpart (the case says on what)"
+    ),
+    "endorses": ObservableKindInfo(
+        "event",
+        True,
+        "the actor formally supported the counterpart's plan or policy, at a summit or in a "
+        "formal statement",
+    ),
+    "withdraws": ObservableKindInfo(
+        "event",
+        True,
+        "the actor withdrew from, or suspended, a treaty or agreement with the counterpart "
+        "(a treaty's collapse)",
+    ),
+    "signals": ObservableKindInfo(
+        "event",
+        True,
+        "the actor sent the counterpart a costly conciliatory signal (a concession or a "
+        "commitment carried out, on the case's cost scale)",
+    ),
+    "crisis": ObservableKindInfo(
+        "event", True, "a militarised dispute between the actor and the counterpart was under way"
+    ),
+    "war": ObservableKindInfo("event", True, "the actor and the counterpart were at war"),
+    "opposes": ObservableKindInfo(
+        "state",
+        True,
+        "the actor's government publicly treated the counterpart's plan or policy as a threat "
+        "to its security",
+    ),
+    "allies": ObservableKindInfo(
+        "state", True, "the actor had a formal alliance commitment with the counterpart"
+    ),
+    "cooperates": ObservableKindInfo(
+        "state",
+        True,
+        "the actor took part with the counterpart in a standing cooperative arrangement on "
+        "security (a treaty in force, a joint body that meets, a hosting agreement)",
+    ),
+}
+"""Every observable kind, in one place: the schema's field description, the field reference
+(docs/case-format.md), the coding checks and the forecasts read it."""
+
+assert set(OBSERVABLE_KINDS) == set(get_args(ObservableKind)), "OBSERVABLE_KINDS is incomplete"
+
+
+def _kinds_text() -> str:
+    events = [k for k, v in OBSERVABLE_KINDS.items() if v.nature == "event"]
+    states = [k for k, v in OBSERVABLE_KINDS.items() if v.nature == "state"]
+
+    def one(k: str) -> str:
+        return f"{k} ({OBSERVABLE_KINDS[k].description})"
+
+    return (
+        "What was observed. Events, something that happens in the period (true if it "
+        "happened at least once): "
+        + "; ".join(one(k) for k in events)
+        + ". Standing states during the period (true if it held for at least half of it): "
+        + "; ".join(one(k) for k in states)
+        + "."
+    )
+
+
+PartyKind = Literal["actor", "institution", "state"]
+
+
+@dataclass(frozen=True)
+class Party:
+    """Who an observable's `actor` or `counterpart` names, resolved against its case."""
+
+    id: str
+    kind: PartyKind
+    """`actor`: a simulated actor; `institution`: an institution of the case (forecast from its
+    members); `state`: a state that is not simulated (ISO3 code; no forecast)."""
+    members: tuple[str, ...] = ()
+    """For an institution: its member actor ids (at any time in the case)."""
 
 
 class Observable(Model):
     """A coded fact about a period, for backtesting: did it happen (occurred) or not."""
 
     id: Id = Field(description="Short id.")
-    kind: ObservableKind = Field(
-        description="What was observed: arms_up (actor raised military effort), opposes "
-        "(actor treated counterpart as a threat), cooperates, counter_deploys, endorses, "
-        "signs (an agreement with counterpart), tests (a missile), crisis, war, allies, signals "
-        "(a costly conciliatory signal)."
+    kind: ObservableKind = Field(description=_kinds_text())
+    actor: Id = Field(
+        description="Whose behaviour is coded: a simulated actor id, an institution id of the "
+        "case (e.g. NATO: forecast from its members) or the ISO3 code of a state that is not "
+        "simulated (e.g. ESP: recorded, not forecast)."
     )
-    actor: Id = Field(description="Actor whose behaviour is coded.")
-    counterpart: Id | None = Field(None, description="Other actor, for dyadic observables.")
-    start: Date = Field(description="Start of the period coded.")
-    end: EndDate = Field(description="End of the period coded.")
-    occurred: bool = Field(description="Whether it happened in the period.")
-    source: SourceRef = Field(description="Source(s) for the coding (required).")
+    counterpart: Id | None = Field(
+        None,
+        description="The other party, for dyadic kinds: an actor id, an institution id or the "
+        "ISO3 code of a state that is not simulated, like `actor`.",
+    )
+    period: Date | None = Field(
+        None,
+        description="Shorthand for `start` = `end` = this period: a year (2008: the whole "
+        "year), a month (2008-08) or a day. Give either `period` or `start` and `end`; the "
+        "loaded record keeps `start` and `end`.",
+    )
+    start: Date = Field(description="Start of the period coded (or give `period`).")
+    end: EndDate = Field(description="End of the period coded (or give `period`).")
+    occurred: bool = Field(
+        description="Whether it happened in the period (an event) or held during it (a state)."
+    )
+    source: SourceRef = Field(
+        description="Source(s) for the coding (required); for a coding that something did not "
+        "happen, the sources that would have reported it or a `search` source."
+    )
     note: Text | None = Field(None, description="Coding note.")
 
     @model_validator(mode="before")
     @classmethod
     def _period(cls, data: Any) -> Any:
-        if isinstance(data, dict) and "period" in data and "start" not in data:
+        if isinstance(data, dict) and data.get("period") is not None:
+            if "start" in data or "end" in data:
+                raise ValueError("give either `period` or `start` and `end`, not both")
             data = dict(data)
-            period = data.pop("period")
+            period = data.pop("period")  # input only: the record keeps `start` and `end`
             data["start"], data["end"] = period, period
         return data
 
@@ -827,6 +981,11 @@ class Observable(Model):
         if self.end < self.start:
             raise ValueError(f"end ({self.end}) is before start ({self.start})")
         return self
+
+    @property
+    def nature(self) -> Literal["event", "state"]:
+        """Whether the kind is an event or a standing state (``OBSERVABLE_KINDS``)."""
+        return OBSERVABLE_KINDS[self.kind].nature
 
 
 # --- parameters ------------------------------------------------------------------------
@@ -1112,6 +1271,31 @@ class Parameters(Model):
     )
 
 
+class ParameterSource(Model):
+    """Where a value set in `parameters` comes from: its sources, or a stated assumption.
+
+    An assumption also gives the range a sensitivity analysis should try (`range`)."""
+
+    name: Name = Field(
+        description="Dotted parameter name, as in `parameters` (e.g. `distinguishability`)."
+    )
+    source: SourceRef = Field(description="Source(s): evidence, or a source of kind `assumption`.")
+    range: list[float] | None = Field(
+        None,
+        min_length=2,
+        max_length=2,
+        description="[low, high]: the values a sensitivity analysis should try (the case's "
+        "value lies between them).",
+    )
+    note: Text | None = Field(None, description="The argument for the value, briefly.")
+
+    @model_validator(mode="after")
+    def _ordered(self) -> ParameterSource:
+        if self.range is not None and self.range[0] > self.range[1]:
+            raise ValueError(f"range {self.range} must be [low, high]")
+        return self
+
+
 # --- counterfactuals ---------------------------------------------------------------------
 
 
@@ -1197,6 +1381,11 @@ class Case(Model):
         default_factory=list, description="Coded record for backtesting."
     )
     parameters: Parameters = Field(default_factory=Parameters, description="Model parameters.")
+    parameter_sources: list[ParameterSource] = Field(
+        default_factory=list,
+        description="Sources (or stated assumptions, with a sensitivity range) of the values "
+        "set in `parameters`; built-in cases give one for every value they set.",
+    )
     sources: list[Source] = Field(default_factory=list, description="Sources cited by the case.")
     counterfactuals: list[Counterfactual] = Field(
         default_factory=list,
@@ -1220,6 +1409,24 @@ class Case(Model):
             if a.id == actor_id:
                 return a
         raise KeyError(actor_id)
+
+    def party(self, party_id: str) -> Party:
+        """Who an observable's ``actor`` or ``counterpart`` names: a simulated actor, an
+        institution of the case (with its members) or a state that is not simulated.
+
+        >>> case = Case.model_validate({"id": "c", "title": "c", "span": {"start": 2000,
+        ...     "end": 2001}, "actors": [{"id": "USA", "name": "US"}, {"id": "POL",
+        ...     "name": "Poland"}], "institutions": [{"id": "NATO", "name": "NATO",
+        ...     "members": ["USA", "POL"], "transparency": 0.7, "shadow_of_future": 0.9}]})
+        >>> case.party("NATO").kind, case.party("NATO").members, case.party("ESP").kind
+        ('institution', ('USA', 'POL'), 'state')
+        """
+        if party_id in self.actor_ids():
+            return Party(party_id, "actor")
+        for inst in self.institutions:
+            if inst.id == party_id:
+                return Party(party_id, "institution", tuple(m.actor for m in inst.members))
+        return Party(party_id, "state")
 
     def source(self, source_id: str) -> Source:
         """The source with this id."""

@@ -63,6 +63,7 @@ False
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 from bisect import bisect_right
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -81,7 +82,7 @@ from .schema import (
     SiteStatus,
 )
 
-__all__ = ["SiteState", "Statuses", "Timeline", "step_days", "timeline"]
+__all__ = ["SiteState", "Statuses", "Timeline", "step_dates", "step_days", "timeline"]
 
 S = TypeVar("S")
 T = TypeVar("T")
@@ -232,6 +233,34 @@ class Timeline:
     def over(self, days: Sequence[dt.date]) -> tuple[Statuses, ...]:
         """The statuses on each of ``days`` (e.g. :func:`step_days` for the engine)."""
         return tuple(self.at(day) for day in days)
+
+
+def _add_months(d: dt.date, months: int) -> dt.date:
+    y, m = divmod(d.month - 1 + months, 12)
+    year, month = d.year + y, m + 1
+    day = min(d.day, calendar.monthrange(year, month)[1])
+    return dt.date(year, month, day)
+
+
+def step_dates(start: dt.date, end: dt.date, step: str) -> list[dt.date]:
+    """First day of every period from ``start`` while it is on or before ``end``."""
+    out: list[dt.date] = []
+    t = 0
+    while True:
+        if step == "year":
+            d = _add_months(start, 12 * t)
+        elif step == "quarter":
+            d = _add_months(start, 3 * t)
+        elif step == "month":
+            d = _add_months(start, t)
+        elif step == "week":
+            d = start + dt.timedelta(weeks=t)
+        else:
+            d = start + dt.timedelta(days=t)
+        if d > end:
+            return out
+        out.append(d)
+        t += 1
 
 
 def step_days(dates: Sequence[dt.date], end: dt.date) -> list[dt.date]:
