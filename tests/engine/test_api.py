@@ -159,10 +159,8 @@ def test_json_is_complete_and_serialisable(bmd: Result) -> None:
 def test_case_observables_are_predicted_during_the_run(bmd: Result) -> None:
     case = load_case("bmd-europe")
     simulated = set(case.actor_ids())
-    forecast = {  # no indicator for `withdraws`; NATO (an institution) is not simulated
-        o.id
-        for o in case.observables
-        if o.kind != "withdraws" and {o.actor, o.counterpart or o.actor} <= simulated
+    forecast = {  # NATO (an institution) is not simulated
+        o.id for o in case.observables if {o.actor, o.counterpart or o.actor} <= simulated
     }
     assert set(bmd.observables) == forecast and len(forecast) < len(case.observables)
     (note,) = [n for n in bmd.notes if n.startswith("observables outside the run")]

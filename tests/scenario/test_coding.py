@@ -155,5 +155,7 @@ def test_backtests_record_but_do_not_forecast_what_the_engine_cannot_see() -> No
     case = load_case("bmd-europe")
     status = {k: s for k, (_, s) in classify_observables(case).items()}
     unforecast = {o.id for o in case.observables if status[o.id] == "unforecast"}
-    expected = {o.id for o in case.observables if o.kind == "withdraws" or o.actor == "NATO"}
-    assert unforecast == expected and len(expected) == 36
+    expected = {o.id for o in case.observables if o.actor == "NATO"}  # not simulated
+    assert unforecast == expected and len(expected) == 12
+    withdraws = {o.id for o in case.observables if o.kind == "withdraws"}
+    assert len(withdraws) == 24 and {status[i] for i in withdraws} <= {"scored", "given"}

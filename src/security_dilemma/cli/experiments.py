@@ -197,6 +197,7 @@ def _execute(
 ) -> Any:
     """Run ``plan`` with progress reporting; return the report (exit 1 if a chunk failed)."""
     from ..experiments import ExecutorLost, SweepFailed, make_executor, run_plan
+    from ..experiments.store import interrupted
 
     if as_json and json_lines:
         raise BadInput(Problem("choose one of --json and --json-lines", path="--json"))
@@ -246,7 +247,9 @@ def _execute(
         except SweepFailed as exc:
             _finish(exc.report, store_path, as_json, json_lines, quiet)
             raise typer.Exit(EXIT_FAILURE) from None
-        except KeyboardInterrupt:
+        except (KeyboardInterrupt, Exception) as exc:
+            if not interrupted(exc):
+                raise
             done = len(store.done_chunks(plan.run_id))
             message = (
                 f"interrupted, {done} of {plan.n_chunks} chunks stored in {store_path}; "

@@ -54,8 +54,18 @@ __all__ = [
     "TABLES",
     "Store",
     "StoreBusy",
+    "interrupted",
     "package_versions",
 ]
+
+
+def interrupted(exc: BaseException) -> bool:
+    """Whether ``exc`` is Ctrl-C: a KeyboardInterrupt, or DuckDB's form of it when the signal
+    arrives during a query (``InterruptException``, or a RuntimeError "Query interrupted")."""
+    return isinstance(exc, KeyboardInterrupt | duckdb.InterruptException) or (
+        isinstance(exc, RuntimeError) and "Query interrupted" in str(exc)
+    )
+
 
 TABLES = (
     "metrics",

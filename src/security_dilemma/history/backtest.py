@@ -434,6 +434,33 @@ def _scores_of(preds: Sequence[Prediction]) -> Scores:
     return score(p, c, [q.occurred for q in preds])
 
 
+def _check_arguments(
+    case: Case, names: Sequence[str], results: Mapping[str, Result] | None, train_until: int | None
+) -> None:
+    """A backtest's lenses, runs and training window, before anything is simulated."""
+    from ..lenses import get_lens
+
+    if results is None:
+        for name in names:
+            get_lens(name)
+    elif missing := [n for n in names if n not in results]:
+        raise BadInput(Problem(f"no run for lens(es) {', '.join(missing)}", path="lenses"))
+    if results is not None and train_until is not None:
+        raise BadInput(Problem("a backtest with train_until refits: do not pass results"))
+    if train_until is not None and not (case.span.start.year <= train_until < case.span.end.year):
+        raise BadInput(
+            Problem(
+                f"train_until must be a year from {case.span.start.year} to "
+                f"{case.span.end.year - 1} (got {train_until})",
+                path="train_until",
+            )
+        )
+    if not case.observables:
+        raise BadInput(
+            Problem(f"case '{case.id}' has no observables to backtest", path="observables")
+        )
+
+
 def backtest(
     case: Case,
     *,
@@ -458,28 +485,10 @@ def backtest(
     (default ``min(replicates, 50)``) and ``fit_budget`` (simulations per lens) size the fit.
     ``progress`` is called after each simulation; :func:`simulations_needed` says how many.
     """
-    from ..lenses import get_lens, lens_names
+    from ..lenses import lens_names
 
     names = list(lenses) if lenses is not None else list(results or lens_names())
-    if results is None:
-        for name in names:
-            get_lens(name)
-    elif missing := [n for n in names if n not in results]:
-        raise BadInput(Problem(f"no run for lens(es) {', '.join(missing)}", path="lenses"))
-    if results is not None and train_until is not None:
-        raise BadInput(Problem("a backtest with train_until refits: do not pass results"))
-    if train_until is not None and not (case.span.start.year <= train_until < case.span.end.year):
-        raise BadInput(
-            Problem(
-                f"train_until must be a year from {case.span.start.year} to "
-                f"{case.span.end.year - 1} (got {train_until})",
-                path="train_until",
-            )
-        )
-    if not case.observables:
-        raise BadInput(
-            Problem(f"case '{case.id}' has no observables to backtest", path="observables")
-        )
+    _check_arguments(case, names, results, train_until)
     sim = simulate or engine_simulate()
     classes = classify_observables(case, train_until)
     observables = list(case.observables)

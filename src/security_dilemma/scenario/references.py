@@ -203,8 +203,17 @@ class _Checker:
             self.others((*loc, 1), between[0], between[1], what)
 
     def actors_refs(self) -> None:
-        d = self.data
-        for i, r in _records(d, "actors"):
+        """Every record that names actors: blocs, places, holdings, institutions and
+        alliances, relations, observables and per-actor parameters."""
+        self._blocs()
+        self._holdings()
+        self._institutions()
+        self._relations()
+        self._observables()
+        self._actor_parameters()
+
+    def _blocs(self) -> None:
+        for i, r in _records(self.data, "actors"):
             members = r.get("members")
             if isinstance(members, list):  # a bloc's members need not be simulated actors
                 self.ref(("actors", i, "members"), members, self.actors | _iso3(), "member")
@@ -214,40 +223,45 @@ class _Checker:
                         self.issues.append(
                             (("actors", i, "members", j), "a bloc cannot be its own member", False)
                         )
-        for i, r in _records(d, "places"):
+        for i, r in _records(self.data, "places"):
             if r.get("country") is not None:
                 self.ref(("places", i, "country"), r["country"], self.actors | _iso3(), "country")
-        for i, r in _records(d, "capabilities"):
-            self.actor(("capabilities", i, "actor"), r.get("actor"))
-        for i, r in _records(d, "missiles"):
-            self.actor(("missiles", i, "actor"), r.get("actor"))
-        for i, r in _records(d, "defence_sites"):
-            self.actor(("defence_sites", i, "actor"), r.get("actor"))
+
+    def _holdings(self) -> None:
+        for section in ("capabilities", "missiles", "defence_sites"):
+            for i, r in _records(self.data, section):
+                self.actor((section, i, "actor"), r.get("actor"))
+        for i, r in _records(self.data, "defence_sites"):
             if "host" in r:  # a host need not be simulated: any actor or country code will do
                 self.ref(("defence_sites", i, "host"), r.get("host"), self.actors | _iso3(), "host")
-        for i, r in _records(d, "institutions"):
+
+    def _institutions(self) -> None:
+        for i, r in _records(self.data, "institutions"):
             members = r.get("members")
-            if isinstance(members, list):
-                for j, m in enumerate(members):
-                    if isinstance(m, dict):
-                        self.actor(("institutions", i, "members", j, "actor"), m.get("actor"))
-                    else:
-                        self.actor(("institutions", i, "members", j), m)
-        for i, r in _records(d, "alliances"):
+            for j, m in enumerate(members if isinstance(members, list) else []):
+                if isinstance(m, dict):
+                    self.actor(("institutions", i, "members", j, "actor"), m.get("actor"))
+                else:
+                    self.actor(("institutions", i, "members", j), m)
+        for i, r in _records(self.data, "alliances"):
             self.actor(("alliances", i, "members"), r.get("members"))
             self.distinct(("alliances", i, "members"), r.get("members"))
+
+    def _relations(self) -> None:
         for section in ("identities", "beliefs"):
-            for i, r in _records(d, section):
+            what = "an identity" if section == "identities" else "a belief"
+            for i, r in _records(self.data, section):
                 for key in ("from", "to", "between"):
                     if key in r:
                         self.actor((section, i, key), r[key])
-                what = "an identity" if section == "identities" else "a belief"
                 self.others((section, i, "to"), r.get("from"), r.get("to"), what)
                 self.pair((section, i, "between"), r.get("between"), what)
-        for i, r in _records(d, "interdependence"):
+        for i, r in _records(self.data, "interdependence"):
             self.actor(("interdependence", i, "between"), r.get("between"))
             self.pair(("interdependence", i, "between"), r.get("between"), "interdependence")
-        for i, r in _records(d, "observables"):
+
+    def _observables(self) -> None:
+        for i, r in _records(self.data, "observables"):
             for key in ("actor", "counterpart"):
                 if r.get(key) is not None:
                     self.party(("observables", i, key), r.get(key))
@@ -255,7 +269,9 @@ class _Checker:
                 self.others(
                     ("observables", i, "counterpart"), r.get("actor"), r["counterpart"], "a record"
                 )
-        params = d.get("parameters")
+
+    def _actor_parameters(self) -> None:
+        params = self.data.get("parameters")
         if isinstance(params, dict) and isinstance(params.get("actors"), dict):
             for key in params["actors"]:
                 if isinstance(key, str) and key not in self.actors:
