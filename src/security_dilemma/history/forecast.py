@@ -373,7 +373,7 @@ def default_origins(case: Case, horizon: int = 2, min_train: int = MIN_TRAIN) ->
 
     >>> from security_dilemma import load_case
     >>> default_origins(load_case("bmd-europe"))
-    [2004, 2006, 2008, 2010]
+    [2002, 2004, 2006, 2008, 2010]
     """
     from .backtest import classify_observables
 
