@@ -12,7 +12,7 @@ import typer
 from typer._click.exceptions import ClickException, NoArgsIsHelpError, NoSuchOption, UsageError
 
 from ..errors import BadInput, Problem
-from . import bench, build, case, check, experiments, fit, games, geo, history, run, whatif
+from . import bench, build, case, check, experiments, fit, games, geo, history, run, serve, whatif
 from ._common import EXIT_BAD_INPUT, EXIT_FAILURE, err_console, print_json, use_command_class
 
 __all__ = ["app", "main"]
@@ -50,7 +50,7 @@ def _root(
     """A laboratory for the security dilemma: cases, lenses, games, geography, backtests."""
 
 
-for module in (case, build, run, whatif, games, geo, history, fit, experiments, check, bench):
+for module in (case, build, run, whatif, games, geo, history, fit, experiments, check, bench, serve):
     module.register(app)
 use_command_class(app)
 

@@ -1,0 +1,746 @@
+"""The web application: pages (server-rendered Jinja2 + htmx) and the JSON API under ``/api``.
+
+:func:`create_app` builds a FastAPI application from a :class:`~.config.WebConfig`. Pages and
+API share one implementation per action: a page calls the same function the API returns as
+JSON, and the API's JSON is the CLI's ``--json`` document. docs/web.md describes the pages,
+the API and the security model.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import functools
+import io
+import json
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from importlib import resources
+from pathlib import Path
+from typing import Annotated, Any, Literal
+from urllib.parse import urlsplit
+
+from fastapi import FastAPI, Form, Query, Request, UploadFile
+from fastapi import Path as PathParam
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import (
+    HTMLResponse,
+    JSONResponse,
+    PlainTextResponse,
+    RedirectResponse,
+    Response,
+    StreamingResponse,
+)
+from fastapi.staticfiles import StaticFiles
+from fastapi.templating import Jinja2Templates
+from pydantic import BaseModel, Field
+from starlette.exceptions import HTTPException
+
+from .._version import __version__
+from ..cli._common import LensRun, to_jsonable
+from ..errors import BadInput, Problem
+from .config import WebConfig
+from .figures import Series, render, series_frame, series_options
+from .library import CASE_ID, CaseLibrary, check_text
+from .runs import QueueFull, RunManager, plan_from_store
+from .security import CSRF_FIELD, Guard
+
+__all__ = ["create_app"]
+
+RUN_ID = r"^[0-9a-f]{16}$"
+CaseId = Annotated[str, PathParam(pattern=CASE_ID, max_length=64)]
+RunId = Annotated[str, PathParam(pattern=RUN_ID)]
+Name = Annotated[str, Query(max_length=64, pattern=r"^[A-Za-z0-9_.:-]*$")]
+
+
+def _package_dir(name: str) -> Path:
+    return Path(str(resources.files("security_dilemma.web") / name))
+
+
+def safe_url(url: object) -> str | None:
+    """A source URL fit for a link (http or https), else None (shown as text).
+
+    >>> safe_url("https://example.org/a"), safe_url("javascript:alert(1)")
+    ('https://example.org/a', None)
+    """
+    if not isinstance(url, str):
+        return None
+    try:
+        scheme = urlsplit(url.strip()).scheme.lower()
+    except ValueError:
+        return None
+    return url if scheme in ("http", "https") else None
+
+
+# --- request bodies of the API --------------------------------------------------------------
+
+
+class CaseText(BaseModel):
+    """A case file's YAML text (validate, upload)."""
+
+    yaml: str = Field(max_length=4 * 1024 * 1024, description="The case file's text.")
+    file: str = Field("upload.yaml", max_length=200, description="Name used in problems.")
+
+
+class RunRequest(BaseModel):
+    """A run to launch: a case id, lens settings, replicates and a seed."""
+
+    case: str = Field(pattern=CASE_ID, max_length=64, description="Case id (GET /api/cases).")
+    lenses: list[str] = Field(
+        default_factory=lambda: ["realism"],
+        min_length=1,
+        max_length=5,
+        description="Lens names, or 'case' (each actor's own lens).",
+    )
+    actor_lenses: dict[str, str] = Field(
+        default_factory=dict, description="ACTOR -> lens, applied in each run (per-actor lens)."
+    )
+    replicates: int = Field(50, ge=2, description="Replicates per lens setting.")
+    seed: int = Field(0, ge=0, le=2**63 - 1, description="Random seed.")
+
+
+# --- the application ------------------------------------------------------------------------
+
+
+class Services:
+    """What the routes share: settings, case library, runs and templates."""
+
+    def __init__(self, config: WebConfig) -> None:
+        self.config = config
+        self.library = CaseLibrary(config.uploads)
+        self.runs = RunManager(
+            config.store,
+            max_queue=config.max_queue,
+            executor=config.executor,
+            workers=config.workers,
+        )
+        self.templates = Jinja2Templates(directory=str(_package_dir("templates")))
+        self.templates.env.filters["safe_url"] = safe_url
+        self.templates.env.globals["version"] = __version__
+        self.templates.env.globals["csrf_field"] = CSRF_FIELD
+
+
+def _wants_json(request: Request) -> bool:
+    return request.url.path.startswith("/api/")
+
+
+def _problems_json(problems: list[Problem] | tuple[Problem, ...]) -> list[dict[str, Any]]:
+    return [p.to_dict() for p in problems]
+
+
+def create_app(config: WebConfig) -> FastAPI:
+    """The application for one server (its runs stop when the application shuts down)."""
+    services = Services(config)
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        yield
+        services.runs.close()
+
+    app = FastAPI(
+        title="security-dilemma",
+        version=__version__,
+        description="Explore cases, run them and read the results (docs/web.md).",
+        lifespan=lifespan,
+        docs_url=None,
+        redoc_url=None,
+    )
+    app.state.services = services
+    app.add_middleware(
+        Guard,
+        token=config.token,
+        allowed_hosts=config.allowed_hosts,
+        max_body_bytes=config.max_body_bytes,
+    )
+    app.mount("/static", StaticFiles(directory=str(_package_dir("static"))), name="static")
+    templates = services.templates
+    library = services.library
+    runs = services.runs
+
+    def page(request: Request, name: str, status: int = 200, **context: Any) -> HTMLResponse:
+        context.setdefault("nav", name.split(".")[0])
+        return templates.TemplateResponse(
+            request, name, {"csrf": request.state.csrf, **context}, status_code=status
+        )
+
+    # --- errors: 4xx with a message, never a traceback -----------------------------------
+
+    @app.exception_handler(BadInput)
+    async def bad_input(request: Request, exc: BadInput) -> Response:
+        status = 404 if any(p.message.startswith(("no ", "unknown")) for p in exc.problems) else 400
+        if _wants_json(request):
+            body = {"ok": False, "error": "bad input", "problems": _problems_json(exc.problems)}
+            return JSONResponse(body, status_code=status)
+        return page(request, "error.html", status, problems=exc.problems, nav="")
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid(request: Request, exc: RequestValidationError) -> Response:
+        problems = [
+            Problem(str(e.get("msg", "invalid")), path=".".join(str(x) for x in e.get("loc", ())))
+            for e in exc.errors()
+        ]
+        if _wants_json(request):
+            body = {"ok": False, "error": "bad input", "problems": _problems_json(problems)}
+            return JSONResponse(body, status_code=422)
+        return page(request, "error.html", 422, problems=problems, nav="")
+
+    @app.exception_handler(HTTPException)
+    async def http_error(request: Request, exc: HTTPException) -> Response:
+        if _wants_json(request) or exc.status_code == 405:
+            return JSONResponse(
+                {"ok": False, "error": "http", "message": str(exc.detail)},
+                status_code=exc.status_code,
+            )
+        return page(
+            request, "error.html", exc.status_code, problems=[Problem(str(exc.detail))], nav=""
+        )
+
+    @app.exception_handler(QueueFull)
+    async def queue_full(request: Request, exc: QueueFull) -> Response:
+        if _wants_json(request):
+            return JSONResponse(
+                {"ok": False, "error": "busy", "message": str(exc)},
+                status_code=429,
+                headers={"Retry-After": "30"},
+            )
+        return page(request, "error.html", 429, problems=[Problem(str(exc))], nav="")
+
+    # --- shared actions -------------------------------------------------------------------
+
+    def validation_doc(text: str, file: str) -> dict[str, Any]:
+        case, problems = check_text(text, file)
+        return {
+            "ok": not problems,
+            "files": [
+                {
+                    "file": file,
+                    "ok": not problems,
+                    "case": case.id if case else None,
+                    "problems": _problems_json(problems),
+                }
+            ],
+        }
+
+    def launch(req: RunRequest) -> dict[str, Any]:
+        from ..cli.experiments import lens_setting
+        from ..experiments import sweep_plan
+
+        if req.replicates > config.max_replicates:
+            raise BadInput(
+                Problem(f"at most {config.max_replicates} on this server", path="replicates")
+            )
+        entry = library.get(req.case)
+        actors = entry.case.actor_ids()
+        unknown = [a for a in req.actor_lenses if a not in actors]
+        if unknown:
+            raise BadInput(Problem(f"unknown actor '{unknown[0]}'", path="actor_lenses"))
+        pairs = tuple(sorted((a, lens) for a, lens in req.actor_lenses.items() if lens))
+        settings = [
+            lens_setting(LensRun(lens, pairs), actors) for lens in dict.fromkeys(req.lenses)
+        ]
+        plan = sweep_plan(entry.case, lenses=settings, replicates=req.replicates, seed=req.seed)
+        label = f"{entry.key}: {', '.join(p.lens or 'case lenses' for p in plan.points)}"
+        label += f"; {req.replicates} replicates, seed {req.seed}"
+        job = runs.submit(plan, entry.key, label)
+        return {"ok": True, **job.to_json()}
+
+    def runs_doc() -> dict[str, Any]:
+        with runs.reader() as store:
+            frame = store.runs()
+        frame["state"] = [
+            runs.state(r.run_id, int(r.chunks_done), int(r.n_chunks)) for r in frame.itertuples()
+        ]
+        stored = set(frame["run_id"])
+        waiting = [j.to_json() for j in runs.jobs() if j.run_id not in stored]
+        return {"store": str(config.store), "runs": frame, "waiting": waiting}
+
+    def run_doc(run_id: str) -> dict[str, Any]:
+        with runs.reader() as store:
+            known = store.con.execute("SELECT 1 FROM runs WHERE run_id = ?", [run_id]).fetchone()
+            if known is None:
+                job = runs.job(run_id)
+                if job is None:
+                    raise BadInput(Problem(f"no run '{run_id}'", path="run_id"))
+                return {"run_id": run_id, "state": job.state, "job": job.to_json(), "points": []}
+            info = store.run_info(run_id)
+            points = store.table(run_id, "points")
+        job = runs.job(run_id)
+        return {
+            **info,
+            "points": points,
+            "state": runs.state(run_id, info["chunks_done"], info["n_chunks"]),
+            "job": job.to_json() if job else None,
+        }
+
+    def figure_data(run_id: str, series: Series, lens: str | None) -> Any:
+        with runs.reader() as store:
+            if (
+                store.con.execute("SELECT 1 FROM runs WHERE run_id = ?", [run_id]).fetchone()
+                is None
+            ):
+                raise BadInput(Problem(f"no run '{run_id}'", path="run_id"))
+            frame = series_frame(store, run_id, series)
+        if frame.empty:
+            raise BadInput(Problem(f"no stored series '{series.label}'", path="metric"))
+        if lens is not None:
+            frame = frame[frame["lens"] == lens]
+            if frame.empty:
+                raise BadInput(Problem(f"no lens setting '{lens}' in this run", path="lens"))
+        return frame
+
+    @functools.lru_cache(maxsize=256)
+    def cached_figure(
+        run_id: str, series: Series, lens: str | None, fmt: Literal["svg", "png"], done: int
+    ) -> bytes:
+        frame = figure_data(run_id, series, lens)
+        title = f"run {run_id}" + (f", {lens or 'case lenses'}" if lens is not None else "")
+        return render(frame, series, title + " (mean, band: ±1 sd)", fmt)
+
+    def chunks_done(run_id: str) -> int:
+        with runs.reader() as store:
+            row = store.con.execute(
+                "SELECT count(*) FROM chunks WHERE run_id = ?", [run_id]
+            ).fetchone()
+        return int(row[0]) if row else 0
+
+    # --- pages ----------------------------------------------------------------------------
+
+    @app.get("/", include_in_schema=False)
+    def home() -> RedirectResponse:
+        return RedirectResponse("/cases", status_code=303)
+
+    @app.get("/cases", response_class=HTMLResponse, include_in_schema=False)
+    def cases_page(request: Request) -> HTMLResponse:
+        return page(request, "cases.html", entries=library.entries())
+
+    @app.post("/cases/upload", include_in_schema=False)
+    async def upload_page(request: Request, file: UploadFile) -> Response:
+        raw = await file.read(config.max_body_bytes + 1)
+        name = Path(file.filename or "upload.yaml").name[:100]
+        try:
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError:
+            raise BadInput(Problem("not UTF-8 text", name)) from None
+        entry = library.add(text, name)
+        return RedirectResponse(f"/cases/{entry.key}", status_code=303)
+
+    @app.get("/cases/{case_id}", response_class=HTMLResponse, include_in_schema=False)
+    def case_page(request: Request, case_id: CaseId) -> HTMLResponse:
+        entry = library.get(case_id)
+        return page(request, "case.html", entry=entry, case=entry.case)
+
+    @app.get("/cases/{case_id}/download", include_in_schema=False)
+    def case_download(case_id: CaseId) -> PlainTextResponse:
+        return PlainTextResponse(
+            library.text(case_id),
+            media_type="application/yaml",
+            headers={"Content-Disposition": f'attachment; filename="{case_id}.yaml"'},
+        )
+
+    @app.get("/editor", response_class=HTMLResponse, include_in_schema=False)
+    def editor_page(
+        request: Request, case: Annotated[str, Query(pattern=CASE_ID)] = "bmd-europe"
+    ) -> HTMLResponse:
+        text = library.text(case)
+        return page(
+            request,
+            "editor.html",
+            text=text,
+            case_id=case,
+            doc=validation_doc(text, f"{case}.yaml"),
+        )
+
+    @app.post("/editor/validate", response_class=HTMLResponse, include_in_schema=False)
+    def editor_validate(
+        request: Request,
+        yaml: Annotated[str, Form()],
+        file: Annotated[str, Form(max_length=100)] = "case.yaml",
+    ) -> HTMLResponse:
+        return page(request, "_problems.html", doc=validation_doc(yaml, file))
+
+    @app.post("/editor/save", include_in_schema=False)
+    def editor_save(request: Request, yaml: Annotated[str, Form()]) -> Response:
+        case, problems = check_text(yaml, "case.yaml")
+        if problems:
+            return page(
+                request,
+                "editor.html",
+                400,
+                text=yaml,
+                case_id="",
+                doc=validation_doc(yaml, "case.yaml"),
+            )
+        entry = library.add(yaml, "case.yaml")
+        target = f"/cases/{entry.key}"
+        if request.headers.get("hx-request"):
+            return Response(status_code=200, headers={"HX-Redirect": target})
+        return RedirectResponse(target, status_code=303)
+
+    @app.get("/map/{case_id}", response_class=HTMLResponse, include_in_schema=False)
+    def map_page(request: Request, case_id: CaseId, date: dt.date | None = None) -> HTMLResponse:
+        entry = library.get(case_id)
+        dates = _map_dates(entry.case)
+        chosen = date if date is not None else dates[-1]
+        index = min(range(len(dates)), key=lambda i: abs((dates[i] - chosen).days))
+        return page(request, "map.html", entry=entry, case=entry.case, dates=dates, index=index)
+
+    @app.get("/cases/{case_id}/map.svg", include_in_schema=False)
+    def map_svg(case_id: CaseId, date: dt.date | None = None) -> Response:
+        entry = library.get(case_id)
+        return Response(
+            _map_image(library, entry.key, date),
+            media_type="image/svg+xml",
+            headers={"Cache-Control": "max-age=3600"},
+        )
+
+    @app.get("/run", response_class=HTMLResponse, include_in_schema=False)
+    def run_form(
+        request: Request, case: Annotated[str, Query(pattern=CASE_ID)] = "bmd-europe"
+    ) -> HTMLResponse:
+        from ..lenses import lens_names
+
+        entry = library.get(case)
+        return page(
+            request,
+            "run.html",
+            entry=entry,
+            case=entry.case,
+            keys=library.keys(),
+            lenses=lens_names(),
+            max_replicates=config.max_replicates,
+            nav="runs",
+        )
+
+    @app.post("/runs", include_in_schema=False)
+    async def run_launch(request: Request) -> Response:
+        form = await request.form()
+        actor_lenses = {
+            str(k)[6:]: str(v) for k, v in form.items() if str(k).startswith("actor:") and v
+        }
+        try:
+            req = RunRequest(
+                case=str(form.get("case", "")),
+                lenses=[str(v) for v in form.getlist("lens")] or ["realism"],
+                actor_lenses=actor_lenses,
+                replicates=int(str(form.get("replicates", "50")) or 50),
+                seed=int(str(form.get("seed", "0")) or 0),
+            )
+        except ValueError as exc:
+            raise BadInput(Problem(f"invalid run settings: {exc}", path="form")) from None
+        job = launch(req)
+        return RedirectResponse(f"/runs/{job['run_id']}", status_code=303)
+
+    @app.get("/runs", response_class=HTMLResponse, include_in_schema=False)
+    def runs_page(request: Request) -> HTMLResponse:
+        return page(request, "runs.html", doc=runs_doc())
+
+    @app.get("/runs/{run_id}", response_class=HTMLResponse, include_in_schema=False)
+    def run_page(
+        request: Request,
+        run_id: RunId,
+        metric: Name = "security",
+        actor: Name = "",
+        counterpart: Name = "",
+        lens: Annotated[str | None, Query(max_length=200)] = None,
+        series: Annotated[str | None, Query(max_length=200)] = None,
+    ) -> HTMLResponse:
+        if series is not None:
+            metric, actor, counterpart = [*series.split("|"), "", ""][:3]
+        if lens == "*":
+            lens = None
+        doc = run_doc(run_id)
+        options: list[Series] = []
+        if doc.get("chunks_done"):
+            with runs.reader() as store:
+                options = series_options(store, run_id)
+        chosen = Series(metric, actor, counterpart)
+        if options and chosen not in options:
+            chosen = next((s for s in options if s.metric == metric), options[0])
+        lenses = [str(x) for x in doc["points"]["lens"]] if len(doc["points"]) else []
+        return page(
+            request,
+            "results.html",
+            doc=doc,
+            run_id=run_id,
+            options=options,
+            chosen=chosen,
+            lenses=lenses,
+            lens=lens,
+            nav="runs",
+        )
+
+    @app.get("/runs/{run_id}/events", include_in_schema=False)
+    async def run_events(request: Request, run_id: RunId) -> StreamingResponse:
+        run_doc(run_id)  # 404 for an unknown run
+
+        async def stream() -> AsyncIterator[str]:
+            last: dict[str, Any] | None = None
+            while True:
+                job = runs.job(run_id)
+                if job is None:
+                    state = runs.state(run_id, 0, 1)
+                    data: dict[str, Any] = {"run_id": run_id, "state": state}
+                else:
+                    data = job.to_json()
+                if data != last:
+                    yield f"event: progress\ndata: {json.dumps(data)}\n\n"
+                    last = data
+                if data["state"] not in ("queued", "running"):
+                    yield f"event: end\ndata: {json.dumps(data)}\n\n"
+                    return
+                if await request.is_disconnected():
+                    return
+                await asyncio.sleep(0.25)
+
+        return StreamingResponse(
+            stream(), media_type="text/event-stream", headers={"Cache-Control": "no-cache"}
+        )
+
+    @app.post("/runs/{run_id}/cancel", include_in_schema=False)
+    def run_cancel_page(run_id: RunId) -> RedirectResponse:
+        runs.cancel(run_id)
+        return RedirectResponse(f"/runs/{run_id}", status_code=303)
+
+    @app.post("/runs/{run_id}/resume", include_in_schema=False)
+    def run_resume_page(run_id: RunId) -> RedirectResponse:
+        resume(run_id)
+        return RedirectResponse(f"/runs/{run_id}", status_code=303)
+
+    def resume(run_id: str) -> dict[str, Any]:
+        with runs.reader() as store:
+            store.resolve(run_id)
+            plan = plan_from_store(store, run_id)
+            case_id = str(store.run_info(run_id)["case_id"])
+        job = runs.submit(plan, case_id, f"{case_id}: resumed")
+        return {"ok": True, **job.to_json()}
+
+    @app.get("/runs/{run_id}/figure.{fmt}", include_in_schema=False)
+    def run_figure(
+        run_id: RunId,
+        fmt: Literal["svg", "png", "csv"],
+        metric: Name = "security",
+        actor: Name = "",
+        counterpart: Name = "",
+        lens: Annotated[str | None, Query(max_length=200)] = None,
+    ) -> Response:
+        series = Series(metric, actor, counterpart)
+        name = f"{run_id}-{series.label.replace(': ', '-')}"
+        if fmt == "csv":
+            frame = figure_data(run_id, series, lens)
+            return Response(
+                frame.to_csv(index=False),
+                media_type="text/csv",
+                headers={"Content-Disposition": f'attachment; filename="{name}.csv"'},
+            )
+        body = cached_figure(run_id, series, lens, fmt, chunks_done(run_id))
+        media = "image/svg+xml" if fmt == "svg" else "image/png"
+        return Response(
+            body,
+            media_type=media,
+            headers={"Content-Disposition": f'inline; filename="{name}.{fmt}"'},
+        )
+
+    @app.get("/games", response_class=HTMLResponse, include_in_schema=False)
+    def games_page(request: Request) -> HTMLResponse:
+        return page(
+            request,
+            "games.html",
+            jervis=_jervis(2.0, 2.0, 3.0, 1.0),
+            kydd=_kydd(0.3, 2.0),
+            classified=_classify(3, 0, 4, 1),
+        )
+
+    @app.get("/games/jervis", response_class=HTMLResponse, include_in_schema=False)
+    def games_jervis(
+        request: Request,
+        gain: float = 2.0,
+        temptation: float = 2.0,
+        exploitation_cost: float = 3.0,
+        arms_cost: float = 1.0,
+    ) -> HTMLResponse:
+        doc = _jervis(gain, temptation, exploitation_cost, arms_cost)
+        return page(request, "_jervis.html", jervis=doc)
+
+    @app.get("/games/kydd", response_class=HTMLResponse, include_in_schema=False)
+    def games_kydd(
+        request: Request,
+        prior: Annotated[float, Query(ge=0, le=1)] = 0.3,
+        cost: Annotated[float, Query(ge=0)] = 2.0,
+    ) -> HTMLResponse:
+        return page(request, "_kydd.html", kydd=_kydd(prior, cost))
+
+    @app.get("/games/classify", response_class=HTMLResponse, include_in_schema=False)
+    def games_classify(
+        request: Request, r: float = 3, s: float = 0, t: float = 4, p: float = 1
+    ) -> HTMLResponse:
+        return page(request, "_classify.html", classified=_classify(r, s, t, p))
+
+    # --- the JSON API -----------------------------------------------------------------------
+
+    @app.get("/api/cases", tags=["cases"])
+    def api_cases() -> JSONResponse:
+        """The cases: as ``dilemma cases --json`` (``cases``), plus the uploaded ones."""
+        from ..scenario import list_cases
+
+        uploaded = [
+            {"id": e.key, "case": e.case.id, "title": e.case.title}
+            for e in library.entries()
+            if e.uploaded
+        ]
+        return JSONResponse(to_jsonable({"cases": list_cases(), "uploaded": uploaded}))
+
+    @app.get("/api/cases/{case_id}", tags=["cases"])
+    def api_case(case_id: CaseId) -> JSONResponse:
+        """A case, as ``dilemma show CASE --json``."""
+        return JSONResponse(to_jsonable(library.get(case_id).case))
+
+    @app.post("/api/cases", tags=["cases"], status_code=201)
+    def api_upload(body: CaseText) -> JSONResponse:
+        """Upload a case file (validated first; 400 with every located problem)."""
+        entry = library.add(body.yaml, Path(body.file).name)
+        return JSONResponse({"ok": True, "id": entry.key, "case": entry.case.id}, status_code=201)
+
+    @app.post("/api/validate", tags=["cases"])
+    def api_validate(body: CaseText) -> JSONResponse:
+        """Validate case text, as ``dilemma validate FILE --json`` (200 either way)."""
+        return JSONResponse(validation_doc(body.yaml, Path(body.file).name))
+
+    @app.get("/api/cases/{case_id}/geojson", tags=["maps"])
+    def api_geojson(case_id: CaseId, date: dt.date | None = None) -> JSONResponse:
+        """The case's map features on a date, as ``dilemma map --geojson`` writes them."""
+        from ..geo.maps import case_geojson
+
+        return JSONResponse(to_jsonable(case_geojson(library.get(case_id).case, date)))
+
+    @app.get("/api/runs", tags=["runs"])
+    def api_runs() -> JSONResponse:
+        """The runs, as ``dilemma runs list --json``, with each run's live ``state``."""
+        return JSONResponse(to_jsonable(runs_doc()))
+
+    @app.post("/api/runs", tags=["runs"], status_code=202)
+    def api_launch(body: RunRequest) -> JSONResponse:
+        """Queue a run (429 when the queue is full); poll GET /api/runs/{run_id}."""
+        return JSONResponse(launch(body), status_code=202)
+
+    @app.get("/api/runs/{run_id}", tags=["runs"])
+    def api_run(run_id: RunId) -> JSONResponse:
+        """A run, as ``dilemma runs show RUN --json``, with its live ``state``."""
+        return JSONResponse(to_jsonable(run_doc(run_id)))
+
+    @app.post("/api/runs/{run_id}/cancel", tags=["runs"])
+    def api_cancel(run_id: RunId) -> JSONResponse:
+        """Cancel a queued or running run (409 when it is neither)."""
+        job = runs.cancel(run_id)
+        if job is None:
+            return JSONResponse(
+                {"ok": False, "error": "conflict", "message": "the run is not queued or running"},
+                status_code=409,
+            )
+        return JSONResponse({"ok": True, **job.to_json()})
+
+    @app.post("/api/runs/{run_id}/resume", tags=["runs"], status_code=202)
+    def api_resume(run_id: RunId) -> JSONResponse:
+        """Compute the chunks a stored run lacks (after a restart or a cancel)."""
+        return JSONResponse(resume(run_id), status_code=202)
+
+    @app.get("/api/runs/{run_id}/series", tags=["runs"])
+    def api_series(
+        run_id: RunId, metric: Name = "security", actor: Name = "", counterpart: Name = ""
+    ) -> JSONResponse:
+        """One series per lens and step: n, mean, sd (the figure's data)."""
+        frame = figure_data(run_id, Series(metric, actor, counterpart), None)
+        return JSONResponse(to_jsonable({"run_id": run_id, "series": frame}))
+
+    @app.get("/api/games/jervis", tags=["games"])
+    def api_jervis(
+        gain: float = 2.0,
+        temptation: float = 2.0,
+        exploitation_cost: float = 3.0,
+        arms_cost: float = 1.0,
+    ) -> JSONResponse:
+        """Jervis's four worlds, as ``dilemma games jervis --json``."""
+        return JSONResponse(to_jsonable(_jervis(gain, temptation, exploitation_cost, arms_cost)))
+
+    @app.get("/api/games/kydd", tags=["games"])
+    def api_kydd(
+        prior: Annotated[float, Query(ge=0, le=1)] = 0.3, cost: Annotated[float, Query(ge=0)] = 2.0
+    ) -> JSONResponse:
+        """Kydd's reassurance game, as ``dilemma games kydd --json``."""
+        return JSONResponse(to_jsonable(_kydd(prior, cost)))
+
+    @app.get("/api/games/classify", tags=["games"])
+    def api_classify(r: float = 3, s: float = 0, t: float = 4, p: float = 1) -> JSONResponse:
+        """The symmetric 2x2 game [[R, S], [T, P]] named, as ``dilemma games classify --json``."""
+        return JSONResponse(to_jsonable(_classify(r, s, t, p)))
+
+    return app
+
+
+# --- helpers that need no request -----------------------------------------------------------
+
+
+def _map_dates(case: Any) -> list[dt.date]:
+    """The dates of the map's slider: the case's start, every event's date, its end."""
+    days = {case.span.start, case.span.end, *(e.date for e in case.events)}
+    return sorted(d for d in days if case.span.start <= d <= case.span.end)
+
+
+@functools.lru_cache(maxsize=64)
+def _map_cached(path: str, mtime: float, date: dt.date | None) -> bytes:
+    from ..geo.maps import case_map
+    from ..scenario.loader import load_case_file
+
+    fig = case_map(load_case_file(path), date=date)
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="svg", metadata={"Date": None}, facecolor="white")
+    return buffer.getvalue()
+
+
+def _map_image(library: CaseLibrary, key: str, date: dt.date | None) -> bytes:
+    path = library.path(key)
+    return _map_cached(str(path), path.stat().st_mtime, date)
+
+
+def _finite(**values: float) -> None:
+    import math
+
+    bad = [
+        Problem(f"must be a finite number, got {v}", path=k)
+        for k, v in values.items()
+        if not math.isfinite(v)
+    ]
+    if bad:
+        raise BadInput(bad)
+
+
+def _jervis(
+    gain: float, temptation: float, exploitation_cost: float, arms_cost: float
+) -> dict[str, Any]:
+    from ..games import JervisParams, four_worlds
+
+    params = JervisParams(gain, temptation, exploitation_cost, arms_cost).validate()
+    return {
+        "params": {
+            "gain": gain,
+            "temptation": temptation,
+            "exploitation_cost": exploitation_cost,
+            "arms_cost": arms_cost,
+        },
+        "worlds": [w.to_dict() for w in four_worlds(params)],
+    }
+
+
+def _kydd(prior: float, cost: float) -> dict[str, Any]:
+    from ..games import reassurance
+
+    _finite(prior=prior, cost=cost)
+    result: dict[str, Any] = reassurance(prior, cost).to_dict()
+    return result
+
+
+def _classify(r: float, s: float, t: float, p: float) -> dict[str, Any]:
+    from ..games import Game, classify
+
+    _finite(r=r, s=s, t=t, p=p)
+    game = Game.symmetric([[r, s], [t, p]])
+    return {"game": game.to_dict(), **classify(game).to_dict()}

@@ -1,0 +1,91 @@
+"""The results page's figures, drawn from the store (not from a live run).
+
+A figure is a metric's mean per step with a band of one standard deviation either side,
+one line per lens setting (the run's points), from the per-step sufficient statistics that
+every committed chunk leaves in the store (``steps``). Drawn with matplotlib's Agg canvas
+(no pyplot), in the report's plain-text style, so a ``$`` or ``<`` in a name is drawn as is.
+"""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass
+from typing import Literal
+
+import pandas as pd
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+
+from ..experiments import Store
+from ..report.figures import LENS_COLOURS, PALETTE, plain_text
+
+__all__ = ["Series", "render", "series_frame", "series_options"]
+
+Format = Literal["svg", "png"]
+
+
+@dataclass(frozen=True, slots=True)
+class Series:
+    """One stored time series of a run: a metric of an actor (and counterpart, for dyads)."""
+
+    metric: str
+    actor: str = ""
+    counterpart: str = ""
+
+    @property
+    def label(self) -> str:
+        """``metric``, ``metric: actor`` or ``metric: actor-counterpart``."""
+        who = "-".join(p for p in (self.actor, self.counterpart) if p)
+        return f"{self.metric}: {who}" if who else self.metric
+
+
+def series_options(store: Store, run_id: str) -> list[Series]:
+    """Every series the run stored, sorted by metric, actor, counterpart."""
+    return [
+        Series(str(r.metric), str(r.actor), str(r.counterpart))
+        for r in store.outputs(run_id).itertuples()
+    ]
+
+
+def series_frame(store: Store, run_id: str, series: Series) -> pd.DataFrame:
+    """Per lens and step: date, n, mean and sd of one series (empty if never stored)."""
+    sql = store.table_sql(run_id, "steps")
+    frame: pd.DataFrame = store.con.execute(
+        f"SELECT lens, step, date, n, mean, sd FROM ({sql}) "
+        "WHERE metric = ? AND actor = ? AND counterpart = ? ORDER BY lens, step",
+        [series.metric, series.actor, series.counterpart],
+    ).df()
+    return frame
+
+
+def _figure(frame: pd.DataFrame, series: Series, title: str) -> Figure:
+    with plain_text():
+        fig = Figure(figsize=(7.5, 3.6), layout="constrained")
+        FigureCanvasAgg(fig)
+        ax = fig.subplots()
+        for k, (lens, group) in enumerate(frame.groupby("lens", sort=True)):
+            name = str(lens) or "case lenses"
+            colour = LENS_COLOURS.get(name, PALETTE[k % len(PALETTE)])
+            x = pd.to_datetime(group["date"])
+            mean = group["mean"].astype(float)
+            sd = group["sd"].astype(float).fillna(0.0)
+            ax.fill_between(x, mean - sd, mean + sd, color=colour, alpha=0.18, linewidth=0)
+            ax.plot(x, mean, color=colour, linewidth=1.6, label=name)
+        ax.set_title(title, fontsize=10, loc="left")
+        ax.set_ylabel(series.label)
+        ax.grid(alpha=0.3, linewidth=0.5)
+        if not frame.empty:
+            ax.legend(fontsize=8, frameon=False, loc="best")
+        else:
+            ax.text(0.5, 0.5, "no data yet", transform=ax.transAxes, ha="center")
+    return fig
+
+
+def render(frame: pd.DataFrame, series: Series, title: str, fmt: Format) -> bytes:
+    """The series' figure as SVG or PNG bytes (mean line, band of ±1 sd per lens)."""
+    fig = _figure(frame, series, title)
+    buffer = io.BytesIO()
+    meta = {"Date": None} if fmt == "svg" else {"Software": None}
+    with plain_text():
+        fig.savefig(buffer, format=fmt, dpi=110, facecolor="white", metadata=meta)
+    return buffer.getvalue()
