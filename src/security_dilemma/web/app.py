@@ -167,7 +167,8 @@ def create_app(config: WebConfig) -> FastAPI:
 
     @app.exception_handler(BadInput)
     async def bad_input(request: Request, exc: BadInput) -> Response:
-        status = 404 if any(p.message.startswith(("no ", "unknown")) for p in exc.problems) else 400
+        missing = all(p.path in ("case", "run_id", "prefix") for p in exc.problems)
+        status = 404 if missing else 400
         if _wants_json(request):
             body = {"ok": False, "error": "bad input", "problems": _problems_json(exc.problems)}
             return JSONResponse(body, status_code=status)
@@ -245,30 +246,31 @@ def create_app(config: WebConfig) -> FastAPI:
         return {"ok": True, **job.to_json()}
 
     def runs_doc() -> dict[str, Any]:
+        jobs = {j.run_id: j for j in runs.jobs()}
         with runs.reader() as store:
             frame = store.runs()
         frame["state"] = [
-            runs.state(r.run_id, int(r.chunks_done), int(r.n_chunks)) for r in frame.itertuples()
+            runs.state_of(jobs.get(str(r.run_id)), int(r.chunks_done), int(r.n_chunks))
+            for r in frame.itertuples()
         ]
         stored = set(frame["run_id"])
         waiting = [j.to_json() for j in runs.jobs() if j.run_id not in stored]
         return {"store": str(config.store), "runs": frame, "waiting": waiting}
 
     def run_doc(run_id: str) -> dict[str, Any]:
+        job = runs.job(run_id)  # before the store: the store is then at least as new
         with runs.reader() as store:
             known = store.con.execute("SELECT 1 FROM runs WHERE run_id = ?", [run_id]).fetchone()
             if known is None:
-                job = runs.job(run_id)
                 if job is None:
                     raise BadInput(Problem(f"no run '{run_id}'", path="run_id"))
                 return {"run_id": run_id, "state": job.state, "job": job.to_json(), "points": []}
             info = store.run_info(run_id)
             points = store.table(run_id, "points")
-        job = runs.job(run_id)
         return {
             **info,
             "points": points,
-            "state": runs.state(run_id, info["chunks_done"], info["n_chunks"]),
+            "state": runs.state_of(job, info["chunks_done"], info["n_chunks"]),
             "job": job.to_json() if job else None,
         }
 
@@ -360,7 +362,7 @@ def create_app(config: WebConfig) -> FastAPI:
 
     @app.post("/editor/save", include_in_schema=False)
     def editor_save(request: Request, yaml: Annotated[str, Form()]) -> Response:
-        case, problems = check_text(yaml, "case.yaml")
+        _, problems = check_text(yaml, "case.yaml")
         if problems:
             return page(
                 request,
@@ -478,8 +480,7 @@ def create_app(config: WebConfig) -> FastAPI:
             while True:
                 job = runs.job(run_id)
                 if job is None:
-                    state = runs.state(run_id, 0, 1)
-                    data: dict[str, Any] = {"run_id": run_id, "state": state}
+                    data: dict[str, Any] = {"run_id": run_id, "state": "stored"}
                 else:
                     data = job.to_json()
                 if data != last:

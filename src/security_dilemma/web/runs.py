@@ -151,9 +151,10 @@ class RunManager:
         with self._lock:
             return sorted(self._jobs.values(), key=lambda j: -j.updated)
 
-    def state(self, run_id: str, chunks_done: int, n_chunks: int) -> JobState:
-        """A stored run's state: the live job's, else complete or interrupted."""
-        job = self.job(run_id)
+    @staticmethod
+    def state_of(job: Job | None, chunks_done: int, n_chunks: int) -> JobState:
+        """A stored run's state: its live job's (read before the store), else complete or
+        interrupted (a run cut short by a restart or a stopped command)."""
         if job is not None and job.state in ("queued", "running"):
             return job.state
         if chunks_done >= n_chunks:
