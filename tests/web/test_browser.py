@@ -169,7 +169,8 @@ def test_run_watch_progress_switch_lens_and_download(page: Page, shots: Path) ->
     page.wait_for_url(re.compile(r"lens=liberalism"))
     expect(figure).to_have_attribute("src", re.compile(r"actor=RUS.*lens=liberalism"))
     page.wait_for_function(
-        "() => { const i = document.getElementById('figure'); return i.complete && i.naturalWidth > 0; }"
+        "() => { const i = document.getElementById('figure'); "
+        "return i.complete && i.naturalWidth > 0; }"
     )
     page.screenshot(path=shots / "results.png", full_page=True)
     with page.expect_download() as info:

@@ -50,8 +50,9 @@ def _root(
     """A laboratory for the security dilemma: cases, lenses, games, geography, backtests."""
 
 
-for module in (case, build, run, whatif, games, geo, history, fit, experiments, check, bench, serve):
+for module in (case, build, run, whatif, games, geo, history, fit, experiments, check, bench):
     module.register(app)
+serve.register(app)
 use_command_class(app)
 
 

@@ -250,8 +250,8 @@ def create_app(config: WebConfig) -> FastAPI:
         with runs.reader() as store:
             frame = store.runs()
         frame["state"] = [
-            runs.state_of(jobs.get(str(r.run_id)), int(r.chunks_done), int(r.n_chunks))
-            for r in frame.itertuples()
+            runs.state_of(jobs.get(str(r["run_id"])), int(r["chunks_done"]), int(r["n_chunks"]))
+            for r in frame.to_dict(orient="records")
         ]
         stored = set(frame["run_id"])
         waiting = [j.to_json() for j in runs.jobs() if j.run_id not in stored]
