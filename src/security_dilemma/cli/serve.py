@@ -23,10 +23,6 @@ def serve(
         bool,
         typer.Option("--no-auth", help="Serve a non-loopback address without a token (unsafe)."),
     ] = False,
-    workers: Annotated[
-        int | None,
-        typer.Option("--workers", "-w", min=1, help="Processes for runs (default: all cores)."),
-    ] = None,
     max_queue: Annotated[
         int, typer.Option("--max-queue", min=1, help="Runs that may wait for their turn.")
     ] = 4,
@@ -48,7 +44,6 @@ def serve(
         host,
         Path(store),
         no_auth=no_auth,
-        workers=workers,
         max_queue=max_queue,
         max_replicates=max_replicates,
     )
