@@ -163,8 +163,8 @@ def test_run_watch_progress_switch_lens_and_download(page: Page, shots: Path) ->
     figure = page.locator("#figure")
     expect(figure).to_be_visible(timeout=60_000)  # the page reloads when the run ends
     expect(bar).to_have_attribute("value", "6")
-    page.locator("#series").select_option(label="security: RUS")
-    page.wait_for_url(re.compile(r"series=security%7CRUS"))
+    page.locator("#actor").select_option("RUS")
+    page.wait_for_url(re.compile(r"metric=security&actor=RUS"))
     page.locator("#lens").select_option("liberalism")
     page.wait_for_url(re.compile(r"lens=liberalism"))
     expect(figure).to_have_attribute("src", re.compile(r"actor=RUS.*lens=liberalism"))

@@ -257,16 +257,38 @@ def create_app(config: WebConfig) -> FastAPI:
         waiting = [j.to_json() for j in runs.jobs() if j.run_id not in stored]
         return {"store": str(config.store), "runs": frame, "waiting": waiting}
 
+    stored_cache: dict[tuple[str, int, int], tuple[dict[str, Any], Any, list[Series]]] = {}
+
+    def stored(run_id: str) -> tuple[dict[str, Any], Any, list[Series]] | None:
+        """A stored run's record, points and series; read once per state of the store."""
+        with runs.reader() as store:
+            row = store.con.execute(
+                "SELECT (SELECT count(*) FROM chunks WHERE run_id = $1), "
+                "(SELECT count(*) FROM sessions WHERE run_id = $1) "
+                "FROM runs WHERE run_id = $1",
+                [run_id],
+            ).fetchone()
+            if row is None:
+                return None
+            key = (run_id, int(row[0]), int(row[1]))
+            hit = stored_cache.get(key)
+            if hit is None:
+                info = store.run_info(run_id)
+                options = series_options(store, run_id) if info["chunks_done"] else []
+                hit = (info, store.table(run_id, "points"), options)
+                if len(stored_cache) >= 256:
+                    stored_cache.clear()
+                stored_cache[key] = hit
+        return hit
+
     def run_doc(run_id: str) -> dict[str, Any]:
         job = runs.job(run_id)  # before the store: the store is then at least as new
-        with runs.reader() as store:
-            known = store.con.execute("SELECT 1 FROM runs WHERE run_id = ?", [run_id]).fetchone()
-            if known is None:
-                if job is None:
-                    raise BadInput(Problem(f"no run '{run_id}'", path="run_id"))
-                return {"run_id": run_id, "state": job.state, "job": job.to_json(), "points": []}
-            info = store.run_info(run_id)
-            points = store.table(run_id, "points")
+        found = stored(run_id)
+        if found is None:
+            if job is None:
+                raise BadInput(Problem(f"no run '{run_id}'", path="run_id"))
+            return {"run_id": run_id, "state": job.state, "job": job.to_json(), "points": []}
+        info, points, _ = found
         return {
             **info,
             "points": points,
@@ -444,27 +466,31 @@ def create_app(config: WebConfig) -> FastAPI:
         actor: Name = "",
         counterpart: Name = "",
         lens: Annotated[str | None, Query(max_length=200)] = None,
-        series: Annotated[str | None, Query(max_length=200)] = None,
     ) -> HTMLResponse:
-        if series is not None:
-            metric, actor, counterpart = [*series.split("|"), "", ""][:3]
         if lens == "*":
             lens = None
         doc = run_doc(run_id)
-        options: list[Series] = []
-        if doc.get("chunks_done"):
-            with runs.reader() as store:
-                options = series_options(store, run_id)
+        found = stored(run_id)
+        options = found[2] if found is not None else []
         chosen = Series(metric, actor, counterpart)
         if options and chosen not in options:
-            chosen = next((s for s in options if s.metric == metric), options[0])
+            near = [s for s in options if s.metric == metric] or options
+            chosen = next((s for s in near if s.actor == actor), near[0])
         lenses = [str(x) for x in doc["points"]["lens"]] if len(doc["points"]) else []
         return page(
             request,
             "results.html",
             doc=doc,
             run_id=run_id,
-            options=options,
+            metrics=sorted({s.metric for s in options}),
+            actors=sorted({s.actor for s in options if s.metric == chosen.metric}),
+            counterparts=sorted(
+                {
+                    s.counterpart
+                    for s in options
+                    if s.metric == chosen.metric and s.actor == chosen.actor
+                }
+            ),
             chosen=chosen,
             lenses=lenses,
             lens=lens,
