@@ -33,6 +33,8 @@ from . import machine
 __all__ = ["TARGET_P95_MS", "main", "measure"]
 
 TARGET_P95_MS = 200.0
+LENSES = ["realism", "liberalism", "constructivism", "pyramid"]
+"""The large run's lens settings: 4 x 1,000 replicates, so that it outlasts the measurement."""
 RESULTS = Path(__file__).parent / "results" / "web_load.json"
 
 
@@ -51,7 +53,9 @@ def _wait_state(client: httpx2.Client, run_id: str, states: set[str], timeout: f
         time.sleep(0.2)
 
 
-async def _load(base: str, urls: list[str], clients: int, seconds: float) -> list[float]:
+async def _load(
+    base: str, urls: list[str], clients: int, seconds: float, think: float
+) -> list[float]:
     latencies: list[float] = []
     stop = time.monotonic() + seconds
     limits = httpx2.Limits(max_connections=clients, max_keepalive_connections=clients)
@@ -67,15 +71,27 @@ async def _load(base: str, urls: list[str], clients: int, seconds: float) -> lis
                 if r.status_code != 200:
                     raise RuntimeError(f"{url}: HTTP {r.status_code}")
                 i += 1
+                if think:
+                    await asyncio.sleep(think)
 
         await asyncio.gather(*(worker(k) for k in range(clients)))
     return latencies
 
 
 def measure(
-    *, clients: int = 50, seconds: float = 20.0, replicates: int = 1000, small: int = 20
+    *,
+    clients: int = 50,
+    seconds: float = 20.0,
+    replicates: int = 1000,
+    small: int = 20,
+    think: float = 0.0,
 ) -> dict[str, Any]:
-    """Run the benchmark; the figures as JSON-ready data."""
+    """Run the benchmark; the figures as JSON-ready data.
+
+    Each client reads, waits ``think`` seconds, reads again (0: a closed loop, the harshest
+    load: by Little's law its mean latency is at least ``clients`` / throughput). The large
+    run has the four lenses, ``replicates`` each, so that it outlasts the measurement.
+    """
     root = Path(tempfile.mkdtemp(prefix="web-load-"))
     port = _free_port()
     exe = Path(sys.executable).with_name("dilemma")
@@ -110,11 +126,11 @@ def measure(
                 client.get(url).raise_for_status()
             big = client.post(
                 "/api/runs",
-                json={**body, "lenses": ["realism"], "replicates": replicates, "seed": 2},
+                json={**body, "lenses": LENSES, "replicates": replicates, "seed": 2},
             ).json()["run_id"]
             _wait_state(client, big, {"running"}, 60)
             t0 = time.perf_counter()
-            latencies = asyncio.run(_load(base, urls, clients, seconds))
+            latencies = asyncio.run(_load(base, urls, clients, seconds, think))
             wall = time.perf_counter() - t0
             after = client.get(f"/api/runs/{big}").json()
             still_running = after["state"] == "running"
@@ -127,6 +143,7 @@ def measure(
     p95 = ms[int(0.95 * (len(ms) - 1))]
     return {
         "clients": clients,
+        "think_seconds": think,
         "seconds": round(wall, 2),
         "requests": len(ms),
         "requests_per_second": round(len(ms) / wall, 1),
@@ -154,13 +171,20 @@ def main(argv: Sequence[str] | None = None) -> int:
     p.add_argument("--clients", type=int, default=50)
     p.add_argument("--seconds", type=float, default=20.0)
     p.add_argument("--replicates", type=int, default=1000)
+    p.add_argument("--think", type=float, default=0.0, help="seconds between a client's reads")
     p.add_argument("--quick", action="store_true", help="5 clients, 3 s, 200 replicates")
     args = p.parse_args(argv)
     if args.quick:
         out = measure(clients=5, seconds=3, replicates=200, small=4)
     else:
-        out = measure(clients=args.clients, seconds=args.seconds, replicates=args.replicates)
-        RESULTS.write_text(json.dumps(out, indent=2) + "\n", encoding="utf-8")
+        out = measure(
+            clients=args.clients,
+            seconds=args.seconds,
+            replicates=args.replicates,
+            think=args.think,
+        )
+        target = RESULTS.with_name(f"web_load_think{args.think:g}.json") if args.think else RESULTS
+        target.write_text(json.dumps(out, indent=2) + "\n", encoding="utf-8")
     print(json.dumps(out, indent=2))
     return 0
 

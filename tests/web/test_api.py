@@ -167,6 +167,8 @@ def test_upload_form_keeps_valid_files_only(client: TestClient) -> None:
         ("post", "/api/runs", {"case": "bmd-europe", "lenses": ["nope"]}, 400),
         ("post", "/api/runs", {"case": "bmd-europe", "actor_lenses": {"XXX": "realism"}}, 400),
         ("post", "/api/runs", {"case": "nope"}, 404),
+        ("post", "/api/runs", {"case": "bmd-europe", "parameters": {"nope": 1}}, 400),
+        ("post", "/api/runs", {"case": "bmd-europe", "parameters": {"distinguishability": 9}}, 400),
         ("post", "/api/runs", {"case": "bmd-europe", "seed": -1}, 422),
         ("post", "/api/runs", [1, 2], 422),
         ("post", "/api/validate", {"yam": "x"}, 422),
@@ -351,3 +353,22 @@ def test_games_fragments(client: TestClient) -> None:
     assert "doubly dangerous" in client.get("/games/jervis?gain=2").text
     assert "Trust threshold" in client.get("/games/kydd?prior=0.5&cost=1").text
     assert client.get("/games/kydd?prior=5").status_code == 422
+
+
+def test_a_run_with_parameters(client: TestClient) -> None:
+    body = {"case": "bmd-europe", "parameters": {"distinguishability": 0.8}, "replicates": 2}
+    r = client.post("/api/runs", json=body)
+    assert r.status_code == 202 and "distinguishability=0.8" in r.json()["label"]
+    doc = wait_done(client, r.json()["run_id"])
+    assert doc["state"] == "complete" and doc["parameters"] == ["distinguishability"]
+    assert doc["points"] == [{"point": 0, "lens": "realism", "distinguishability": 0.8}]
+    token = csrf_of(client)
+    form = {"case": "bmd-europe", "replicates": "2", "csrf_token": token}
+    r = client.post("/runs", data={**form, "parameters": "distinguishability 0.8"})
+    assert r.status_code == 400 and "expected NAME=VALUE" in r.text
+    r = client.post(
+        "/runs",
+        data={**form, "lens": "realism", "parameters": "distinguishability=0.8\n"},
+        follow_redirects=False,
+    )
+    assert r.status_code == 303 and r.headers["location"] == f"/runs/{doc['run_id']}"

@@ -108,6 +108,7 @@ def test_every_page_opens_and_the_map_slider_moves(page: Page, shots: Path) -> N
     img = page.locator("#map-img")
     expect(img).to_have_js_property("complete", True, timeout=20_000)
     first = img.get_attribute("src")
+    page.screenshot(path=shots / "map-end.png", full_page=True)
     slider = page.locator("#map-date")
     slider.focus()
     slider.press("Home")  # the case's start: no site announced yet

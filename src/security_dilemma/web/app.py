@@ -95,6 +95,12 @@ class RunRequest(BaseModel):
     actor_lenses: dict[str, str] = Field(
         default_factory=dict, description="ACTOR -> lens, applied in each run (per-actor lens)."
     )
+    parameters: dict[str, float] = Field(
+        default_factory=dict,
+        max_length=20,
+        description="Model parameters set for the run, {dotted name: value} (`dilemma sweep "
+        "--param NAME=V`; names: the case's `parameters`).",
+    )
     replicates: int = Field(50, ge=2, description="Replicates per lens setting.")
     seed: int = Field(0, ge=0, le=2**63 - 1, description="Random seed.")
 
@@ -239,8 +245,15 @@ def create_app(config: WebConfig) -> FastAPI:
         settings = [
             lens_setting(LensRun(lens, pairs), actors) for lens in dict.fromkeys(req.lenses)
         ]
-        plan = sweep_plan(entry.case, lenses=settings, replicates=req.replicates, seed=req.seed)
+        plan = sweep_plan(
+            entry.case,
+            {name: [value] for name, value in req.parameters.items()},
+            lenses=settings,
+            replicates=req.replicates,
+            seed=req.seed,
+        )
         label = f"{entry.key}: {', '.join(p.lens or 'case lenses' for p in plan.points)}"
+        label += "".join(f"; {k}={v:g}" for k, v in sorted(req.parameters.items()))
         label += f"; {req.replicates} replicates, seed {req.seed}"
         job = runs.submit(plan, entry.key, label)
         return {"ok": True, **job.to_json()}
@@ -441,9 +454,23 @@ def create_app(config: WebConfig) -> FastAPI:
         actor_lenses = {
             str(k)[6:]: str(v) for k, v in form.items() if str(k).startswith("actor:") and v
         }
+        parameters: dict[str, float] = {}
+        for n, line in enumerate(str(form.get("parameters", "")).splitlines(), start=1):
+            if not line.strip():
+                continue
+            name, sep, value = line.partition("=")
+            try:
+                parameters[name.strip()] = float(value)
+            except ValueError:
+                sep = ""
+            if not sep:
+                raise BadInput(
+                    Problem(f"line {n}: expected NAME=VALUE, got {line!r}", path="parameters")
+                )
         try:
             req = RunRequest(
                 case=str(form.get("case", "")),
+                parameters=parameters,
                 lenses=[str(v) for v in form.getlist("lens")] or ["realism"],
                 actor_lenses=actor_lenses,
                 replicates=int(str(form.get("replicates", "50")) or 50),
