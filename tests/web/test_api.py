@@ -266,6 +266,9 @@ def test_run_results_figures_and_series(client: TestClient, done_run: str) -> No
     assert all(r["n"] == 4 and 0 <= r["mean"] <= 1 for r in series)
     page = client.get(f"/runs/{done_run}?metric=security&actor=USA&lens=realism").text
     assert "figure.svg?metric=security&amp;actor=USA" in page and "lens=realism" in page
+    table = page[page.index('id="measures"') : page.index("</table>", page.index('id="measures"'))]
+    assert table.count("<tr>") == 1 + 2 * 13  # header, then each lens x actor of bmd-europe
+    assert all(m in table for m in ("harm_done", "self_defeat", "belief_entropy"))
     svg = client.get(f"/runs/{done_run}/figure.svg?metric=security&actor=USA")
     assert svg.headers["content-type"].startswith("image/svg+xml") and b"<svg" in svg.content
     png = client.get(f"/runs/{done_run}/figure.png?metric=security&actor=USA&lens=liberalism")

@@ -40,7 +40,7 @@ from .._version import __version__
 from ..cli._common import LensRun, to_jsonable
 from ..errors import BadInput, Problem
 from .config import WebConfig
-from .figures import Series, render, series_frame, series_options
+from .figures import DILEMMA_MEASURES, Series, measures_frame, render, series_frame, series_options
 from .library import CASE_ID, CaseLibrary, check_text
 from .runs import QueueFull, RunManager, plan_from_store
 from .security import CSRF_FIELD, Guard
@@ -270,9 +270,9 @@ def create_app(config: WebConfig) -> FastAPI:
         waiting = [j.to_json() for j in runs.jobs() if j.run_id not in stored]
         return {"store": str(config.store), "runs": frame, "waiting": waiting}
 
-    stored_cache: dict[tuple[str, int, int], tuple[dict[str, Any], Any, list[Series]]] = {}
+    stored_cache: dict[tuple[str, int, int], tuple[dict[str, Any], Any, list[Series], Any]] = {}
 
-    def stored(run_id: str) -> tuple[dict[str, Any], Any, list[Series]] | None:
+    def stored(run_id: str) -> tuple[dict[str, Any], Any, list[Series], Any] | None:
         """A stored run's record, points and series; read once per state of the store."""
         with runs.reader() as store:
             row = store.con.execute(
@@ -287,8 +287,10 @@ def create_app(config: WebConfig) -> FastAPI:
             hit = stored_cache.get(key)
             if hit is None:
                 info = store.run_info(run_id)
-                options = series_options(store, run_id) if info["chunks_done"] else []
-                hit = (info, store.table(run_id, "points"), options)
+                done = info["chunks_done"] > 0
+                options = series_options(store, run_id) if done else []
+                measures = measures_frame(store, run_id) if done else None
+                hit = (info, store.table(run_id, "points"), options, measures)
                 if len(stored_cache) >= 256:
                     stored_cache.clear()
                 stored_cache[key] = hit
@@ -301,7 +303,7 @@ def create_app(config: WebConfig) -> FastAPI:
             if job is None:
                 raise BadInput(Problem(f"no run '{run_id}'", path="run_id"))
             return {"run_id": run_id, "state": job.state, "job": job.to_json(), "points": []}
-        info, points, _ = found
+        info, points, _, _ = found
         return {
             **info,
             "points": points,
@@ -499,6 +501,7 @@ def create_app(config: WebConfig) -> FastAPI:
         doc = run_doc(run_id)
         found = stored(run_id)
         options = found[2] if found is not None else []
+        measures = found[3] if found is not None else None
         chosen = Series(metric, actor, counterpart)
         if options and chosen not in options:
             near = [s for s in options if s.metric == metric] or options
@@ -519,6 +522,8 @@ def create_app(config: WebConfig) -> FastAPI:
                 }
             ),
             chosen=chosen,
+            measures=measures,
+            measure_names=DILEMMA_MEASURES,
             lenses=lenses,
             lens=lens,
             nav="runs",

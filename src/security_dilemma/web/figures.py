@@ -1,7 +1,8 @@
-"""The results page's figures, drawn from the store (not from a live run).
+"""The results page's figures and tables, drawn from the store (not from a live run).
 
-A figure is a metric's mean per step with a band of one standard deviation either side,
-one line per lens setting (the run's points), from the per-step sufficient statistics that
+A figure is a metric's mean per step with a band of one standard deviation either side
+(cut at the metric's bounds, :data:`security_dilemma.engine.METRICS`), one line per lens
+setting (the run's points), from the per-step sufficient statistics that
 every committed chunk leaves in the store (``steps``). Drawn with matplotlib's Agg canvas
 (no pyplot), in the report's plain-text style, so a ``$`` or ``<`` in a name is drawn as is.
 """
@@ -19,7 +20,41 @@ from matplotlib.figure import Figure
 from ..experiments import Store
 from ..report.figures import LENS_COLOURS, PALETTE, plain_text
 
-__all__ = ["Series", "render", "series_frame", "series_options"]
+__all__ = [
+    "DILEMMA_MEASURES",
+    "Series",
+    "measures_frame",
+    "render",
+    "series_frame",
+    "series_options",
+]
+
+DILEMMA_MEASURES = ("harm_done", "self_defeat", "belief_entropy", "no_adequate_policy")
+"""The four security-dilemma measures (docs/model.md), per actor at the last step."""
+
+
+def _bounds(metric: str) -> tuple[float | None, float | None]:
+    from ..engine import METRICS
+
+    found = next((m for m in METRICS if m.name == metric), None)
+    return (None, None) if found is None else (found.low, found.high)
+
+
+def measures_frame(store: Store, run_id: str) -> pd.DataFrame:
+    """Per lens and actor: the mean of each dilemma measure at the last step (columns in
+    :data:`DILEMMA_MEASURES` order; a measure the run did not store is left out)."""
+    sql = store.table_sql(run_id, "summary")
+    marks = ", ".join("?" for _ in DILEMMA_MEASURES)
+    long: pd.DataFrame = store.con.execute(
+        f"SELECT lens, actor, metric, mean FROM ({sql}) "
+        f"WHERE counterpart = '' AND metric IN ({marks})",
+        list(DILEMMA_MEASURES),
+    ).df()
+    if long.empty:
+        return long
+    wide = long.pivot_table(index=["lens", "actor"], columns="metric", values="mean")
+    return wide[[m for m in DILEMMA_MEASURES if m in wide.columns]].reset_index()
+
 
 Format = Literal["svg", "png"]
 
@@ -69,7 +104,15 @@ def _figure(frame: pd.DataFrame, series: Series, title: str) -> Figure:
             x = pd.to_datetime(group["date"])
             mean = group["mean"].astype(float)
             sd = group["sd"].astype(float).fillna(0.0)
-            ax.fill_between(x, mean - sd, mean + sd, color=colour, alpha=0.18, linewidth=0)
+            low, high = _bounds(series.metric)
+            ax.fill_between(
+                x,
+                (mean - sd).clip(lower=low),
+                (mean + sd).clip(upper=high),
+                color=colour,
+                alpha=0.18,
+                linewidth=0,
+            )
             ax.plot(x, mean, color=colour, linewidth=1.6, label=name)
         ax.set_title(title, fontsize=10, loc="left")
         ax.set_ylabel(series.label)
@@ -82,7 +125,8 @@ def _figure(frame: pd.DataFrame, series: Series, title: str) -> Figure:
 
 
 def render(frame: pd.DataFrame, series: Series, title: str, fmt: Format) -> bytes:
-    """The series' figure as SVG or PNG bytes (mean line, band of ±1 sd per lens)."""
+    """The series' figure as SVG or PNG bytes (mean line, band of ±1 sd per lens, within the
+    metric's bounds)."""
     fig = _figure(frame, series, title)
     buffer = io.BytesIO()
     meta = {"Date": None} if fmt == "svg" else {"Software": None}
