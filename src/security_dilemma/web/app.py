@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 from urllib.parse import urlsplit
 
-from fastapi import FastAPI, Form, Query, Request, UploadFile
+from fastapi import APIRouter, Depends, FastAPI, Form, Query, Request, UploadFile
 from fastapi import Path as PathParam
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import (
@@ -124,6 +124,160 @@ class Services:
         self.templates.env.filters["safe_url"] = safe_url
         self.templates.env.globals["version"] = __version__
         self.templates.env.globals["csrf_field"] = CSRF_FIELD
+        self._stored: dict[tuple[str, int, int], tuple[dict[str, Any], Any, list[Series], Any]] = {}
+        self._figures: dict[tuple[str, Series, str | None, str, int], bytes] = {}
+
+    def page(self, request: Request, name: str, status: int = 200, **context: Any) -> HTMLResponse:
+        """A page rendered from its template, with the request's CSRF token."""
+        context.setdefault("nav", name.split(".")[0])
+        return self.templates.TemplateResponse(
+            request, name, {"csrf": request.state.csrf, **context}, status_code=status
+        )
+
+    # --- shared actions -------------------------------------------------------------------
+
+    def validation_doc(self, text: str, file: str) -> dict[str, Any]:
+        case, problems = check_text(text, file)
+        return {
+            "ok": not problems,
+            "files": [
+                {
+                    "file": file,
+                    "ok": not problems,
+                    "case": case.id if case else None,
+                    "problems": _problems_json(problems),
+                }
+            ],
+        }
+
+    def launch(self, req: RunRequest) -> dict[str, Any]:
+        from ..cli.experiments import lens_setting
+        from ..experiments import sweep_plan
+
+        if req.replicates > self.config.max_replicates:
+            raise BadInput(
+                Problem(f"at most {self.config.max_replicates} on this server", path="replicates")
+            )
+        entry = self.library.get(req.case)
+        actors = entry.case.actor_ids()
+        unknown = [a for a in req.actor_lenses if a not in actors]
+        if unknown:
+            raise BadInput(Problem(f"unknown actor '{unknown[0]}'", path="actor_lenses"))
+        pairs = tuple(sorted((a, lens) for a, lens in req.actor_lenses.items() if lens))
+        settings = [
+            lens_setting(LensRun(lens, pairs), actors) for lens in dict.fromkeys(req.lenses)
+        ]
+        plan = sweep_plan(
+            entry.case,
+            {name: [value] for name, value in req.parameters.items()},
+            lenses=settings,
+            replicates=req.replicates,
+            seed=req.seed,
+        )
+        label = f"{entry.key}: {', '.join(p.lens or 'case lenses' for p in plan.points)}"
+        label += "".join(f"; {k}={v:g}" for k, v in sorted(req.parameters.items()))
+        label += f"; {req.replicates} replicates, seed {req.seed}"
+        job = self.runs.submit(plan, entry.key, label)
+        return {"ok": True, **job.to_json()}
+
+    def runs_doc(self) -> dict[str, Any]:
+        jobs = {j.run_id: j for j in self.runs.jobs()}
+        with self.runs.reader() as store:
+            frame = store.runs()
+        frame["state"] = [
+            self.runs.state_of(
+                jobs.get(str(r["run_id"])), int(r["chunks_done"]), int(r["n_chunks"])
+            )
+            for r in frame.to_dict(orient="records")
+        ]
+        stored = set(frame["run_id"])
+        waiting = [j.to_json() for j in self.runs.jobs() if j.run_id not in stored]
+        return {"store": str(self.config.store), "runs": frame, "waiting": waiting}
+
+    def stored(self, run_id: str) -> tuple[dict[str, Any], Any, list[Series], Any] | None:
+        """A stored run's record, points and series; read once per state of the store."""
+        with self.runs.reader() as store:
+            row = store.con.execute(
+                "SELECT (SELECT count(*) FROM chunks WHERE run_id = $1), "
+                "(SELECT count(*) FROM sessions WHERE run_id = $1) "
+                "FROM runs WHERE run_id = $1",
+                [run_id],
+            ).fetchone()
+            if row is None:
+                return None
+            key = (run_id, int(row[0]), int(row[1]))
+            hit = self._stored.get(key)
+            if hit is None:
+                info = store.run_info(run_id)
+                done = info["chunks_done"] > 0
+                options = series_options(store, run_id) if done else []
+                measures = measures_frame(store, run_id) if done else None
+                hit = (info, store.table(run_id, "points"), options, measures)
+                if len(self._stored) >= 256:
+                    self._stored.clear()
+                self._stored[key] = hit
+        return hit
+
+    def run_doc(self, run_id: str) -> dict[str, Any]:
+        job = self.runs.job(run_id)  # before the store: the store is then at least as new
+        found = self.stored(run_id)
+        if found is None:
+            if job is None:
+                raise BadInput(Problem(f"no run '{run_id}'", path="run_id"))
+            return {"run_id": run_id, "state": job.state, "job": job.to_json(), "points": []}
+        info, points, _, _ = found
+        return {
+            **info,
+            "points": points,
+            "state": self.runs.state_of(job, info["chunks_done"], info["n_chunks"]),
+            "job": job.to_json() if job else None,
+        }
+
+    def figure_data(self, run_id: str, series: Series, lens: str | None) -> Any:
+        with self.runs.reader() as store:
+            if (
+                store.con.execute("SELECT 1 FROM runs WHERE run_id = ?", [run_id]).fetchone()
+                is None
+            ):
+                raise BadInput(Problem(f"no run '{run_id}'", path="run_id"))
+            frame = series_frame(store, run_id, series)
+        if frame.empty:
+            raise BadInput(Problem(f"no stored series '{series.label}'", path="metric"))
+        if lens is not None:
+            frame = frame[frame["lens"] == lens]
+            if frame.empty:
+                raise BadInput(Problem(f"no lens setting '{lens}' in this run", path="lens"))
+        return frame
+
+    def cached_figure(
+        self, run_id: str, series: Series, lens: str | None, fmt: Literal["svg", "png"], done: int
+    ) -> bytes:
+        """A figure, drawn once per run state (``done``: its committed chunks)."""
+        key = (run_id, series, lens, fmt, done)
+        hit = self._figures.get(key)
+        if hit is not None:
+            return hit
+        if len(self._figures) >= 256:
+            self._figures.clear()
+        frame = self.figure_data(run_id, series, lens)
+        title = f"run {run_id}" + (f", {lens or 'case lenses'}" if lens is not None else "")
+        self._figures[key] = render(frame, series, title + " (mean, band: ±1 sd)", fmt)
+        return self._figures[key]
+
+    def chunks_done(self, run_id: str) -> int:
+        with self.runs.reader() as store:
+            row = store.con.execute(
+                "SELECT count(*) FROM chunks WHERE run_id = ?", [run_id]
+            ).fetchone()
+        return int(row[0]) if row else 0
+
+    def resume(self, run_id: str) -> dict[str, Any]:
+        with self.runs.reader() as store:
+            store.resolve(run_id)
+            plan = plan_from_store(store, run_id)
+            case_id = str(store.run_info(run_id)["case_id"])
+        job = self.runs.submit(plan, case_id, f"{case_id}: resumed")
+        return {"ok": True, **job.to_json()}
 
 
 def _wants_json(request: Request) -> bool:
@@ -132,6 +286,15 @@ def _wants_json(request: Request) -> bool:
 
 def _problems_json(problems: list[Problem] | tuple[Problem, ...]) -> list[dict[str, Any]]:
     return [p.to_dict() for p in problems]
+
+
+def _services(request: Request) -> Services:
+    services: Services = request.app.state.services
+    return services
+
+
+Svc = Annotated[Services, Depends(_services)]
+router = APIRouter()
 
 
 def create_app(config: WebConfig) -> FastAPI:
@@ -159,580 +322,488 @@ def create_app(config: WebConfig) -> FastAPI:
         max_body_bytes=config.max_body_bytes,
     )
     app.mount("/static", StaticFiles(directory=str(_package_dir("static"))), name="static")
-    templates = services.templates
-    library = services.library
-    runs = services.runs
+    app.add_exception_handler(BadInput, bad_input)  # type: ignore[arg-type]
+    app.add_exception_handler(RequestValidationError, invalid)  # type: ignore[arg-type]
+    app.add_exception_handler(HTTPException, http_error)  # type: ignore[arg-type]
+    app.add_exception_handler(QueueFull, queue_full)  # type: ignore[arg-type]
+    app.include_router(router)
+    return app
 
-    def page(request: Request, name: str, status: int = 200, **context: Any) -> HTMLResponse:
-        context.setdefault("nav", name.split(".")[0])
-        return templates.TemplateResponse(
-            request, name, {"csrf": request.state.csrf, **context}, status_code=status
+
+# --- errors: 4xx with a message, never a traceback ---
+
+
+async def bad_input(request: Request, exc: BadInput) -> Response:
+    missing = all(p.path in ("case", "run_id", "prefix") for p in exc.problems)
+    status = 404 if missing else 400
+    if _wants_json(request):
+        body = {"ok": False, "error": "bad input", "problems": _problems_json(exc.problems)}
+        return JSONResponse(body, status_code=status)
+    return _services(request).page(request, "error.html", status, problems=exc.problems, nav="")
+
+
+async def invalid(request: Request, exc: RequestValidationError) -> Response:
+    problems = [
+        Problem(str(e.get("msg", "invalid")), path=".".join(str(x) for x in e.get("loc", ())))
+        for e in exc.errors()
+    ]
+    if _wants_json(request):
+        body = {"ok": False, "error": "bad input", "problems": _problems_json(problems)}
+        return JSONResponse(body, status_code=422)
+    return _services(request).page(request, "error.html", 422, problems=problems, nav="")
+
+
+async def http_error(request: Request, exc: HTTPException) -> Response:
+    if _wants_json(request) or exc.status_code == 405:
+        return JSONResponse(
+            {"ok": False, "error": "http", "message": str(exc.detail)},
+            status_code=exc.status_code,
         )
+    return _services(request).page(
+        request, "error.html", exc.status_code, problems=[Problem(str(exc.detail))], nav=""
+    )
 
-    # --- errors: 4xx with a message, never a traceback -----------------------------------
 
-    @app.exception_handler(BadInput)
-    async def bad_input(request: Request, exc: BadInput) -> Response:
-        missing = all(p.path in ("case", "run_id", "prefix") for p in exc.problems)
-        status = 404 if missing else 400
-        if _wants_json(request):
-            body = {"ok": False, "error": "bad input", "problems": _problems_json(exc.problems)}
-            return JSONResponse(body, status_code=status)
-        return page(request, "error.html", status, problems=exc.problems, nav="")
-
-    @app.exception_handler(RequestValidationError)
-    async def invalid(request: Request, exc: RequestValidationError) -> Response:
-        problems = [
-            Problem(str(e.get("msg", "invalid")), path=".".join(str(x) for x in e.get("loc", ())))
-            for e in exc.errors()
-        ]
-        if _wants_json(request):
-            body = {"ok": False, "error": "bad input", "problems": _problems_json(problems)}
-            return JSONResponse(body, status_code=422)
-        return page(request, "error.html", 422, problems=problems, nav="")
-
-    @app.exception_handler(HTTPException)
-    async def http_error(request: Request, exc: HTTPException) -> Response:
-        if _wants_json(request) or exc.status_code == 405:
-            return JSONResponse(
-                {"ok": False, "error": "http", "message": str(exc.detail)},
-                status_code=exc.status_code,
-            )
-        return page(
-            request, "error.html", exc.status_code, problems=[Problem(str(exc.detail))], nav=""
+async def queue_full(request: Request, exc: QueueFull) -> Response:
+    if _wants_json(request):
+        return JSONResponse(
+            {"ok": False, "error": "busy", "message": str(exc)},
+            status_code=429,
+            headers={"Retry-After": "30"},
         )
+    return _services(request).page(request, "error.html", 429, problems=[Problem(str(exc))], nav="")
 
-    @app.exception_handler(QueueFull)
-    async def queue_full(request: Request, exc: QueueFull) -> Response:
-        if _wants_json(request):
-            return JSONResponse(
-                {"ok": False, "error": "busy", "message": str(exc)},
-                status_code=429,
-                headers={"Retry-After": "30"},
-            )
-        return page(request, "error.html", 429, problems=[Problem(str(exc))], nav="")
 
-    # --- shared actions -------------------------------------------------------------------
+# --- pages ----------------------------------------------------------------------------
 
-    def validation_doc(text: str, file: str) -> dict[str, Any]:
-        case, problems = check_text(text, file)
-        return {
-            "ok": not problems,
-            "files": [
-                {
-                    "file": file,
-                    "ok": not problems,
-                    "case": case.id if case else None,
-                    "problems": _problems_json(problems),
-                }
-            ],
-        }
 
-    def launch(req: RunRequest) -> dict[str, Any]:
-        from ..cli.experiments import lens_setting
-        from ..experiments import sweep_plan
+@router.get("/", include_in_schema=False)
+def home(svc: Svc) -> RedirectResponse:
+    return RedirectResponse("/cases", status_code=303)
 
-        if req.replicates > config.max_replicates:
-            raise BadInput(
-                Problem(f"at most {config.max_replicates} on this server", path="replicates")
-            )
-        entry = library.get(req.case)
-        actors = entry.case.actor_ids()
-        unknown = [a for a in req.actor_lenses if a not in actors]
-        if unknown:
-            raise BadInput(Problem(f"unknown actor '{unknown[0]}'", path="actor_lenses"))
-        pairs = tuple(sorted((a, lens) for a, lens in req.actor_lenses.items() if lens))
-        settings = [
-            lens_setting(LensRun(lens, pairs), actors) for lens in dict.fromkeys(req.lenses)
-        ]
-        plan = sweep_plan(
-            entry.case,
-            {name: [value] for name, value in req.parameters.items()},
-            lenses=settings,
-            replicates=req.replicates,
-            seed=req.seed,
-        )
-        label = f"{entry.key}: {', '.join(p.lens or 'case lenses' for p in plan.points)}"
-        label += "".join(f"; {k}={v:g}" for k, v in sorted(req.parameters.items()))
-        label += f"; {req.replicates} replicates, seed {req.seed}"
-        job = runs.submit(plan, entry.key, label)
-        return {"ok": True, **job.to_json()}
 
-    def runs_doc() -> dict[str, Any]:
-        jobs = {j.run_id: j for j in runs.jobs()}
-        with runs.reader() as store:
-            frame = store.runs()
-        frame["state"] = [
-            runs.state_of(jobs.get(str(r["run_id"])), int(r["chunks_done"]), int(r["n_chunks"]))
-            for r in frame.to_dict(orient="records")
-        ]
-        stored = set(frame["run_id"])
-        waiting = [j.to_json() for j in runs.jobs() if j.run_id not in stored]
-        return {"store": str(config.store), "runs": frame, "waiting": waiting}
+@router.get("/cases", response_class=HTMLResponse, include_in_schema=False)
+def cases_page(svc: Svc, request: Request) -> HTMLResponse:
+    return svc.page(request, "cases.html", entries=svc.library.entries())
 
-    stored_cache: dict[tuple[str, int, int], tuple[dict[str, Any], Any, list[Series], Any]] = {}
 
-    def stored(run_id: str) -> tuple[dict[str, Any], Any, list[Series], Any] | None:
-        """A stored run's record, points and series; read once per state of the store."""
-        with runs.reader() as store:
-            row = store.con.execute(
-                "SELECT (SELECT count(*) FROM chunks WHERE run_id = $1), "
-                "(SELECT count(*) FROM sessions WHERE run_id = $1) "
-                "FROM runs WHERE run_id = $1",
-                [run_id],
-            ).fetchone()
-            if row is None:
-                return None
-            key = (run_id, int(row[0]), int(row[1]))
-            hit = stored_cache.get(key)
-            if hit is None:
-                info = store.run_info(run_id)
-                done = info["chunks_done"] > 0
-                options = series_options(store, run_id) if done else []
-                measures = measures_frame(store, run_id) if done else None
-                hit = (info, store.table(run_id, "points"), options, measures)
-                if len(stored_cache) >= 256:
-                    stored_cache.clear()
-                stored_cache[key] = hit
-        return hit
+@router.post("/cases/upload", include_in_schema=False)
+async def upload_page(svc: Svc, request: Request, file: UploadFile) -> Response:
+    raw = await file.read(svc.config.max_body_bytes + 1)
+    name = Path(file.filename or "upload.yaml").name[:100]
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        raise BadInput(Problem("not UTF-8 text", name)) from None
+    entry = svc.library.add(text, name)
+    return RedirectResponse(f"/cases/{entry.key}", status_code=303)
 
-    def run_doc(run_id: str) -> dict[str, Any]:
-        job = runs.job(run_id)  # before the store: the store is then at least as new
-        found = stored(run_id)
-        if found is None:
-            if job is None:
-                raise BadInput(Problem(f"no run '{run_id}'", path="run_id"))
-            return {"run_id": run_id, "state": job.state, "job": job.to_json(), "points": []}
-        info, points, _, _ = found
-        return {
-            **info,
-            "points": points,
-            "state": runs.state_of(job, info["chunks_done"], info["n_chunks"]),
-            "job": job.to_json() if job else None,
-        }
 
-    def figure_data(run_id: str, series: Series, lens: str | None) -> Any:
-        with runs.reader() as store:
-            if (
-                store.con.execute("SELECT 1 FROM runs WHERE run_id = ?", [run_id]).fetchone()
-                is None
-            ):
-                raise BadInput(Problem(f"no run '{run_id}'", path="run_id"))
-            frame = series_frame(store, run_id, series)
-        if frame.empty:
-            raise BadInput(Problem(f"no stored series '{series.label}'", path="metric"))
-        if lens is not None:
-            frame = frame[frame["lens"] == lens]
-            if frame.empty:
-                raise BadInput(Problem(f"no lens setting '{lens}' in this run", path="lens"))
-        return frame
+@router.get("/cases/{case_id}", response_class=HTMLResponse, include_in_schema=False)
+def case_page(svc: Svc, request: Request, case_id: CaseId) -> HTMLResponse:
+    entry = svc.library.get(case_id)
+    return svc.page(request, "case.html", entry=entry, case=entry.case)
 
-    @functools.lru_cache(maxsize=256)
-    def cached_figure(
-        run_id: str, series: Series, lens: str | None, fmt: Literal["svg", "png"], done: int
-    ) -> bytes:
-        frame = figure_data(run_id, series, lens)
-        title = f"run {run_id}" + (f", {lens or 'case lenses'}" if lens is not None else "")
-        return render(frame, series, title + " (mean, band: ±1 sd)", fmt)
 
-    def chunks_done(run_id: str) -> int:
-        with runs.reader() as store:
-            row = store.con.execute(
-                "SELECT count(*) FROM chunks WHERE run_id = ?", [run_id]
-            ).fetchone()
-        return int(row[0]) if row else 0
+@router.get("/cases/{case_id}/download", include_in_schema=False)
+def case_download(svc: Svc, case_id: CaseId) -> PlainTextResponse:
+    return PlainTextResponse(
+        svc.library.text(case_id),
+        media_type="application/yaml",
+        headers={"Content-Disposition": f'attachment; filename="{case_id}.yaml"'},
+    )
 
-    # --- pages ----------------------------------------------------------------------------
 
-    @app.get("/", include_in_schema=False)
-    def home() -> RedirectResponse:
-        return RedirectResponse("/cases", status_code=303)
+@router.get("/editor", response_class=HTMLResponse, include_in_schema=False)
+def editor_page(
+    svc: Svc, request: Request, case: Annotated[str, Query(pattern=CASE_ID)] = "bmd-europe"
+) -> HTMLResponse:
+    text = svc.library.text(case)
+    return svc.page(
+        request,
+        "editor.html",
+        text=text,
+        case_id=case,
+        doc=svc.validation_doc(text, f"{case}.yaml"),
+    )
 
-    @app.get("/cases", response_class=HTMLResponse, include_in_schema=False)
-    def cases_page(request: Request) -> HTMLResponse:
-        return page(request, "cases.html", entries=library.entries())
 
-    @app.post("/cases/upload", include_in_schema=False)
-    async def upload_page(request: Request, file: UploadFile) -> Response:
-        raw = await file.read(config.max_body_bytes + 1)
-        name = Path(file.filename or "upload.yaml").name[:100]
-        try:
-            text = raw.decode("utf-8")
-        except UnicodeDecodeError:
-            raise BadInput(Problem("not UTF-8 text", name)) from None
-        entry = library.add(text, name)
-        return RedirectResponse(f"/cases/{entry.key}", status_code=303)
+@router.post("/editor/validate", response_class=HTMLResponse, include_in_schema=False)
+def editor_validate(
+    svc: Svc,
+    request: Request,
+    yaml: Annotated[str, Form()],
+    file: Annotated[str, Form(max_length=100)] = "case.yaml",
+) -> HTMLResponse:
+    return svc.page(request, "_problems.html", doc=svc.validation_doc(yaml, file))
 
-    @app.get("/cases/{case_id}", response_class=HTMLResponse, include_in_schema=False)
-    def case_page(request: Request, case_id: CaseId) -> HTMLResponse:
-        entry = library.get(case_id)
-        return page(request, "case.html", entry=entry, case=entry.case)
 
-    @app.get("/cases/{case_id}/download", include_in_schema=False)
-    def case_download(case_id: CaseId) -> PlainTextResponse:
-        return PlainTextResponse(
-            library.text(case_id),
-            media_type="application/yaml",
-            headers={"Content-Disposition": f'attachment; filename="{case_id}.yaml"'},
-        )
-
-    @app.get("/editor", response_class=HTMLResponse, include_in_schema=False)
-    def editor_page(
-        request: Request, case: Annotated[str, Query(pattern=CASE_ID)] = "bmd-europe"
-    ) -> HTMLResponse:
-        text = library.text(case)
-        return page(
+@router.post("/editor/save", include_in_schema=False)
+def editor_save(svc: Svc, request: Request, yaml: Annotated[str, Form()]) -> Response:
+    _, problems = check_text(yaml, "case.yaml")
+    if problems:
+        return svc.page(
             request,
             "editor.html",
-            text=text,
-            case_id=case,
-            doc=validation_doc(text, f"{case}.yaml"),
+            400,
+            text=yaml,
+            case_id="",
+            doc=svc.validation_doc(yaml, "case.yaml"),
         )
+    entry = svc.library.add(yaml, "case.yaml")
+    target = f"/cases/{entry.key}"
+    if request.headers.get("hx-request"):
+        return Response(status_code=200, headers={"HX-Redirect": target})
+    return RedirectResponse(target, status_code=303)
 
-    @app.post("/editor/validate", response_class=HTMLResponse, include_in_schema=False)
-    def editor_validate(
-        request: Request,
-        yaml: Annotated[str, Form()],
-        file: Annotated[str, Form(max_length=100)] = "case.yaml",
-    ) -> HTMLResponse:
-        return page(request, "_problems.html", doc=validation_doc(yaml, file))
 
-    @app.post("/editor/save", include_in_schema=False)
-    def editor_save(request: Request, yaml: Annotated[str, Form()]) -> Response:
-        _, problems = check_text(yaml, "case.yaml")
-        if problems:
-            return page(
-                request,
-                "editor.html",
-                400,
-                text=yaml,
-                case_id="",
-                doc=validation_doc(yaml, "case.yaml"),
-            )
-        entry = library.add(yaml, "case.yaml")
-        target = f"/cases/{entry.key}"
-        if request.headers.get("hx-request"):
-            return Response(status_code=200, headers={"HX-Redirect": target})
-        return RedirectResponse(target, status_code=303)
+@router.get("/map/{case_id}", response_class=HTMLResponse, include_in_schema=False)
+def map_page(
+    svc: Svc, request: Request, case_id: CaseId, date: dt.date | None = None
+) -> HTMLResponse:
+    entry = svc.library.get(case_id)
+    dates = _map_dates(entry.case)
+    chosen = date if date is not None else dates[-1]
+    index = min(range(len(dates)), key=lambda i: abs((dates[i] - chosen).days))
+    return svc.page(request, "map.html", entry=entry, case=entry.case, dates=dates, index=index)
 
-    @app.get("/map/{case_id}", response_class=HTMLResponse, include_in_schema=False)
-    def map_page(request: Request, case_id: CaseId, date: dt.date | None = None) -> HTMLResponse:
-        entry = library.get(case_id)
-        dates = _map_dates(entry.case)
-        chosen = date if date is not None else dates[-1]
-        index = min(range(len(dates)), key=lambda i: abs((dates[i] - chosen).days))
-        return page(request, "map.html", entry=entry, case=entry.case, dates=dates, index=index)
 
-    @app.get("/cases/{case_id}/map.svg", include_in_schema=False)
-    def map_svg(case_id: CaseId, date: dt.date | None = None) -> Response:
-        entry = library.get(case_id)
-        return Response(
-            _map_image(library, entry.key, date),
-            media_type="image/svg+xml",
-            headers={"Cache-Control": "max-age=3600"},
-        )
+@router.get("/cases/{case_id}/map.svg", include_in_schema=False)
+def map_svg(svc: Svc, case_id: CaseId, date: dt.date | None = None) -> Response:
+    entry = svc.library.get(case_id)
+    return Response(
+        _map_image(svc.library, entry.key, date),
+        media_type="image/svg+xml",
+        headers={"Cache-Control": "max-age=3600"},
+    )
 
-    @app.get("/run", response_class=HTMLResponse, include_in_schema=False)
-    def run_form(
-        request: Request, case: Annotated[str, Query(pattern=CASE_ID)] = "bmd-europe"
-    ) -> HTMLResponse:
-        from ..lenses import lens_names
 
-        entry = library.get(case)
-        return page(
-            request,
-            "run.html",
-            entry=entry,
-            case=entry.case,
-            keys=library.keys(),
-            lenses=lens_names(),
-            max_replicates=config.max_replicates,
-            nav="runs",
-        )
+@router.get("/run", response_class=HTMLResponse, include_in_schema=False)
+def run_form(
+    svc: Svc, request: Request, case: Annotated[str, Query(pattern=CASE_ID)] = "bmd-europe"
+) -> HTMLResponse:
+    from ..lenses import lens_names
 
-    @app.post("/runs", include_in_schema=False)
-    async def run_launch(request: Request) -> Response:
-        form = await request.form()
-        actor_lenses = {
-            str(k)[6:]: str(v) for k, v in form.items() if str(k).startswith("actor:") and v
-        }
-        parameters: dict[str, float] = {}
-        for n, line in enumerate(str(form.get("parameters", "")).splitlines(), start=1):
-            if not line.strip():
-                continue
-            name, sep, value = line.partition("=")
-            try:
-                parameters[name.strip()] = float(value)
-            except ValueError:
-                sep = ""
-            if not sep:
-                raise BadInput(
-                    Problem(f"line {n}: expected NAME=VALUE, got {line!r}", path="parameters")
-                )
+    entry = svc.library.get(case)
+    return svc.page(
+        request,
+        "run.html",
+        entry=entry,
+        case=entry.case,
+        keys=svc.library.keys(),
+        lenses=lens_names(),
+        max_replicates=svc.config.max_replicates,
+        nav="runs",
+    )
+
+
+@router.post("/runs", include_in_schema=False)
+async def run_launch(svc: Svc, request: Request) -> Response:
+    form = await request.form()
+    actor_lenses = {
+        str(k)[6:]: str(v) for k, v in form.items() if str(k).startswith("actor:") and v
+    }
+    parameters: dict[str, float] = {}
+    for n, line in enumerate(str(form.get("parameters", "")).splitlines(), start=1):
+        if not line.strip():
+            continue
+        name, sep, value = line.partition("=")
         try:
-            req = RunRequest(
-                case=str(form.get("case", "")),
-                parameters=parameters,
-                lenses=[str(v) for v in form.getlist("lens")] or ["realism"],
-                actor_lenses=actor_lenses,
-                replicates=int(str(form.get("replicates", "50")) or 50),
-                seed=int(str(form.get("seed", "0")) or 0),
+            parameters[name.strip()] = float(value)
+        except ValueError:
+            sep = ""
+        if not sep:
+            raise BadInput(
+                Problem(f"line {n}: expected NAME=VALUE, got {line!r}", path="parameters")
             )
-        except ValueError as exc:
-            raise BadInput(Problem(f"invalid run settings: {exc}", path="form")) from None
-        job = launch(req)
-        return RedirectResponse(f"/runs/{job['run_id']}", status_code=303)
-
-    @app.get("/runs", response_class=HTMLResponse, include_in_schema=False)
-    def runs_page(request: Request) -> HTMLResponse:
-        return page(request, "runs.html", doc=runs_doc())
-
-    @app.get("/runs/{run_id}", response_class=HTMLResponse, include_in_schema=False)
-    def run_page(
-        request: Request,
-        run_id: RunId,
-        metric: Name = "security",
-        actor: Name = "",
-        counterpart: Name = "",
-        lens: Annotated[str | None, Query(max_length=200)] = None,
-    ) -> HTMLResponse:
-        if lens == "*":
-            lens = None
-        doc = run_doc(run_id)
-        found = stored(run_id)
-        options = found[2] if found is not None else []
-        measures = found[3] if found is not None else None
-        chosen = Series(metric, actor, counterpart)
-        if options and chosen not in options:
-            near = [s for s in options if s.metric == metric] or options
-            chosen = next((s for s in near if s.actor == actor), near[0])
-        lenses = [str(x) for x in doc["points"]["lens"]] if len(doc["points"]) else []
-        return page(
-            request,
-            "results.html",
-            doc=doc,
-            run_id=run_id,
-            metrics=sorted({s.metric for s in options}),
-            actors=sorted({s.actor for s in options if s.metric == chosen.metric}),
-            counterparts=sorted(
-                {
-                    s.counterpart
-                    for s in options
-                    if s.metric == chosen.metric and s.actor == chosen.actor
-                }
-            ),
-            chosen=chosen,
-            measures=measures,
-            measure_names=DILEMMA_MEASURES,
-            lenses=lenses,
-            lens=lens,
-            nav="runs",
+    try:
+        req = RunRequest(
+            case=str(form.get("case", "")),
+            parameters=parameters,
+            lenses=[str(v) for v in form.getlist("lens")] or ["realism"],
+            actor_lenses=actor_lenses,
+            replicates=int(str(form.get("replicates", "50")) or 50),
+            seed=int(str(form.get("seed", "0")) or 0),
         )
+    except ValueError as exc:
+        raise BadInput(Problem(f"invalid run settings: {exc}", path="form")) from None
+    job = svc.launch(req)
+    return RedirectResponse(f"/runs/{job['run_id']}", status_code=303)
 
-    @app.get("/runs/{run_id}/events", include_in_schema=False)
-    async def run_events(request: Request, run_id: RunId) -> StreamingResponse:
-        run_doc(run_id)  # 404 for an unknown run
 
-        async def stream() -> AsyncIterator[str]:
-            last: dict[str, Any] | None = None
-            while True:
-                job = runs.job(run_id)
-                if job is None:
-                    data: dict[str, Any] = {"run_id": run_id, "state": "stored"}
-                else:
-                    data = job.to_json()
-                if data != last:
-                    yield f"event: progress\ndata: {json.dumps(data)}\n\n"
-                    last = data
-                if data["state"] not in ("queued", "running"):
-                    yield f"event: end\ndata: {json.dumps(data)}\n\n"
-                    return
-                if await request.is_disconnected():
-                    return
-                await asyncio.sleep(0.25)
+@router.get("/runs", response_class=HTMLResponse, include_in_schema=False)
+def runs_page(svc: Svc, request: Request) -> HTMLResponse:
+    return svc.page(request, "runs.html", doc=svc.runs_doc())
 
-        return StreamingResponse(
-            stream(), media_type="text/event-stream", headers={"Cache-Control": "no-cache"}
-        )
 
-    @app.post("/runs/{run_id}/cancel", include_in_schema=False)
-    def run_cancel_page(run_id: RunId) -> RedirectResponse:
-        runs.cancel(run_id)
-        return RedirectResponse(f"/runs/{run_id}", status_code=303)
+@router.get("/runs/{run_id}", response_class=HTMLResponse, include_in_schema=False)
+def run_page(
+    svc: Svc,
+    request: Request,
+    run_id: RunId,
+    *,
+    metric: Name = "security",
+    actor: Name = "",
+    counterpart: Name = "",
+    lens: Annotated[str | None, Query(max_length=200)] = None,
+) -> HTMLResponse:
+    if lens == "*":
+        lens = None
+    doc = svc.run_doc(run_id)
+    found = svc.stored(run_id)
+    options = found[2] if found is not None else []
+    measures = found[3] if found is not None else None
+    chosen = Series(metric, actor, counterpart)
+    if options and chosen not in options:
+        near = [s for s in options if s.metric == metric] or options
+        chosen = next((s for s in near if s.actor == actor), near[0])
+    lenses = [str(x) for x in doc["points"]["lens"]] if len(doc["points"]) else []
+    return svc.page(
+        request,
+        "results.html",
+        doc=doc,
+        run_id=run_id,
+        metrics=sorted({s.metric for s in options}),
+        actors=sorted({s.actor for s in options if s.metric == chosen.metric}),
+        counterparts=sorted(
+            {
+                s.counterpart
+                for s in options
+                if s.metric == chosen.metric and s.actor == chosen.actor
+            }
+        ),
+        chosen=chosen,
+        measures=measures,
+        measure_names=DILEMMA_MEASURES,
+        lenses=lenses,
+        lens=lens,
+        nav="runs",
+    )
 
-    @app.post("/runs/{run_id}/resume", include_in_schema=False)
-    def run_resume_page(run_id: RunId) -> RedirectResponse:
-        resume(run_id)
-        return RedirectResponse(f"/runs/{run_id}", status_code=303)
 
-    def resume(run_id: str) -> dict[str, Any]:
-        with runs.reader() as store:
-            store.resolve(run_id)
-            plan = plan_from_store(store, run_id)
-            case_id = str(store.run_info(run_id)["case_id"])
-        job = runs.submit(plan, case_id, f"{case_id}: resumed")
-        return {"ok": True, **job.to_json()}
+@router.get("/runs/{run_id}/events", include_in_schema=False)
+async def run_events(svc: Svc, request: Request, run_id: RunId) -> StreamingResponse:
+    svc.run_doc(run_id)  # 404 for an unknown run
 
-    @app.get("/runs/{run_id}/figure.{fmt}", include_in_schema=False)
-    def run_figure(
-        run_id: RunId,
-        fmt: Literal["svg", "png", "csv"],
-        metric: Name = "security",
-        actor: Name = "",
-        counterpart: Name = "",
-        lens: Annotated[str | None, Query(max_length=200)] = None,
-    ) -> Response:
-        series = Series(metric, actor, counterpart)
-        name = f"{run_id}-{series.label.replace(': ', '-')}"
-        if fmt == "csv":
-            frame = figure_data(run_id, series, lens)
-            return Response(
-                frame.to_csv(index=False),
-                media_type="text/csv",
-                headers={"Content-Disposition": f'attachment; filename="{name}.csv"'},
-            )
-        body = cached_figure(run_id, series, lens, fmt, chunks_done(run_id))
-        media = "image/svg+xml" if fmt == "svg" else "image/png"
+    async def stream() -> AsyncIterator[str]:
+        last: dict[str, Any] | None = None
+        while True:
+            job = svc.runs.job(run_id)
+            if job is None:
+                data: dict[str, Any] = {"run_id": run_id, "state": "stored"}
+            else:
+                data = job.to_json()
+            if data != last:
+                yield f"event: progress\ndata: {json.dumps(data)}\n\n"
+                last = data
+            if data["state"] not in ("queued", "running"):
+                yield f"event: end\ndata: {json.dumps(data)}\n\n"
+                return
+            if await request.is_disconnected():
+                return
+            await asyncio.sleep(0.25)
+
+    return StreamingResponse(
+        stream(), media_type="text/event-stream", headers={"Cache-Control": "no-cache"}
+    )
+
+
+@router.post("/runs/{run_id}/cancel", include_in_schema=False)
+def run_cancel_page(svc: Svc, run_id: RunId) -> RedirectResponse:
+    svc.runs.cancel(run_id)
+    return RedirectResponse(f"/runs/{run_id}", status_code=303)
+
+
+@router.post("/runs/{run_id}/resume", include_in_schema=False)
+def run_resume_page(svc: Svc, run_id: RunId) -> RedirectResponse:
+    svc.resume(run_id)
+    return RedirectResponse(f"/runs/{run_id}", status_code=303)
+
+
+@router.get("/runs/{run_id}/figure.{fmt}", include_in_schema=False)
+def run_figure(
+    svc: Svc,
+    run_id: RunId,
+    fmt: Literal["svg", "png", "csv"],
+    *,
+    metric: Name = "security",
+    actor: Name = "",
+    counterpart: Name = "",
+    lens: Annotated[str | None, Query(max_length=200)] = None,
+) -> Response:
+    series = Series(metric, actor, counterpart)
+    name = f"{run_id}-{series.label.replace(': ', '-')}"
+    if fmt == "csv":
+        frame = svc.figure_data(run_id, series, lens)
         return Response(
-            body,
-            media_type=media,
-            headers={"Content-Disposition": f'inline; filename="{name}.{fmt}"'},
+            frame.to_csv(index=False),
+            media_type="text/csv",
+            headers={"Content-Disposition": f'attachment; filename="{name}.csv"'},
         )
+    body = svc.cached_figure(run_id, series, lens, fmt, svc.chunks_done(run_id))
+    media = "image/svg+xml" if fmt == "svg" else "image/png"
+    return Response(
+        body,
+        media_type=media,
+        headers={"Content-Disposition": f'inline; filename="{name}.{fmt}"'},
+    )
 
-    @app.get("/games", response_class=HTMLResponse, include_in_schema=False)
-    def games_page(request: Request) -> HTMLResponse:
-        return page(
-            request,
-            "games.html",
-            jervis=_jervis(2.0, 2.0, 3.0, 1.0),
-            kydd=_kydd(0.3, 2.0),
-            classified=_classify(3, 0, 4, 1),
+
+@router.get("/games", response_class=HTMLResponse, include_in_schema=False)
+def games_page(svc: Svc, request: Request) -> HTMLResponse:
+    return svc.page(
+        request,
+        "games.html",
+        jervis=_jervis(2.0, 2.0, 3.0, 1.0),
+        kydd=_kydd(0.3, 2.0),
+        classified=_classify(3, 0, 4, 1),
+    )
+
+
+@router.get("/games/jervis", response_class=HTMLResponse, include_in_schema=False)
+def games_jervis(
+    svc: Svc,
+    request: Request,
+    gain: float = 2.0,
+    temptation: float = 2.0,
+    exploitation_cost: float = 3.0,
+    arms_cost: float = 1.0,
+) -> HTMLResponse:
+    doc = _jervis(gain, temptation, exploitation_cost, arms_cost)
+    return svc.page(request, "_jervis.html", jervis=doc)
+
+
+@router.get("/games/kydd", response_class=HTMLResponse, include_in_schema=False)
+def games_kydd(
+    svc: Svc,
+    request: Request,
+    prior: Annotated[float, Query(ge=0, le=1)] = 0.3,
+    cost: Annotated[float, Query(ge=0)] = 2.0,
+) -> HTMLResponse:
+    return svc.page(request, "_kydd.html", kydd=_kydd(prior, cost))
+
+
+@router.get("/games/classify", response_class=HTMLResponse, include_in_schema=False)
+def games_classify(
+    svc: Svc, request: Request, r: float = 3, s: float = 0, t: float = 4, p: float = 1
+) -> HTMLResponse:
+    return svc.page(request, "_classify.html", classified=_classify(r, s, t, p))
+
+
+# --- the JSON API -----------------------------------------------------------------------
+
+
+@router.get("/api/cases", tags=["cases"])
+def api_cases(svc: Svc) -> JSONResponse:
+    """The cases: as ``dilemma cases --json`` (``cases``), plus the uploaded ones."""
+    from ..scenario import list_cases
+
+    uploaded = [
+        {"id": e.key, "case": e.case.id, "title": e.case.title}
+        for e in svc.library.entries()
+        if e.uploaded
+    ]
+    return JSONResponse(to_jsonable({"cases": list_cases(), "uploaded": uploaded}))
+
+
+@router.get("/api/cases/{case_id}", tags=["cases"])
+def api_case(svc: Svc, case_id: CaseId) -> JSONResponse:
+    """A case, as ``dilemma show CASE --json``."""
+    return JSONResponse(to_jsonable(svc.library.get(case_id).case))
+
+
+@router.post("/api/cases", tags=["cases"], status_code=201)
+def api_upload(svc: Svc, body: CaseText) -> JSONResponse:
+    """Upload a case file (validated first; 400 with every located problem)."""
+    entry = svc.library.add(body.yaml, Path(body.file).name)
+    return JSONResponse({"ok": True, "id": entry.key, "case": entry.case.id}, status_code=201)
+
+
+@router.post("/api/validate", tags=["cases"])
+def api_validate(svc: Svc, body: CaseText) -> JSONResponse:
+    """Validate case text, as ``dilemma validate FILE --json`` (200 either way)."""
+    return JSONResponse(svc.validation_doc(body.yaml, Path(body.file).name))
+
+
+@router.get("/api/cases/{case_id}/geojson", tags=["maps"])
+def api_geojson(svc: Svc, case_id: CaseId, date: dt.date | None = None) -> JSONResponse:
+    """The case's map features on a date, as ``dilemma map --geojson`` writes them."""
+    from ..geo.maps import case_geojson
+
+    return JSONResponse(to_jsonable(case_geojson(svc.library.get(case_id).case, date)))
+
+
+@router.get("/api/runs", tags=["runs"])
+def api_runs(svc: Svc) -> JSONResponse:
+    """The runs, as ``dilemma runs list --json``, with each run's live ``state``."""
+    return JSONResponse(to_jsonable(svc.runs_doc()))
+
+
+@router.post("/api/runs", tags=["runs"], status_code=202)
+def api_launch(svc: Svc, body: RunRequest) -> JSONResponse:
+    """Queue a run (429 when the queue is full); poll GET /api/runs/{run_id}."""
+    return JSONResponse(svc.launch(body), status_code=202)
+
+
+@router.get("/api/runs/{run_id}", tags=["runs"])
+def api_run(svc: Svc, run_id: RunId) -> JSONResponse:
+    """A run, as ``dilemma runs show RUN --json``, with its live ``state``."""
+    return JSONResponse(to_jsonable(svc.run_doc(run_id)))
+
+
+@router.post("/api/runs/{run_id}/cancel", tags=["runs"])
+def api_cancel(svc: Svc, run_id: RunId) -> JSONResponse:
+    """Cancel a queued or running run (409 when it is neither)."""
+    job = svc.runs.cancel(run_id)
+    if job is None:
+        return JSONResponse(
+            {"ok": False, "error": "conflict", "message": "the run is not queued or running"},
+            status_code=409,
         )
+    return JSONResponse({"ok": True, **job.to_json()})
 
-    @app.get("/games/jervis", response_class=HTMLResponse, include_in_schema=False)
-    def games_jervis(
-        request: Request,
-        gain: float = 2.0,
-        temptation: float = 2.0,
-        exploitation_cost: float = 3.0,
-        arms_cost: float = 1.0,
-    ) -> HTMLResponse:
-        doc = _jervis(gain, temptation, exploitation_cost, arms_cost)
-        return page(request, "_jervis.html", jervis=doc)
 
-    @app.get("/games/kydd", response_class=HTMLResponse, include_in_schema=False)
-    def games_kydd(
-        request: Request,
-        prior: Annotated[float, Query(ge=0, le=1)] = 0.3,
-        cost: Annotated[float, Query(ge=0)] = 2.0,
-    ) -> HTMLResponse:
-        return page(request, "_kydd.html", kydd=_kydd(prior, cost))
+@router.post("/api/runs/{run_id}/resume", tags=["runs"], status_code=202)
+def api_resume(svc: Svc, run_id: RunId) -> JSONResponse:
+    """Compute the chunks a stored run lacks (after a restart or a cancel)."""
+    return JSONResponse(svc.resume(run_id), status_code=202)
 
-    @app.get("/games/classify", response_class=HTMLResponse, include_in_schema=False)
-    def games_classify(
-        request: Request, r: float = 3, s: float = 0, t: float = 4, p: float = 1
-    ) -> HTMLResponse:
-        return page(request, "_classify.html", classified=_classify(r, s, t, p))
 
-    # --- the JSON API -----------------------------------------------------------------------
+@router.get("/api/runs/{run_id}/series", tags=["runs"])
+def api_series(
+    svc: Svc, run_id: RunId, metric: Name = "security", actor: Name = "", counterpart: Name = ""
+) -> JSONResponse:
+    """One series per lens and step: n, mean, sd (the figure's data)."""
+    frame = svc.figure_data(run_id, Series(metric, actor, counterpart), None)
+    return JSONResponse(to_jsonable({"run_id": run_id, "series": frame}))
 
-    @app.get("/api/cases", tags=["cases"])
-    def api_cases() -> JSONResponse:
-        """The cases: as ``dilemma cases --json`` (``cases``), plus the uploaded ones."""
-        from ..scenario import list_cases
 
-        uploaded = [
-            {"id": e.key, "case": e.case.id, "title": e.case.title}
-            for e in library.entries()
-            if e.uploaded
-        ]
-        return JSONResponse(to_jsonable({"cases": list_cases(), "uploaded": uploaded}))
+@router.get("/api/games/jervis", tags=["games"])
+def api_jervis(
+    svc: Svc,
+    gain: float = 2.0,
+    temptation: float = 2.0,
+    exploitation_cost: float = 3.0,
+    arms_cost: float = 1.0,
+) -> JSONResponse:
+    """Jervis's four worlds, as ``dilemma games jervis --json``."""
+    return JSONResponse(to_jsonable(_jervis(gain, temptation, exploitation_cost, arms_cost)))
 
-    @app.get("/api/cases/{case_id}", tags=["cases"])
-    def api_case(case_id: CaseId) -> JSONResponse:
-        """A case, as ``dilemma show CASE --json``."""
-        return JSONResponse(to_jsonable(library.get(case_id).case))
 
-    @app.post("/api/cases", tags=["cases"], status_code=201)
-    def api_upload(body: CaseText) -> JSONResponse:
-        """Upload a case file (validated first; 400 with every located problem)."""
-        entry = library.add(body.yaml, Path(body.file).name)
-        return JSONResponse({"ok": True, "id": entry.key, "case": entry.case.id}, status_code=201)
+@router.get("/api/games/kydd", tags=["games"])
+def api_kydd(
+    svc: Svc,
+    prior: Annotated[float, Query(ge=0, le=1)] = 0.3,
+    cost: Annotated[float, Query(ge=0)] = 2.0,
+) -> JSONResponse:
+    """Kydd's reassurance game, as ``dilemma games kydd --json``."""
+    return JSONResponse(to_jsonable(_kydd(prior, cost)))
 
-    @app.post("/api/validate", tags=["cases"])
-    def api_validate(body: CaseText) -> JSONResponse:
-        """Validate case text, as ``dilemma validate FILE --json`` (200 either way)."""
-        return JSONResponse(validation_doc(body.yaml, Path(body.file).name))
 
-    @app.get("/api/cases/{case_id}/geojson", tags=["maps"])
-    def api_geojson(case_id: CaseId, date: dt.date | None = None) -> JSONResponse:
-        """The case's map features on a date, as ``dilemma map --geojson`` writes them."""
-        from ..geo.maps import case_geojson
-
-        return JSONResponse(to_jsonable(case_geojson(library.get(case_id).case, date)))
-
-    @app.get("/api/runs", tags=["runs"])
-    def api_runs() -> JSONResponse:
-        """The runs, as ``dilemma runs list --json``, with each run's live ``state``."""
-        return JSONResponse(to_jsonable(runs_doc()))
-
-    @app.post("/api/runs", tags=["runs"], status_code=202)
-    def api_launch(body: RunRequest) -> JSONResponse:
-        """Queue a run (429 when the queue is full); poll GET /api/runs/{run_id}."""
-        return JSONResponse(launch(body), status_code=202)
-
-    @app.get("/api/runs/{run_id}", tags=["runs"])
-    def api_run(run_id: RunId) -> JSONResponse:
-        """A run, as ``dilemma runs show RUN --json``, with its live ``state``."""
-        return JSONResponse(to_jsonable(run_doc(run_id)))
-
-    @app.post("/api/runs/{run_id}/cancel", tags=["runs"])
-    def api_cancel(run_id: RunId) -> JSONResponse:
-        """Cancel a queued or running run (409 when it is neither)."""
-        job = runs.cancel(run_id)
-        if job is None:
-            return JSONResponse(
-                {"ok": False, "error": "conflict", "message": "the run is not queued or running"},
-                status_code=409,
-            )
-        return JSONResponse({"ok": True, **job.to_json()})
-
-    @app.post("/api/runs/{run_id}/resume", tags=["runs"], status_code=202)
-    def api_resume(run_id: RunId) -> JSONResponse:
-        """Compute the chunks a stored run lacks (after a restart or a cancel)."""
-        return JSONResponse(resume(run_id), status_code=202)
-
-    @app.get("/api/runs/{run_id}/series", tags=["runs"])
-    def api_series(
-        run_id: RunId, metric: Name = "security", actor: Name = "", counterpart: Name = ""
-    ) -> JSONResponse:
-        """One series per lens and step: n, mean, sd (the figure's data)."""
-        frame = figure_data(run_id, Series(metric, actor, counterpart), None)
-        return JSONResponse(to_jsonable({"run_id": run_id, "series": frame}))
-
-    @app.get("/api/games/jervis", tags=["games"])
-    def api_jervis(
-        gain: float = 2.0,
-        temptation: float = 2.0,
-        exploitation_cost: float = 3.0,
-        arms_cost: float = 1.0,
-    ) -> JSONResponse:
-        """Jervis's four worlds, as ``dilemma games jervis --json``."""
-        return JSONResponse(to_jsonable(_jervis(gain, temptation, exploitation_cost, arms_cost)))
-
-    @app.get("/api/games/kydd", tags=["games"])
-    def api_kydd(
-        prior: Annotated[float, Query(ge=0, le=1)] = 0.3, cost: Annotated[float, Query(ge=0)] = 2.0
-    ) -> JSONResponse:
-        """Kydd's reassurance game, as ``dilemma games kydd --json``."""
-        return JSONResponse(to_jsonable(_kydd(prior, cost)))
-
-    @app.get("/api/games/classify", tags=["games"])
-    def api_classify(r: float = 3, s: float = 0, t: float = 4, p: float = 1) -> JSONResponse:
-        """The symmetric 2x2 game [[R, S], [T, P]] named, as ``dilemma games classify --json``."""
-        return JSONResponse(to_jsonable(_classify(r, s, t, p)))
-
-    return app
+@router.get("/api/games/classify", tags=["games"])
+def api_classify(svc: Svc, r: float = 3, s: float = 0, t: float = 4, p: float = 1) -> JSONResponse:
+    """The symmetric 2x2 game [[R, S], [T, P]] named, as ``dilemma games classify --json``."""
+    return JSONResponse(to_jsonable(_classify(r, s, t, p)))
 
 
 # --- helpers that need no request -----------------------------------------------------------

@@ -106,79 +106,22 @@ class Guard:
             await self.app(scope, receive, send)
             return
         request = Request(scope)
-        headers = request.headers
-        host = headers.get("host", "")
-        name = host.rsplit(":", 1)[0] if not host.endswith("]") else host
-        if self.allowed_hosts and name not in self.allowed_hosts:
-            await _reply(send, 400, f"this server does not answer to host '{name}'", [])
+        if not await self._admit(request, send):
             return
         extra: list[tuple[bytes, bytes]] = []
-        if self.token is not None:
-            given = request.query_params.get("token")
-            if _same(given, self.token) and request.method == "GET":
-                rest = urlencode([(k, v) for k, v in parse_qsl(request.url.query) if k != "token"])
-                location = request.url.path + (f"?{rest}" if rest else "")
-                cookie = f"{TOKEN_COOKIE}={self.token}; HttpOnly; SameSite=Strict; Path=/"
-                await send(
-                    {
-                        "type": "http.response.start",
-                        "status": 303,
-                        "headers": [
-                            (b"location", location.encode()),
-                            (b"set-cookie", cookie.encode()),
-                            (b"content-length", b"0"),
-                            *_HEADERS,
-                        ],
-                    }
-                )
-                await send({"type": "http.response.body", "body": b""})
-                return
-            auth = headers.get("authorization", "")
-            bearer = auth[7:] if auth.lower().startswith("bearer ") else None
-            if not (
-                _same(bearer, self.token) or _same(request.cookies.get(TOKEN_COOKIE), self.token)
-            ):
-                await _reply(
-                    send,
-                    401,
-                    "this server needs its access token: open the URL that 'dilemma serve' "
-                    "printed, or send 'Authorization: Bearer TOKEN'",
-                    [(b"www-authenticate", b"Bearer")],
-                )
-                return
         csrf = request.cookies.get(CSRF_COOKIE)
         if not csrf or len(csrf) > 64:
             csrf = secrets.token_urlsafe(24)
             cookie = f"{CSRF_COOKIE}={csrf}; HttpOnly; SameSite=Strict; Path=/"
             extra.append((b"set-cookie", cookie.encode()))
         scope.setdefault("state", {})["csrf"] = csrf
-        body = b""
         if request.method not in SAFE_METHODS:
-            length = headers.get("content-length")
-            if length is not None and (not length.isdigit() or int(length) > self.max_body_bytes):
-                await _reply(send, 413, f"request larger than {self.max_body_bytes} bytes", extra)
+            body = await self._body(request.headers, receive, send, extra)
+            if body is None:
                 return
-            chunks = []
-            size = 0
-            more = True
-            while more:
-                message = await receive()
-                if message["type"] == "http.disconnect":
-                    return
-                chunk = message.get("body", b"")
-                size += len(chunk)
-                if size > self.max_body_bytes:
-                    await _reply(
-                        send, 413, f"request larger than {self.max_body_bytes} bytes", extra
-                    )
-                    return
-                chunks.append(chunk)
-                more = message.get("more_body", False)
-            body = b"".join(chunks)
-            problem = await self._unsafe_problem(scope, headers, body, request.cookies)
+            problem = await self._unsafe_problem(scope, request.headers, body, request.cookies)
             if problem is not None:
-                status, message_text = problem
-                await _reply(send, status, message_text, extra)
+                await _reply(send, *problem, extra)
                 return
             receive = _replay(body, receive)
 
@@ -188,6 +131,66 @@ class Guard:
             await send(message)
 
         await self.app(scope, receive, send_with_headers)
+
+    async def _admit(self, request: Request, send: Send) -> bool:
+        """Check the host and the token; False when a refusal (or redirect) was sent."""
+        host = request.headers.get("host", "")
+        name = host.rsplit(":", 1)[0] if not host.endswith("]") else host
+        if self.allowed_hosts and name not in self.allowed_hosts:
+            await _reply(send, 400, f"this server does not answer to host '{name}'", [])
+            return False
+        if self.token is None:
+            return True
+        if _same(request.query_params.get("token"), self.token) and request.method == "GET":
+            rest = urlencode([(k, v) for k, v in parse_qsl(request.url.query) if k != "token"])
+            location = request.url.path + (f"?{rest}" if rest else "")
+            cookie = f"{TOKEN_COOKIE}={self.token}; HttpOnly; SameSite=Strict; Path=/"
+            headers = [(b"location", location.encode()), (b"set-cookie", cookie.encode())]
+            await send(
+                {
+                    "type": "http.response.start",
+                    "status": 303,
+                    "headers": [*headers, (b"content-length", b"0"), *_HEADERS],
+                }
+            )
+            await send({"type": "http.response.body", "body": b""})
+            return False
+        auth = request.headers.get("authorization", "")
+        bearer = auth[7:] if auth.lower().startswith("bearer ") else None
+        if _same(bearer, self.token) or _same(request.cookies.get(TOKEN_COOKIE), self.token):
+            return True
+        await _reply(
+            send,
+            401,
+            "this server needs its access token: open the URL that 'dilemma serve' "
+            "printed, or send 'Authorization: Bearer TOKEN'",
+            [(b"www-authenticate", b"Bearer")],
+        )
+        return False
+
+    async def _body(
+        self, headers: Headers, receive: Receive, send: Send, extra: list[tuple[bytes, bytes]]
+    ) -> bytes | None:
+        """The whole request body, or None when it is too large (413 sent) or cut off."""
+        too_large = f"request larger than {self.max_body_bytes} bytes"
+        length = headers.get("content-length")
+        if length is not None and (not length.isdigit() or int(length) > self.max_body_bytes):
+            await _reply(send, 413, too_large, extra)
+            return None
+        chunks: list[bytes] = []
+        size = 0
+        while True:
+            message = await receive()
+            if message["type"] == "http.disconnect":
+                return None
+            chunk = message.get("body", b"")
+            size += len(chunk)
+            if size > self.max_body_bytes:
+                await _reply(send, 413, too_large, extra)
+                return None
+            chunks.append(chunk)
+            if not message.get("more_body", False):
+                return b"".join(chunks)
 
     async def _unsafe_problem(
         self, scope: Scope, headers: Headers, body: bytes, cookies: dict[str, str]
