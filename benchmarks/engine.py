@@ -50,7 +50,15 @@ from security_dilemma.engine.run import plan_chunks
 from security_dilemma.engine.summary import Summary
 from security_dilemma.scenario.schema import Case
 
-__all__ = ["core_loop", "engine_periods", "mesa_comparison", "run", "synthetic_case"]
+__all__ = [
+    "COMPARED",
+    "core_loop",
+    "engine_history",
+    "mesa_comparison",
+    "mesa_deviations",
+    "run",
+    "synthetic_case",
+]
 
 TARGETS = {
     "mesa_speedup_n10_b1000": 100.0,
@@ -302,34 +310,53 @@ def _timed(fn: Callable[[], Any], clock: Callable[[], float] = time.perf_counter
     return clock() - t0
 
 
-def engine_periods(world: World, *, seed: int = 0) -> list[Any]:
-    """The engine's periods, step by step, for replicate 0 of ``world`` in double precision
-    (the random numbers the Mesa models draw)."""
+COMPARED = ("effort", "effort_next", "share", "offence", "defence", "offence_next", "security",
+            "threat", "hostility", "main_threat", "pressure", "cooperation", "stance", "belief",
+            "identity", "commitment", "crisis_prob", "war_prob", "crisis", "war", "crisis_risk",
+            "abandonment", "entrapment", "test_hazard")  # fmt: skip
+"""What the engine reports per step and the Mesa models record, by the engine's names: the
+fields of :class:`~security_dilemma.engine.step.Period`, and ``stance`` from the state at the
+end of the period."""
+
+
+def engine_history(world: World, *, seed: int = 0) -> dict[str, np.ndarray[Any, Any]]:
+    """The engine's :data:`COMPARED` quantities, step by step, for replicate 0 of ``world`` in
+    double precision (the random numbers the Mesa models draw): arrays ``(steps, n)`` or
+    ``(steps, n, n)``."""
     streams = ReplicateStreams(seed, 0, 1)
     state = world.initial_state(streams.motives(world.n))
     uniforms = streams.uniforms(world.n, world.steps)
-    periods = []
+    rows: dict[str, list[Any]] = {name: [] for name in COMPARED}
     for t in range(world.steps):
         state, period = advance(
             world.inputs[t], state, split_draws(uniforms[t], world.n, np.float64)
         )
-        periods.append(period)
-    return periods
+        for name in COMPARED:
+            value = state.stance if name == "stance" else getattr(period, name)
+            rows[name].append(value[..., 0])
+    return {name: np.array(v, dtype=np.float64) for name, v in rows.items()}
+
+
+def mesa_deviations(world: World, *, seed: int = 0) -> dict[str, float]:
+    """The largest absolute difference between the engine and the Mesa model for each of the
+    :data:`COMPARED` quantities, over every step, state and dyad (the diagonal, a state about
+    itself, is not modelled)."""
+    from .mesa_model import run_mesa
+
+    engine = engine_history(world, seed=seed)
+    mesa = run_mesa(world, seed=seed)
+    off = ~np.eye(world.n, dtype=bool)
+    out = {}
+    for name in COMPARED:
+        ours, theirs = engine[name], mesa.array(name)
+        if ours.ndim == 3:
+            ours, theirs = ours[:, off], theirs[:, off]
+        out[name] = float(np.max(np.abs(ours - theirs)))
+    return out
 
 
 def _max_difference(world: World) -> float:
-    from .mesa_model import run_mesa
-
-    periods = engine_periods(world)
-    mesa = run_mesa(world)
-    worst = 0.0
-    off = ~np.eye(world.n, dtype=bool)
-    for name in ("effort", "security", "belief", "identity", "commitment", "cooperation"):
-        ours, theirs = np.array([getattr(p, name)[..., 0] for p in periods]), mesa.array(name)
-        if ours.ndim == 3:  # dyadic: the diagonal (a state about itself) is not modelled
-            ours, theirs = ours[:, off], theirs[:, off]
-        worst = max(worst, float(np.max(np.abs(ours - theirs))))
-    return worst
+    return max(mesa_deviations(world).values())
 
 
 def million(replicates: int = 1_000_000, steps: int = 50, n: int = 10) -> dict[str, Any]:

@@ -4,10 +4,14 @@ The same agents (one :class:`mesa.Agent` per state, driven through the model's
 :class:`mesa.AgentSet`), the same rules in the same order of operations, so the results are
 the same to the last bit; what changes is how the Python is written:
 
-* each step's inputs are read once into Python floats and lists (rows of the dyadic matrices,
-  per-state values), instead of ``float(getattr(...)[i, j, 0, 0])`` on every access;
+* each step's inputs, and the setting's quantities derived from them (exposure, retaliation,
+  proximity, the crisis hazard's constant part, observation errors), are computed once into
+  Python floats and lists (rows of the matrices, per-state values) when the world is read,
+  instead of ``float(...[i, j])`` and the derivation on every access;
 * what does not change within a step is computed once per step, not once per dyad: each
-  state's capability and potential attack, each agent's partner weights (pyramid lens);
+  state's capability and attack potential, each agent's partner weights (pyramid lens), the
+  weights of its threats, the parts of a state's expected reaction that do not depend on the
+  observer;
 * a lens is dispatched once per agent and step, and its rule is applied to whole rows with
   list comprehensions over ``zip``, with local variables instead of repeated attribute
   lookups;
@@ -16,13 +20,13 @@ the same to the last bit; what changes is how the Python is written:
   through numpy on every dyad.
 """
 
+# mypy: disable-error-code="no-any-return"
+
 from __future__ import annotations
 
 import math
 from dataclasses import dataclass, fields
 from typing import TYPE_CHECKING, Any
-
-import numpy.typing as npt
 
 from security_dilemma.games.reciprocity import (
     TIT_FOR_TAT_PROBABILITIES,
@@ -31,8 +35,10 @@ from security_dilemma.games.reciprocity import (
 )
 
 from .mesa_model import (
+    CRISIS_CAP,
     LOG_ODDS_LIMIT,
     TINY,
+    Floats,
     MesaRun,
     ModelBase,
     ReplicateDraws,
@@ -41,7 +47,12 @@ from .mesa_model import (
     WorldInputs,
     _clip,
     _expit,
+    _Step,
+    contest,
+    defence_value,
+    reaction,
     run_model,
+    weighs,
     world_inputs,
 )
 
@@ -56,67 +67,71 @@ def _clip_all(values: list[float], lo: float = 0.0, hi: float = 1.0) -> list[flo
     return [lo if x < lo else hi if x > hi else x for x in values]
 
 
-def _rows(a: npt.NDArray[Any]) -> list[list[float]]:
-    rows: list[list[float]] = a[:, :, 0, 0].tolist()
-    return rows
-
-
-def _values(a: npt.NDArray[Any]) -> list[float]:
-    values: list[float] = a[:, 0, 0].tolist()
-    return values
-
-
 @dataclass(frozen=True)
 class StepLists:
-    """One step's inputs as Python floats and lists (``[i][j]`` rows of the dyadic
-    matrices; ``reach_to[i][k]`` is ``reach[k, i]``)."""
+    """One step's inputs as Python floats and lists: ``[i][j]`` rows of the matrices
+    (``reach_to[i][k]`` is the reach of k over i), per-state values and the scalars the rules
+    read."""
 
     p: Any
     exposure: list[list[float]]
-    reach_to: list[list[float]]
     retaliation: list[list[float]]
+    reach_to: list[list[float]]
     transparency: list[list[float]]
     interdependence: list[list[float]]
     shadow: list[list[float]]
     treaty: list[list[float]]
     proximity: list[list[float]]
-    belief_signal: list[list[float]]
-    belief_noise: list[list[float]]
-    crisis_static: list[list[float]]
+    crisis_constant: list[list[float]]
+    observation_sd: list[list[float]]
     weight: list[float]
     k: list[float]
     a: list[float]
     g: list[float]
+    gap: list[float]
     saturation: list[float]
     status_quo: list[float]
     shock: list[float]
-    gap: list[float]
+    test_rate: list[float]
+    nu: float
+    escalation: float
 
     @classmethod
-    def of(cls, inputs: StepInputs) -> StepLists:
-        """Read one step's inputs."""
-        p, s, c = inputs.params, inputs.setting, inputs.constants
+    def of(cls, inputs: StepInputs, weight: Floats) -> StepLists:
+        """Read one step's inputs, deriving the setting's quantities as the plain model does."""
+        st = _Step(inputs, weight)
+        n = len(weight)
+
+        def rows(rule: Any) -> list[list[float]]:
+            return [[rule(i, j) for j in range(n)] for i in range(n)]
+
+        def values(name: str) -> list[float]:
+            return [st.v(name, i) for i in range(n)]
+
+        g, g_greedy = values("g"), values("g_greedy")
         return cls(
-            p,
-            _rows(s.exposure),
-            _rows(s.reach.transpose(1, 0, 2, 3)),
-            _rows(s.retaliation),
-            _rows(s.transparency),
-            _rows(s.interdependence),
-            _rows(s.shadow),
-            _rows(s.treaty),
-            _rows(s.proximity),
-            _rows(c.belief_signal),
-            _rows(c.belief_noise),
-            _rows(c.crisis_static),
-            _values(s.weight),
-            _values(p.k),
-            _values(p.a),
-            _values(p.g),
-            _values(p.saturation),
-            _values(p.status_quo),
-            _values(p.shock),
-            _values(c.gap),
+            st.p,
+            rows(st.exposure),
+            rows(st.retaliation),
+            rows(lambda i, k: st.m("reach", k, i)),
+            rows(lambda i, j: st.m("transparency", i, j)),
+            rows(lambda i, j: st.m("interdependence", i, j)),
+            rows(lambda i, j: st.m("shadow", i, j)),
+            rows(lambda i, j: st.m("treaty", i, j)),
+            rows(st.proximity),
+            rows(st.crisis_constant),
+            rows(st.observation_sd),
+            [st.weight(i) for i in range(n)],
+            values("k"),
+            values("a"),
+            g,
+            [gg - g0 for gg, g0 in zip(g_greedy, g, strict=True)],
+            values("saturation"),
+            values("status_quo"),
+            values("shock"),
+            [st.test_rate(i) for i in range(n)],
+            defence_value(st.p.offence_dominance),
+            st.escalation(),
         )
 
 
@@ -132,13 +147,14 @@ class TunedInputs(WorldInputs):
         """Read ``world``."""
         base = world_inputs(world)
         kept = {f.name: getattr(base, f.name) for f in fields(WorldInputs)}
-        return cls(**kept, lists=tuple(StepLists.of(step) for step in base.steps))
+        lists = tuple(StepLists.of(step, base.weight) for step in base.steps)
+        return cls(**kept, lists=lists)
 
 
 class TunedAgent(StateVariables):
     """One state, as in :class:`benchmarks.mesa_model.StateAgent`."""
 
-    def __init__(self, model: Any, index: int, lens: str, start: dict[str, Any]) -> None:
+    def __init__(self, model: Any, index: int, lens: str, start: Any) -> None:
         super().__init__(model, index, lens, start)
         q = model.lens_values
         self.realism = q["realism"]
@@ -148,7 +164,7 @@ class TunedAgent(StateVariables):
         self.generous = generous_probabilities(self.liberalism["generosity"])
         self.partner: list[float] = []  # partner weights (pyramid lens), set each step
 
-    # --- perception -------------------------------------------------------------------
+    # --- 4.1 perception and assessment -------------------------------------------------
     def _hostility(self, lens: str) -> list[float]:
         """Hostility towards each state under ``lens`` (before clipping; the entry for
         oneself is not used)."""
@@ -181,9 +197,9 @@ class TunedAgent(StateVariables):
     def perceive(self) -> None:
         model = self.model
         st: StepLists = model.current
+        p = st.p
         i = self.index
-        states = model.states
-        self.committed_to_me = [a.commitment[i] for a in states]
+        self.committed_to_me = [a.commitment[i] for a in model.states]
         if self.lens == "pyramid":
             q = self.pyramid
             thr, width = q["partner_threshold"], q["partner_width"]
@@ -193,26 +209,45 @@ class TunedAgent(StateVariables):
         hostility = _clip_all(self._hostility(self.lens))
         hostility[i] = 0.0
         self.hostility = hostility
-        attack = [e * a for e, a in zip(st.exposure[i], model.potent, strict=True)]
-        threat = [h * a for h, a in zip(hostility, attack, strict=True)]
-        self.threat = threat
         lent = sum(
-            r * c * m
-            for r, c, m in zip(st.reach_to[i], model.capability, self.committed_to_me, strict=True)
+            c * r * m
+            for c, r, m in zip(self.committed_to_me, st.reach_to[i], model.capability, strict=True)
         )
-        guard = model.guard_factor * (self.defence + lent)
-        offence = self.offence
-        self.ratio = [
-            t / max(r * offence + guard, TINY)
-            for t, r in zip(threat, st.retaliation[i], strict=True)
+        held = st.nu * (self.defence + lent)
+        deterrence, offence, m = p.deterrence, self.offence, p.decisiveness
+        absolute = p.absolute_security
+        own_stake, other_stake = absolute * st.weight[i], 1 - absolute
+        attack = [e * a for e, a in zip(st.exposure[i], model.potent, strict=True)]
+        opposed = [held + deterrence * r * offence for r in st.retaliation[i]]
+        threat = [
+            h * contest(a, w, m) * a for h, a, w in zip(hostility, attack, opposed, strict=True)
         ]
-        self.security = 1.0 / (1.0 + sum(self.ratio))
+        self.threat = threat
+        self.severity = severity = [
+            t / max(own_stake + other_stake * (a + w), TINY)
+            for t, a, w in zip(threat, attack, opposed, strict=True)
+        ]
+        self.weighs = [weighs(x) for x in severity]
+        self.security = 1.0 / (1.0 + sum(severity))
         top = max(threat)
         main = threat.index(top)
         tied = sum(1 for x in threat if x >= top) > 1
         self.main = main if top > 0 and not tied else -1
 
-    # --- decisions ---------------------------------------------------------------------
+    def _shared(self) -> list[float]:
+        """The threat shared with each state (0 with oneself)."""
+        i, mine, own = self.index, self.main, self.weighs
+        out = []
+        for j, other in enumerate(self.model.states):
+            shared = 0.0
+            if j != i:
+                for m in (mine, other.main):
+                    if m >= 0 and m != i and m != j:
+                        shared = max(shared, min(own[m], other.weighs[m]))
+            out.append(shared)
+        return out
+
+    # --- 4.2 decisions (section 5, the lenses) --------------------------------------------
     def _cooperation(self, lens: str) -> list[float]:
         """Cooperation with each state under ``lens`` (before the greedy bent)."""
         model = self.model
@@ -242,7 +277,7 @@ class TunedAgent(StateVariables):
         if lens == "realism":
             return 1 - o
         if lens == "liberalism":
-            return _clip(1 - o + self.liberalism["defensive_bias"])
+            return min(1.0, 1 - o + self.liberalism["defensive_bias"])
         if lens == "constructivism":
             return 1 - o * max(self.hostility)
         w = 1.0 if self.main < 0 else self.partner[self.main]
@@ -274,66 +309,100 @@ class TunedAgent(StateVariables):
         model = self.model
         p = model.current.p
         i = self.index
-        mine = self.main
-        self.shared = [1.0 if (mine >= 0 and mine == a.main) else 0.0 for a in model.states]
+        self.shared = self._shared()
         bent = 1 - p.greedy_defection * self.motive
-        coop = _clip_all([c * bent for c in self._cooperation(self.lens)])
+        coop = [c * bent for c in _clip_all(self._cooperation(self.lens))]
         coop[i] = 0.0
         self.coop_new = coop
-        self.alloc = _clip(self._allocation(self.lens) - p.greedy_offence * self.motive)
+        self.stance_new = [c - h for c, h in zip(coop, self.hostility, strict=True)]
+        self.target = self._allocation(self.lens)
         self.desire = _clip_all(self._desire(self.lens))
 
-    # --- updates ---------------------------------------------------------------------
-    def update(self) -> None:
+    # --- 4.4 arms and allocation ----------------------------------------------------------
+    def pressure(self) -> float:
+        return sum(x * (1 - c) for x, c in zip(self.severity, self.coop_new, strict=True))
+
+    def arm(self) -> None:
+        model = self.model
+        st: StepLists = model.current
+        p, i = st.p, self.index
+        q = st.status_quo[i]
+        e = self.effort
+        self.pressure_now = pressure = self.pressure()
+        response = reaction(pressure - q * self.pressure0, st.saturation[i])
+        react = st.k[i] * response
+        # the missile programme: flight tests, more with effort and with pressure above the start
+        tests = st.test_rate[i] * e * (1 + p.test_pressure * max(0.0, response))
+        self.test_hazard = 1 - math.exp(-tests)
+        # the parts of the effort a security seeker in this state's place would choose that
+        # do not depend on who judges it (4.5)
+        self.fatigue = st.a[i] * (e - q)
+        self.drive = (1 - q) * st.g[i]
+        grown = e + react - self.fatigue + self.drive + self.motive * st.gap[i]
+        e_next = max(0.0, grown + st.shock[i] * e * model.draws.effort[i])
+        rate, share = p.allocation_rate, self.share
+        target = _clip(self.target + self.share_offset)
+        self.seeker_share = seeker = share + rate * (target - share)
+        self.greedy_share = greedy = share + rate * (_clip(target - p.greedy_offence) - share)
+        new_share = greedy if self.motive > 0 else seeker
+        turnover = p.stock_turnover
+        level = turnover * st.weight[i] * e_next
+        self.next = {
+            "effort": e_next,
+            "share": new_share,
+            "offence": (1 - turnover) * self.offence + level * (1 - new_share),
+            "defence": (1 - turnover) * self.defence + level * new_share,
+        }
+        delta = p.distinguishability
+        self.seen_share = seen_share = 1 - delta * seeker
+        self.greedy_part = 1 - delta * greedy
+        self.spread = (st.shock[i] * e * seen_share) ** 2
+        self.did = e_next * (1 - delta * new_share)
+
+    # --- 4.5 beliefs, 4.6 identities, 4.7 alliances ---------------------------------------
+    def learn(self) -> None:
         model = self.model
         st: StepLists = model.current
         p, i = st.p, self.index
         states = model.states
-        weight = st.weight[i]
-        pressure = sum(t * (1 - c) for t, c in zip(self.threat, self.coop_new, strict=True))
-        pressure /= weight
-        sat = st.saturation[i]
-        drive = st.g[i] + self.motive * st.gap[i]
-        e = self.effort
-        de = st.k[i] * pressure / (1 + sat * pressure) - st.a[i] * e
-        de += drive + self.baseline
-        e_next = max(0.0, e + de + st.shock[i] * e * model.draws.effort[i])
-        share = self.share + p.allocation_rate * (self.alloc - self.share)
-        turnover = p.stock_turnover
-        level = turnover * weight * e_next
-        nxt = self.next = {
-            "effort": e_next,
-            "share": share,
-            "offence": (1 - turnover) * self.offence + level * (1 - share),
-            "defence": (1 - turnover) * self.defence + level * share,
-            "pressure": pressure,
-        }
-        # beliefs: Bayes in log-odds
+        nxt = self.next
+        # beliefs: Bayes' rule on what each other state did against what each type would do
+        unseen = 1 - p.empathy
         limit = LOG_ODDS_LIMIT
-        log_odds = _clip_all(
-            [
-                x + (s * m + z * u)
-                for x, s, m, z, u in zip(
-                    self.log_odds,
-                    st.belief_signal[i],
-                    model.centred_motives,
-                    st.belief_noise[i],
-                    model.draws.observation[i],
-                    strict=True,
-                )
-            ],
-            -limit,
-            limit,
+        log_odds = []
+        seen_by_me = zip(
+            states, self.log_odds, st.observation_sd[i], model.draws.observation[i], strict=True
         )
-        log_odds[i] = -limit
+        for j, (other, x, sd, z) in enumerate(seen_by_me):
+            if j == i:
+                log_odds.append(-limit)
+                continue
+            felt = other.pressure_now - unseen * other.severity[i] * (1 - other.coop_new[i])
+            q = st.status_quo[j]
+            seeker = max(
+                0.0,
+                other.effort
+                + st.k[j] * reaction(felt - q * other.pressure0, st.saturation[j])
+                - other.fatigue
+                + other.drive,
+            )
+            f_seeker = seeker * other.seen_share
+            d = (seeker + st.gap[j]) * other.greedy_part - f_seeker
+            seen = other.did + sd * z
+            llr = d * (seen - f_seeker - d / 2) / max(sd * sd + other.spread, TINY)
+            y = x + llr
+            log_odds.append(-limit if y < -limit else limit if y > limit else y)
         nxt["log_odds"] = log_odds
-        # identities: reflected appraisal, common fate, interdependence, crises
+        # identities: reflected appraisal of changes in treatment, common fate,
+        # interdependence, crises
+        level = p.appraisal_level
+        change = 1 - level
         rate, fate, dep_pull = p.identity_rate, p.common_fate, p.interdependence_pull
         shock = p.crisis_shock
         identity = _clip_all(
             [
                 x
-                + rate * (a.coop_new[i] - a.hostility[i] - x)
+                + rate * (change * (a.stance_new[i] - a.stance[i]) + level * (a.stance_new[i] - x))
                 + (fate * s + dep_pull * d) * (1 - x)
                 - shock * hit
                 for x, a, s, d, hit in zip(
@@ -350,19 +419,24 @@ class TunedAgent(StateVariables):
         )
         identity[i] = 1.0
         nxt["identity"] = identity
-        # commitments: Snyder
+        # commitments: Snyder's abandonment and entrapment
         commitment = self.commitment
         relied = [c * x for c, x in zip(commitment, model.capability, strict=True)]
         relied_total = sum(relied)
-        returned = sum(r * c for r, c in zip(relied, self.committed_to_me, strict=True))
-        abandonment = 1 - returned / relied_total if relied_total > TINY else 0.0
-        commit_total = sum(commitment)
-        exposed = sum(
-            c * r * (1 - s)
-            for c, r, s in zip(commitment, model.crisis_risk, self.shared, strict=True)
+        trust = p.reassurance
+        self.abandonment = (
+            sum(
+                r / relied_total * (1 - back) * (1 - trust * c)
+                for r, back, c in zip(relied, self.committed_to_me, commitment, strict=True)
+            )
+            if relied_total > TINY
+            else 0.0
         )
-        entrapment = exposed / commit_total if commit_total > TINY else 0.0
-        fear = p.alliance_dilemma * (abandonment - entrapment)
+        self.entrapment = 1 - math.prod(
+            1 - c * risk * (1 - s)
+            for c, risk, s in zip(commitment, model.crisis_risk, self.shared, strict=True)
+        )
+        fear = p.alliance_dilemma * (self.abandonment - self.entrapment)
         commit_rate = p.commitment_rate
         committed = _clip_all(
             [
@@ -382,30 +456,13 @@ class TunedModel(ModelBase):
     def __init__(self, world: TunedInputs, draws: ReplicateDraws, seed: int = 0) -> None:
         self.lists = world.lists
         super().__init__(world, draws, seed)
-        self.centred_motives = [a.motive - 0.5 for a in self.states]
 
     def _read(self, t: int) -> None:
         """Step ``t``'s inputs, and what the states' stocks imply for the whole step."""
         st = self.current = self.lists[t]
-        o, d = st.p.offence_dominance, st.p.distinguishability
-        two_o, blur = 2 * o, 1 - d
-        self.guard_factor = 2 * (1 - o)
+        leak = 1 - st.p.distinguishability
         self.capability = [a.offence + a.defence for a in self.states]
-        self.potent = [two_o * (a.offence + blur * a.defence) for a in self.states]
-
-    def _calibrate(self) -> None:
-        self._read(0)
-        self.agents.do("perceive")
-        self.agents.do("decide")
-        st: StepLists = self.current
-        for a in self.states:
-            i = a.index
-            pressure = sum(t * (1 - c) for t, c in zip(a.threat, a.coop_new, strict=True))
-            pressure /= st.weight[i]
-            sat = st.saturation[i]
-            a.baseline = st.status_quo[i] * (
-                st.a[i] - st.g[i] - st.k[i] * pressure / (1 + sat * pressure)
-            )
+        self.potent = [a.offence + leak * a.defence for a in self.states]
 
     def _crises(self) -> None:
         st: StepLists = self.current
@@ -414,23 +471,29 @@ class TunedModel(ModelBase):
         ct, ch, ci = p.crisis_threat, p.crisis_hostility, p.crisis_identity
         half = [
             [
-                ct * r / (1 + r) + ch * h - ci * x
-                for r, h, x in zip(a.ratio, a.hostility, a.identity, strict=True)
+                ct * w + ch * h - ci * x
+                for w, h, x in zip(a.weighs, a.hostility, a.identity, strict=True)
             ]
             for a in self.states
         ]
+        escalation = st.escalation
         prob = [[0.0] * n for _ in range(n)]
+        war_prob = [[0.0] * n for _ in range(n)]
         crisis = [[0.0] * n for _ in range(n)]
+        war = [[0.0] * n for _ in range(n)]
         draws = iter(self.draws.crisis)
         for i in range(n):
-            hi, static, near = half[i], st.crisis_static[i], st.proximity[i]
+            hi, constant, near = half[i], st.crisis_constant[i], st.proximity[i]
             for j in range(i + 1, n):
-                logit = 0.5 * (hi[j] + half[j][i])
-                logit += static[j]
-                x = prob[i][j] = prob[j][i] = _expit(logit) * near[j]
-                crisis[i][j] = crisis[j][i] = 1.0 if next(draws) < x else 0.0
-        self.crisis_prob, self.crisis = prob, crisis
-        self.crisis_risk = [1 - math.prod(1 - min(x, 1 - 1e-7) for x in row) for row in prob]
+                x = prob[i][j] = prob[j][i] = near[j] * _expit(
+                    constant[j] + 0.5 * (hi[j] + half[j][i])
+                )
+                y = war_prob[i][j] = war_prob[j][i] = x * escalation
+                u = next(draws)
+                crisis[i][j] = crisis[j][i] = 1.0 if u < x else 0.0
+                war[i][j] = war[j][i] = 1.0 if u < y else 0.0
+        self.crisis_prob, self.war_prob, self.crisis, self.war = prob, war_prob, crisis, war
+        self.crisis_risk = [1 - math.prod(1 - min(x, CRISIS_CAP) for x in row) for row in prob]
 
 
 def run_mesa_tuned(world: World | TunedInputs, *, seed: int = 0, replicate: int = 0) -> MesaRun:

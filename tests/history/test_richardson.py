@@ -118,7 +118,7 @@ def test_ols_rejects_too_few_rows_and_collinear_regressors() -> None:
     y0=st.floats(0, 100),
 )
 def test_noise_free_data_give_back_the_coefficients(
-    k: float, a: float, g: float, l_: float, b: float, h: float, x0: float, y0: float
+    *, k: float, a: float, g: float, l_: float, b: float, h: float, x0: float, y0: float
 ) -> None:
     s = simulate_richardson(k=k, a=a, g=g, l=l_, b=b, h=h, x0=x0, y0=y0, steps=12)
     design = np.column_stack([s.y[:-1], s.x[:-1], np.ones(12)])

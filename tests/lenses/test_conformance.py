@@ -251,7 +251,7 @@ def test_fields_outside_reads_change_nothing(name: str) -> None:
 def _random_step(seed: int, lenses: tuple[str, ...]) -> tuple[Any, Any, Any]:
     """Random parameters, setting and state for the engine's step, in float64."""
     from security_dilemma.engine.params import compile_params
-    from security_dilemma.engine.setting import make_setting
+    from security_dilemma.engine.setting import Dyads, make_setting
     from security_dilemma.engine.state import DYADIC, State
     from security_dilemma.scenario.schema import Parameters
 
@@ -270,10 +270,17 @@ def _random_step(seed: int, lenses: tuple[str, ...]) -> tuple[Any, Any, Any]:
         m = rng.uniform(0, 1, (n, n))
         return (m + m.T) / 2
 
-    setting = make_setting(
-        params, rng.uniform(0.2, 3, n), matrix(), matrix() * 0.5, matrix() * 0.5, matrix(),
-        matrix(), matrix(), matrix(), np.float64,
-    )  # fmt: skip
+    weight = rng.uniform(0.2, 3, n)
+    dyads = Dyads(
+        reach=matrix(),
+        intercept=matrix() * 0.5,
+        erosion=matrix() * 0.5,
+        transparency=matrix(),
+        shadow=matrix(),
+        treaty=matrix(),
+        interdependence=matrix(),
+    )
+    setting = make_setting(params, weight, dyads, dtype=np.float64)
     arrays = {}
     for f in State._fields:
         shape = (n, n, k) if f in DYADIC else (n, k)

@@ -30,6 +30,7 @@ from ._common import (
 if TYPE_CHECKING:
     from ..engine import Result
     from ..history import Backtest, FitParameter
+    from ..scenario.schema import Case
 
 __all__ = [
     "SimulationBar",
@@ -259,6 +260,24 @@ def backtest_command(
     objective: Annotated[
         str, typer.Option("--objective", help="What the fit minimises: brier or log-loss.")
     ] = "brier",
+    origins: Annotated[
+        str | None,
+        typer.Option(
+            "--origins",
+            help="Rolling-origin forecasts from these years, comma-separated (e.g. "
+            "2004,2006,2008,2010): at each, fit on the observables that ended before it and "
+            "score the next --horizon years against four baselines.",
+        ),
+    ] = None,
+    horizon: Annotated[
+        int | None,
+        typer.Option(
+            "--horizon",
+            min=1,
+            help="Years forecast from each origin [2]; alone, origins every --horizon years "
+            "from the first with 10 observables behind it.",
+        ),
+    ] = None,
     bins: Annotated[int, typer.Option("--bins", min=1, max=50, help="Calibration bins.")] = 5,
     details: Annotated[
         bool, typer.Option("--details", help="Also list every observable's predictions.")
@@ -269,7 +288,9 @@ def backtest_command(
     """Score each lens's predicted probabilities of the case's coded observables.
 
     Brier score, log-loss, a climatology baseline, calibration; with --train-until, a few
-    parameters are fitted on the early window and the lens is scored on the later one.
+    parameters are fitted on the early window and the lens is scored on the later one. With
+    --origins (or --horizon), rolling-origin forecasts: at each origin the observation model
+    and four baselines are fitted on the past only and the next years are scored.
     """
     from ..history import DEFAULT_FIT, backtest, simulations_needed
     from ..scenario import load_case
@@ -280,6 +301,30 @@ def backtest_command(
         )
     c = load_case(case)
     names = [run.lens for run in parse_lenses(lens, default=ALL_LENSES, keywords=[ALL_LENSES])]
+    if origins is not None or horizon is not None:
+        if train_until is not None:
+            raise BadInput(
+                Problem(
+                    "--train-until and --origins are two kinds of backtest: give one",
+                    path="--origins",
+                )
+            )
+        _rolling(
+            c,
+            names,
+            origins,
+            horizon or 2,
+            replicates=replicates,
+            seed=seed,
+            fit=tuple(fit_option(f) for f in fit or ()),
+            fit_budget=fit_budget,
+            fit_replicates=fit_replicates,
+            bins=bins,
+            details=details,
+            quiet=quiet,
+            as_json=as_json,
+        )
+        return
     params = tuple(fit_option(f) for f in fit) if fit else DEFAULT_FIT
     count = len(names)
     with progress_bar(quiet, as_json) as progress:
@@ -306,6 +351,67 @@ def backtest_command(
         print_json({"ok": True, **bt.to_json()})
         return
     show_backtest(bt, console, details=details)
+
+
+def parse_origins(text: str) -> list[int]:
+    """An ``--origins`` value: years, comma-separated."""
+    years = []
+    for part in (p.strip() for p in text.split(",")):
+        try:
+            years.append(int(part))
+        except ValueError:
+            raise BadInput(
+                Problem(f"an origin is a year, e.g. 2004,2006 (got {part!r})", path="--origins")
+            ) from None
+    return years
+
+
+def _rolling(
+    case: Case,
+    lenses: list[str],
+    origins: str | None,
+    horizon: int,
+    *,
+    replicates: int,
+    seed: int,
+    fit: tuple[FitParameter, ...],
+    fit_budget: int,
+    fit_replicates: int | None,
+    bins: int,
+    details: bool,
+    quiet: bool,
+    as_json: bool,
+) -> None:
+    """``backtest --origins``: rolling-origin forecasts, printed or as JSON."""
+    from ..history import default_origins, rolling_forecast
+    from ..history.forecast import simulations_needed as forecasts_needed
+    from ..report.forecast import show_forecast
+
+    years = parse_origins(origins) if origins is not None else default_origins(case, horizon)
+    with progress_bar(quiet, as_json) as progress:
+        bar = SimulationBar(
+            progress,
+            "rolling-origin backtest",
+            forecasts_needed(len(lenses), len(years), fit=bool(fit), fit_budget=fit_budget),
+        )
+        fc = rolling_forecast(
+            case,
+            origins=years,
+            horizon=horizon,
+            lenses=lenses,
+            replicates=replicates,
+            seed=seed,
+            fit=fit,
+            fit_budget=fit_budget,
+            fit_replicates=fit_replicates,
+            bins=bins,
+            simulate=bar.simulate,
+        )
+        bar.finish()
+    if as_json:
+        print_json({"ok": True, **fc.to_json()})
+        return
+    show_forecast(fc, console, details=details)
 
 
 def register(app: typer.Typer) -> None:

@@ -196,6 +196,7 @@ def run(
     from ..pipeline import finish_run
     from ..report import show_job
     from ..report.findings import REPORT_METRICS
+    from ..report.forecast import show_forecast
     from ..scenario import load_case
     from ..whatif import compare_all
 
@@ -268,6 +269,8 @@ def run(
             f"{len(next(iter(results.values())).dates)} steps, {replicates} replicates per lens, "
             f"seed {seed}."
         )
+    if job.forecast is not None:
+        show_forecast(job.forecast, console, kinds=False)
     for result in results.values():
         console.print(summary_table(result))
     if not quiet:

@@ -15,7 +15,7 @@ from .params import DEFAULT_LENS, Params, compile_params, lens_assignment
 from .predict import THRESHOLD, predict
 from .result import Result
 from .run import DEFAULT_MAX_MEMORY, parse_bytes, restraint_copies, run_world, simulate
-from .setting import Setting, make_setting
+from .setting import Dyads, Setting, make_setting
 from .state import State
 from .step import Period, StepInput, advance, step
 from .world import World, compile_world, step_dates
@@ -27,6 +27,7 @@ __all__ = [
     "SYSTEM",
     "THRESHOLD",
     "Draws",
+    "Dyads",
     "Layout",
     "Metric",
     "Params",

@@ -44,7 +44,7 @@ from ..scenario.schema import (
 )
 from .draws import Draws
 from .setting import Setting
-from .state import State, log_odds_of
+from .state import Array, State, log_odds_of
 
 __all__ = [
     "Occurred",
@@ -128,62 +128,93 @@ def compile_step_events(
     """Compile the state effects among ``effects`` (one step's, in date order); ``milex0`` is
     each actor's initial milex and ``scale`` the mean actor's (capability units)."""
     ids = case.actor_ids()
-    n = len(ids)
-    identity = np.zeros((n, n))
-    belief = np.zeros((n, n))
-    has_identity = has_belief = False
-    signals: list[Signal] = []
-    capability: list[tuple[int, str, float | None, float | None]] = []
-    alliances: list[tuple[Index, str, float]] = []
-    crisis = np.zeros((n, n), dtype=bool)
-    war = np.zeros((n, n), dtype=bool)
-    has_crisis = False
-    off = ~np.eye(n, dtype=bool)
-    for e in effects:
-        if isinstance(e, IdentityShift | BeliefShift):
-            a, b = _index(ids, e.from_), _index(ids, e.to)
-            mask = np.zeros((n, n), dtype=bool)
-            mask[np.ix_(a, b)] = True
-            target = identity if isinstance(e, IdentityShift) else belief
-            target[mask & off] += e.delta
-            if isinstance(e, IdentityShift):
-                has_identity = True
-            else:
-                has_belief = True
-        elif isinstance(e, CostlySignal):
-            if e.actor in ids:
-                i = ids.index(e.actor)
-                to = _index(ids, e.to)
-                signals.append(Signal(i, to[to != i], e.cost, e.kind, e.forced))
-        elif isinstance(e, CapabilityChange):
-            if e.actor in ids:
-                i = ids.index(e.actor)
-                unit = {"milex": float(milex0[i]), "offence": scale, "defence": scale}
-                delta = None if e.delta is None else e.delta / unit.get(e.field, 1.0)
-                capability.append((i, e.field, delta, e.factor))
-        elif isinstance(e, AllianceChange):
-            alliance = next((a for a in case.alliances if a.id == e.alliance), None)
-            if alliance is not None:
-                members = _index(ids, alliance.members)
-                level = alliance.commitment.value if e.change == "form" else e.amount
-                alliances.append((members, e.change, level))
-        elif isinstance(e, CrisisOccurs):
-            one, two = e.between
-            if one in ids and two in ids and one != two:
-                i, j = ids.index(one), ids.index(two)
-                crisis[i, j] = crisis[j, i] = True
-                has_crisis = True
-                if e.level == "war":
-                    war[i, j] = war[j, i] = True
     return StepEvents(
-        occurred=Occurred(crisis, war) if has_crisis else Occurred.none(n),
-        identity=identity if has_identity else None,
-        belief=belief if has_belief else None,
-        signals=tuple(signals),
-        capability=tuple(capability),
-        alliances=tuple(alliances),
+        occurred=_recorded_crises(ids, effects),
+        identity=_summed_shifts(ids, [e for e in effects if isinstance(e, IdentityShift)]),
+        belief=_summed_shifts(ids, [e for e in effects if isinstance(e, BeliefShift)]),
+        signals=_signals(ids, effects),
+        capability=_capability_changes(ids, effects, milex0, scale),
+        alliances=_alliance_changes(case, ids, effects),
         titles=tuple(titles),
     )
+
+
+def _summed_shifts(
+    ids: Sequence[str], shifts: Sequence[IdentityShift | BeliefShift]
+) -> Matrix | None:
+    """The ``(n, n)`` sum of the shifts' deltas over their pairs (none on the diagonal), or
+    None when there are no shifts."""
+    if not shifts:
+        return None
+    n = len(ids)
+    total = np.zeros((n, n))
+    off = ~np.eye(n, dtype=bool)
+    for e in shifts:
+        mask = np.zeros((n, n), dtype=bool)
+        mask[np.ix_(_index(ids, e.from_), _index(ids, e.to))] = True
+        total[mask & off] += e.delta
+    return total
+
+
+def _signals(ids: Sequence[str], effects: Sequence[Any]) -> tuple[Signal, ...]:
+    """The costly-signal opportunities among ``effects`` whose sender is an actor; a sender
+    is never among its own recipients."""
+    out: list[Signal] = []
+    for e in effects:
+        if isinstance(e, CostlySignal) and e.actor in ids:
+            i = ids.index(e.actor)
+            to = _index(ids, e.to)
+            out.append(Signal(i, to[to != i], e.cost, e.kind, e.forced))
+    return tuple(out)
+
+
+def _capability_changes(
+    ids: Sequence[str], effects: Sequence[Any], milex0: npt.NDArray[np.float64], scale: float
+) -> tuple[tuple[int, str, float | None, float | None], ...]:
+    """The capability changes among ``effects`` as ``(actor, field, delta, factor)``, a delta
+    in the model's units: effort as an index of the actor's start (``milex0``), stocks in
+    capability units (``scale``, the mean actor's milex)."""
+    out: list[tuple[int, str, float | None, float | None]] = []
+    for e in effects:
+        if isinstance(e, CapabilityChange) and e.actor in ids:
+            i = ids.index(e.actor)
+            unit = {"milex": float(milex0[i]), "offence": scale, "defence": scale}
+            delta = None if e.delta is None else e.delta / unit.get(e.field, 1.0)
+            out.append((i, e.field, delta, e.factor))
+    return tuple(out)
+
+
+def _alliance_changes(
+    case: Case, ids: Sequence[str], effects: Sequence[Any]
+) -> tuple[tuple[Index, str, float], ...]:
+    """The changes among ``effects`` to alliances of the case as ``(members, change,
+    level)``: a formed alliance's commitment, or the amount of any other change."""
+    out: list[tuple[Index, str, float]] = []
+    for e in effects:
+        if not isinstance(e, AllianceChange):
+            continue
+        alliance = next((a for a in case.alliances if a.id == e.alliance), None)
+        if alliance is not None:
+            level = alliance.commitment.value if e.change == "form" else e.amount
+            out.append((_index(ids, alliance.members), e.change, level))
+    return tuple(out)
+
+
+def _recorded_crises(ids: Sequence[str], effects: Sequence[Any]) -> Occurred:
+    """The crises and wars ``effects`` record between two distinct actors."""
+    n = len(ids)
+    crisis = np.zeros((n, n), dtype=bool)
+    war = np.zeros((n, n), dtype=bool)
+    for e in effects:
+        if not isinstance(e, CrisisOccurs):
+            continue
+        one, two = e.between
+        if one in ids and two in ids and one != two:
+            i, j = ids.index(one), ids.index(two)
+            crisis[i, j] = crisis[j, i] = True
+            if e.level == "war":
+                war[i, j] = war[j, i] = True
+    return Occurred(crisis, war) if crisis.any() else Occurred.none(n)
 
 
 def send_probability(
@@ -247,7 +278,6 @@ def apply_events(events: StepEvents, setting: Setting, state: State, draws: Draw
         return state
     changes: dict[str, Any] = {}
     dt = state.effort.dtype
-    n, columns = state.n, state.batch
     if events.identity is not None:
         shift = events.identity.astype(dt)[:, :, None]
         changes["identity"] = np.clip(state.identity + shift, -1.0, 1.0)
@@ -256,61 +286,90 @@ def apply_events(events: StepEvents, setting: Setting, state: State, draws: Draw
         belief = np.clip(belief + events.belief.astype(dt)[:, :, None], 0.0, 1.0)
     effort = state.effort
     if events.signals:
-        belief = belief.copy()
-        effort = effort.copy()
-        choice = np.tile(draws.choice, (1, columns // draws.choice.shape[1]))
-        for sig in events.signals:
-            greedy = state.motive[sig.sender] > 0.5
-            odds = (setting.signal_threshold, setting.signal_bluff, setting.signal_tremble)
-            p = np.where(
-                greedy,
-                send_probability(sig.kind, sig.cost, True, *odds),
-                send_probability(sig.kind, sig.cost, False, *odds),
-            )
-            sent = np.full(columns, True) if sig.forced else choice[sig.sender] < p
-            updated = signal_update(
-                belief[sig.to, sig.sender], sig.cost, sig.kind, *odds, sent=sent
-            )
-            belief[sig.to, sig.sender] = updated
-            if sig.kind == "restraint":
-                effort[sig.sender] *= np.where(sent, max(0.0, 1.0 - sig.cost), 1.0)
+        belief, effort = _send_signals(events.signals, setting, state, draws, belief)
         changes["effort"] = effort
     if belief is not state.belief:
         changes["belief"] = belief
         changes["log_odds"] = log_odds_of(belief)
     if events.capability:
-        before = _offensive(state.replace(effort=effort), setting)
-        effort, share = effort.copy(), state.share.copy()
-        offence, defence = state.offence.copy(), state.defence.copy()
-        targets = {"milex": effort, "offence": offence, "defence": defence, "defence_share": share}
-        for i, name, delta, factor in events.capability:
-            target = targets[name]
-            if factor is not None:
-                target[i] *= factor
-            elif delta is not None:
-                target[i] += delta
-        np.maximum(effort, 0.0, out=effort)
-        np.maximum(offence, 0.0, out=offence)
-        np.maximum(defence, 0.0, out=defence)
-        np.clip(share, 0.0, 1.0, out=share)
-        changes.update(effort=effort, share=share, offence=offence, defence=defence)
-        after = _offensive(state.replace(**changes), setting)
-        changes["moved"] = (state.moved + (after - before)).astype(dt)
+        changes.update(
+            _change_capabilities(events.capability, setting, state.replace(effort=effort))
+        )
     if events.alliances:
-        commit = state.commitment.copy()
-        for members, change, amount in events.alliances:
-            block = np.ix_(members, members)
-            sub = commit[block]
-            if change == "form":
-                sub = np.maximum(sub, amount)
-            elif change == "end":
-                sub = sub * 0.5
-            elif change == "strengthen":
-                sub = sub + amount
-            else:
-                sub = sub - amount
-            commit[block] = np.clip(sub, 0.0, 1.0)
-        idx = np.arange(n)
-        commit[idx, idx] = 0.0
-        changes["commitment"] = commit
+        changes["commitment"] = _change_alliances(events.alliances, state.commitment)
     return state.replace(**changes) if changes else state
+
+
+def _send_signals(
+    signals: Sequence[Signal], setting: Setting, state: State, draws: Draws, belief: Array
+) -> tuple[Array, Array]:
+    """Beliefs (from ``belief``) and effort after the step's signals: each replicate's sender
+    sends by its type and choice draw (a forced signal always), recipients update by Bayes'
+    rule on what they saw, and a sent ``restraint`` cuts the sender's effort by its cost."""
+    belief = belief.copy()
+    effort = state.effort.copy()
+    columns = state.batch
+    choice = np.tile(draws.choice, (1, columns // draws.choice.shape[1]))
+    odds = (setting.signal_threshold, setting.signal_bluff, setting.signal_tremble)
+    for sig in signals:
+        greedy = state.motive[sig.sender] > 0.5
+        p = np.where(
+            greedy,
+            send_probability(sig.kind, sig.cost, True, *odds),
+            send_probability(sig.kind, sig.cost, False, *odds),
+        )
+        sent = np.full(columns, True) if sig.forced else choice[sig.sender] < p
+        updated = signal_update(belief[sig.to, sig.sender], sig.cost, sig.kind, *odds, sent=sent)
+        belief[sig.to, sig.sender] = updated
+        if sig.kind == "restraint":
+            effort[sig.sender] *= np.where(sent, max(0.0, 1.0 - sig.cost), 1.0)
+    return belief, effort
+
+
+def _change_capabilities(
+    capability: Sequence[tuple[int, str, float | None, float | None]],
+    setting: Setting,
+    state: State,
+) -> dict[str, Any]:
+    """Effort, stocks and defence share after the capability changes (a factor multiplies, a
+    delta adds; none below 0, the share within [0, 1]), and the actors' ``moved``: what the
+    changes did to their offensive effort as others read it."""
+    before = _offensive(state, setting)
+    effort, share = state.effort.copy(), state.share.copy()
+    offence, defence = state.offence.copy(), state.defence.copy()
+    targets = {"milex": effort, "offence": offence, "defence": defence, "defence_share": share}
+    for i, name, delta, factor in capability:
+        target = targets[name]
+        if factor is not None:
+            target[i] *= factor
+        elif delta is not None:
+            target[i] += delta
+    np.maximum(effort, 0.0, out=effort)
+    np.maximum(offence, 0.0, out=offence)
+    np.maximum(defence, 0.0, out=defence)
+    np.clip(share, 0.0, 1.0, out=share)
+    changed = {"effort": effort, "share": share, "offence": offence, "defence": defence}
+    after = _offensive(state.replace(**changed), setting)
+    return {**changed, "moved": (state.moved + (after - before)).astype(state.effort.dtype)}
+
+
+def _change_alliances(alliances: Sequence[tuple[Index, str, float]], commitment: Array) -> Array:
+    """Mutual commitments after the alliance changes: ``form`` raises the members' to the
+    alliance's level, ``end`` halves them, ``strengthen``/``weaken`` add or subtract the
+    amount; within [0, 1], none to oneself."""
+    commit = commitment.copy()
+    for members, change, amount in alliances:
+        block = np.ix_(members, members)
+        sub = commit[block]
+        if change == "form":
+            sub = np.maximum(sub, amount)
+        elif change == "end":
+            sub = sub * 0.5
+        elif change == "strengthen":
+            sub = sub + amount
+        else:
+            sub = sub - amount
+        commit[block] = np.clip(sub, 0.0, 1.0)
+    idx = np.arange(len(commit))
+    commit[idx, idx] = 0.0
+    return commit

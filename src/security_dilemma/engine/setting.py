@@ -15,7 +15,7 @@ import numpy.typing as npt
 from .params import Params
 from .state import LOG_ODDS_LIMIT
 
-__all__ = ["Setting", "make_setting"]
+__all__ = ["Dyads", "Setting", "make_setting"]
 
 Matrix = npt.NDArray[np.floating[Any]]
 
@@ -111,25 +111,41 @@ class Setting(NamedTuple):
     log_odds_limit: float
 
 
+class Dyads(NamedTuple):
+    """The ``(n, n)`` matrices of a step that a :class:`Setting` is made from (``[i, j]`` as
+    there): geography (``reach``), defences (``intercept``, ``erosion``), institutions
+    (``transparency``, ``shadow``), alliance commitments (``treaty``) and
+    ``interdependence``."""
+
+    reach: Any
+    intercept: Any
+    erosion: Any
+    transparency: Any
+    shadow: Any
+    treaty: Any
+    interdependence: Any
+
+    @classmethod
+    def none(cls, n: int) -> Dyads:
+        """No reach, defences, institutions, treaties or interdependence among ``n`` states."""
+        nothing = np.zeros((n, n))
+        return cls(nothing, nothing, nothing, nothing, nothing, nothing, nothing)
+
+
 def make_setting(
     params: Params,
     weight: Any,
-    reach: Any,
-    intercept: Any,
-    erosion: Any,
-    transparency: Any,
-    shadow: Any,
-    treaty: Any,
-    interdependence: Any,
-    dtype: npt.DTypeLike = np.float32,
+    dyads: Dyads,
     *,
+    dtype: npt.DTypeLike = np.float32,
     programme: Any = None,
     years: float = 1.0,
 ) -> Setting:
-    """The setting of a step from its parameters and ``(n, n)`` matrices (derived ones
-    included); every array C-contiguous in ``dtype``, the diagonal of every matrix 0.
-    ``programme``: each actor's active missile systems (none by default); ``years``: the
-    step's length in years."""
+    """The setting of a step from its parameters, each actor's ``weight`` and its ``dyads``
+    (derived matrices included); every array C-contiguous in ``dtype``, the diagonal of every
+    matrix 0. ``programme``: each actor's active missile systems (none by default);
+    ``years``: the step's length in years."""
+    reach, intercept, erosion, transparency, shadow, treaty, interdependence = dyads
     reach = np.asarray(reach, dtype=np.float64)
     n = reach.shape[0]
     off = 1.0 - np.eye(n)

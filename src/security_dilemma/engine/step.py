@@ -213,12 +213,11 @@ def _examples(dtype: Any) -> dict[Any, tuple[Any, ...]]:
     """Example arguments of every step kernel, with arrays of ``dtype``."""
     from ..scenario.schema import Parameters
     from .params import compile_params
-    from .setting import make_setting
+    from .setting import Dyads, make_setting
 
     n, b = 2, 1
-    z = np.zeros((n, n))
     params = compile_params(Parameters(), ("A", "B"), ("realism", "realism"), dtype)
-    setting = make_setting(params, np.ones(n), z, z, z, z, z, z, z, dtype)
+    setting = make_setting(params, np.ones(n), Dyads.none(n), dtype=dtype)
     one, two = np.zeros((n, b), dtype=dtype), np.zeros((n, n, b), dtype=dtype)
     state = State(*(two if f in DYADIC else one for f in State._fields))
     seen = Appraisal.empty(n, b, dtype)

@@ -32,7 +32,7 @@ from .geography import (
     missile_reach,
 )
 from .params import Params, compile_params, lens_assignment
-from .setting import Setting, make_setting
+from .setting import Dyads, Setting, make_setting
 from .state import State, log_odds_of
 from .step import StepInput, assess, decide, perceive, pressure_of
 
@@ -368,17 +368,20 @@ def compile_world(
             methods |= {f"reach: {m_method}", f"intercept: {i_method}", f"erosion: {e_method}"}
             reach = np.maximum(m_reach, conventional_reach(distances, projection))
             transparency, shadow = _institutions(case, now.members)
+            dyads = Dyads(
+                reach=reach,
+                intercept=intercept,
+                erosion=erosion,
+                transparency=transparency,
+                shadow=shadow,
+                treaty=_treaties(case, now.alliances),
+                interdependence=interdep,
+            )
             setting_cache[key] = make_setting(
                 compiled[t],
                 weight,
-                reach,
-                intercept,
-                erosion,
-                transparency,
-                shadow,
-                _treaties(case, now.alliances),
-                interdep,
-                dtype,
+                dyads,
+                dtype=dtype,
                 programme=programme,
                 years=YEARS_PER_STEP[case.span.step],
             )
@@ -460,18 +463,8 @@ def _initial(
                 total = offence[i] + defence[i]
                 share[i] = defence[i] / total if total > 0 else share[i]
                 lens_share[i] = False
-    prior = np.array([a.prior_greedy for a in case.actors])
-    belief = np.broadcast_to(prior[None, :], (n, n)).copy()
-    for rec in case.beliefs:
-        if rec.from_ in ids and rec.to in ids:
-            belief[ids.index(rec.from_), ids.index(rec.to)] = rec.greedy.value
-    np.fill_diagonal(belief, 0.0)
-    identity = np.zeros((n, n))
-    for tie in case.identities:
-        for a, b in tie.pairs():
-            if a in ids and b in ids and a != b:
-                identity[ids.index(a), ids.index(b)] = tie.value.value
-    np.fill_diagonal(identity, 1.0)
+    belief = _initial_beliefs(case)
+    identity = _initial_identities(case)
     commitment = np.asarray(setting.treaty, dtype=np.float64).copy()
     cooperation = (1.0 + identity) / 2.0
     np.fill_diagonal(cooperation, 0.0)
@@ -487,3 +480,31 @@ def _initial(
         "commitment": commitment,
         "cooperation": cooperation,
     }
+
+
+def _initial_beliefs(case: Case) -> Matrix:
+    """``belief[i, j]``: i's initial probability that j is greedy, the case's belief or else
+    j's prior; 0 for oneself."""
+    ids = case.actor_ids()
+    n = len(ids)
+    prior = np.array([a.prior_greedy for a in case.actors])
+    belief = np.broadcast_to(prior[None, :], (n, n)).copy()
+    for rec in case.beliefs:
+        if rec.from_ in ids and rec.to in ids:
+            belief[ids.index(rec.from_), ids.index(rec.to)] = rec.greedy.value
+    np.fill_diagonal(belief, 0.0)
+    return belief
+
+
+def _initial_identities(case: Case) -> Matrix:
+    """``identity[i, j]``: how i sees j at the start, from the case's identity ties (0 when
+    none); 1 for oneself."""
+    ids = case.actor_ids()
+    n = len(ids)
+    identity = np.zeros((n, n))
+    for tie in case.identities:
+        for a, b in tie.pairs():
+            if a in ids and b in ids and a != b:
+                identity[ids.index(a), ids.index(b)] = tie.value.value
+    np.fill_diagonal(identity, 1.0)
+    return identity

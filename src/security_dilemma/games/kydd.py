@@ -133,40 +133,17 @@ def reassurance(
     punishment: float = 0.0,
 ) -> ReassuranceResult:
     """Solve the reassurance game at ``prior`` trust and signal ``cost`` (module docs)."""
-    problems = []
-    values = {
-        "prior": prior,
-        "cost": cost,
-        "value_trustworthy": value_trustworthy,
-        "value_untrustworthy": value_untrustworthy,
-        "reward": reward,
-        "sucker": sucker,
-        "punishment": punishment,
-    }
-    for name, v in values.items():
-        if not np.isfinite(v):
-            problems.append(Problem(f"must be a finite number, got {v}", path=name))
-    if problems:
-        raise BadInput(problems)
-    if not 0.0 < prior < 1.0:
-        problems.append(Problem(f"must be strictly between 0 and 1, got {prior}", path="prior"))
-    if cost < 0:
-        problems.append(Problem(f"must be >= 0, got {cost}", path="cost"))
-    if value_trustworthy <= 0 or value_untrustworthy <= 0:
-        problems.append(
-            Problem("values of being trusted must be positive", path="value_trustworthy")
-        )
-    if not reward > punishment > sucker:
-        problems.append(
-            Problem(
-                "receiver payoffs need reward > punishment > sucker, got "
-                f"{reward}, {punishment}, {sucker}",
-                path="reward",
-            )
-        )
-    if problems:
-        raise BadInput(problems)
-
+    _check_game(
+        {
+            "prior": prior,
+            "cost": cost,
+            "value_trustworthy": value_trustworthy,
+            "value_untrustworthy": value_untrustworthy,
+            "reward": reward,
+            "sucker": sucker,
+            "punishment": punishment,
+        }
+    )
     t_star = (punishment - sucker) / (reward - sucker)
     vs, vu = value_trustworthy, value_untrustworthy
 
@@ -251,3 +228,36 @@ def reassurance(
                 )
             )
     return ReassuranceResult(prior, cost, t_star, (vu, vs), tuple(eqs))
+
+
+def _check_game(values: dict[str, float]) -> None:
+    """Raise :class:`BadInput` unless the game's numbers (by parameter name) define a
+    reassurance game: all finite, then a prior strictly between 0 and 1, a cost >= 0, positive
+    values of being trusted and receiver payoffs with reward > punishment > sucker."""
+    problems = [
+        Problem(f"must be a finite number, got {v}", path=name)
+        for name, v in values.items()
+        if not np.isfinite(v)
+    ]
+    if problems:
+        raise BadInput(problems)
+    prior, cost = values["prior"], values["cost"]
+    reward, sucker, punishment = values["reward"], values["sucker"], values["punishment"]
+    if not 0.0 < prior < 1.0:
+        problems.append(Problem(f"must be strictly between 0 and 1, got {prior}", path="prior"))
+    if cost < 0:
+        problems.append(Problem(f"must be >= 0, got {cost}", path="cost"))
+    if values["value_trustworthy"] <= 0 or values["value_untrustworthy"] <= 0:
+        problems.append(
+            Problem("values of being trusted must be positive", path="value_trustworthy")
+        )
+    if not reward > punishment > sucker:
+        problems.append(
+            Problem(
+                "receiver payoffs need reward > punishment > sucker, got "
+                f"{reward}, {punishment}, {sucker}",
+                path="reward",
+            )
+        )
+    if problems:
+        raise BadInput(problems)

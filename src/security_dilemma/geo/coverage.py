@@ -303,7 +303,9 @@ def defended_area(
     reached = np.zeros(tlon.size, dtype=bool)
     defended = np.ones(tlon.size, dtype=bool)
     for p in launches:
-        in_range, covered = _covered_targets(p, tlat, tlon, range_km, used, ok, spacing_km)
+        in_range, covered = _covered_targets(
+            p, tlat, tlon, range_km=range_km, used=used, ok=ok, spacing_km=spacing_km
+        )
         reached |= in_range
         defended &= covered | ~in_range
     hit = reached & defended
@@ -319,6 +321,7 @@ def _covered_targets(
     launch: Location,
     tlat: Array,
     tlon: Array,
+    *,
     range_km: float,
     used: Sequence[Site],
     ok: Allied,

@@ -192,9 +192,29 @@ def _rows(frame: pd.DataFrame) -> list[dict[str, Any]]:
 
 @cache
 def _default_entries() -> dict[str, Location]:
-    from ..data.loaders import capitals, countries, cow_iso3, extra_places, places
-
     gaz = Gazetteer()
+    capital_of = _add_cow_capitals(gaz)
+    capital_of.update(_add_natural_earth_places(gaz))
+    _add_extra_places(gaz)
+    for name, alias in (
+        ("Washington D.C.", "Washington"),
+        ("København", "Copenhagen"),
+    ):
+        gaz.add(gaz.resolve(name), alias)
+    # countries: ISO3 code, COW code and names resolve to the capital
+    names_of = _country_names()
+    for iso3, capital in capital_of.items():
+        for name in (iso3, *sorted(names_of.get(iso3, ()))):
+            key = normalise_name(name)
+            if key not in gaz._entries or gaz._entries[key].kind.startswith("capital"):
+                gaz._entries[key] = capital
+    return gaz._entries
+
+
+def _add_cow_capitals(gaz: Gazetteer) -> dict[str, Location]:
+    """Add every capital COW lists; each state's latest capital, by ISO3."""
+    from ..data.loaders import capitals
+
     iso_by_ccode = _iso3_by_ccode()
     capital_of: dict[str, Location] = {}
     caps = capitals().sort_values("enddate", kind="stable")
@@ -211,6 +231,14 @@ def _default_entries() -> dict[str, Location]:
         gaz.add(loc, str(r["capital"]))
         if iso3:
             capital_of[iso3] = loc
+    return capital_of
+
+
+def _add_natural_earth_places(gaz: Gazetteer) -> dict[str, Location]:
+    """Add Natural Earth's populated places; the capitals among them, by ISO3."""
+    from ..data.loaders import places
+
+    capital_of: dict[str, Location] = {}
     for r in _rows(places()):
         iso3 = str(r["iso3"])
         loc = Location(
@@ -219,6 +247,14 @@ def _default_entries() -> dict[str, Location]:
         gaz.add(loc, str(r["name"]), str(r["nameascii"]))
         if r["capital"]:
             capital_of[iso3] = Location(loc.name, loc.lat, loc.lon, "capital", iso3, loc.source)
+    return capital_of
+
+
+def _add_extra_places(gaz: Gazetteer) -> None:
+    """Add the places shipped beyond Natural Earth's (cities, military sites) and their
+    aliases."""
+    from ..data.loaders import extra_places
+
     for r in _rows(extra_places()):
         loc = Location(
             str(r["name"]),
@@ -229,21 +265,17 @@ def _default_entries() -> dict[str, Location]:
             str(r["source"]),
         )
         gaz.add(loc, *[a for a in str(r["aliases"]).split("|") if a])
-    for name, alias in (
-        ("Washington D.C.", "Washington"),
-        ("København", "Copenhagen"),
-    ):
-        gaz.add(gaz.resolve(name), alias)
-    # countries: ISO3 code, COW code and names resolve to the capital
+
+
+def _country_names() -> dict[str, set[str]]:
+    """Each country's names by ISO3: Natural Earth's name and admin name, COW's state name
+    and code."""
+    from ..data.loaders import countries, cow_iso3
+
     names_of: dict[str, set[str]] = {}
     for r in _rows(countries()):
         names_of.setdefault(str(r["iso3"]), set()).update({str(r["name"]), str(r["admin"])})
     for r in _rows(cow_iso3()):
         if r["iso3"]:
             names_of.setdefault(str(r["iso3"]), set()).update({str(r["statenme"]), str(r["ccode"])})
-    for iso3, capital in capital_of.items():
-        for name in (iso3, *sorted(names_of.get(iso3, ()))):
-            key = normalise_name(name)
-            if key not in gaz._entries or gaz._entries[key].kind.startswith("capital"):
-                gaz._entries[key] = capital
-    return gaz._entries
+    return names_of

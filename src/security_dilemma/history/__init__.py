@@ -1,7 +1,8 @@
 """History: Richardson arms-race fits and replications; backtests of the lenses against a case's
-coded record (scoring rules, climatology, calibration, fitting on a training window); the COW
-MID base rates behind the crisis defaults (:mod:`.base_rates`). What-if worlds are in
-:mod:`security_dilemma.whatif`."""
+coded record (scoring rules, climatology, calibration, fitting on a training window); the
+observation model and rolling-origin forecasts against baselines (:mod:`.observation`,
+:mod:`.baselines`, :mod:`.forecast`); the COW MID base rates behind the crisis defaults
+(:mod:`.base_rates`). What-if worlds are in :mod:`security_dilemma.whatif`."""
 
 from typing import TYPE_CHECKING
 
@@ -20,6 +21,7 @@ if TYPE_CHECKING:
         score,
         simulations_needed,
     )
+    from .baselines import BASELINES, STATISTICAL_MODEL, BaselineFit, fit_baselines
     from .fitting import (
         DEFAULT_FIT,
         Fit,
@@ -28,6 +30,18 @@ if TYPE_CHECKING:
         fit_parameter,
         predict_observables,
     )
+    from .forecast import (
+        Answer,
+        Fold,
+        ForecastRow,
+        ForecastScores,
+        RollingForecast,
+        Skill,
+        default_origins,
+        interval_text,
+        rolling_forecast,
+    )
+    from .observation import Link, LinkPrior, Observed, fit_link, observe, resolve, ridge_logistic
     from .richardson import (
         REPLICATIONS,
         RICHARDSON_FORMS,
@@ -51,61 +65,97 @@ if TYPE_CHECKING:
     )
     from .scoring import (
         CLIP,
+        Blocks,
+        BrierDecomposition,
         CalibrationBin,
         Interval,
+        auc,
+        bootstrap_auc_difference,
         bootstrap_difference,
+        bootstrap_skill,
         brier,
+        brier_decomposition,
         brier_terms,
         calibration,
         climatology,
+        climatology_rate,
         log_loss,
         log_loss_terms,
+        resample_blocks,
         skill_score,
     )
 
 __all__ = [
+    "BASELINES",
     "CLIMATOLOGY_DEFINITION",
     "CLIP",
     "DEFAULT_FIT",
     "REPLICATIONS",
     "RICHARDSON_FORMS",
+    "STATISTICAL_MODEL",
+    "Answer",
     "Backtest",
+    "BaselineFit",
     "BlocFit",
+    "Blocks",
+    "BrierDecomposition",
     "CalibrationBin",
     "Comparison",
     "DyadFit",
     "Estimate",
     "Fit",
     "FitParameter",
+    "Fold",
+    "ForecastRow",
+    "ForecastScores",
     "Interval",
     "LensBacktest",
+    "Link",
+    "LinkPrior",
+    "Observed",
     "Prediction",
     "RaceSeries",
     "Regression",
     "Replication",
     "ReplicationSpec",
     "RichardsonForm",
+    "RollingForecast",
     "Scores",
+    "Skill",
+    "auc",
     "backtest",
+    "bootstrap_auc_difference",
     "bootstrap_difference",
+    "bootstrap_skill",
     "brier",
+    "brier_decomposition",
     "brier_terms",
     "calibration",
     "classify_observables",
     "climatology",
+    "climatology_rate",
+    "default_origins",
+    "fit_baselines",
     "fit_bloc",
     "fit_dyad",
     "fit_lens",
+    "fit_link",
     "fit_parameter",
     "fit_richardson",
+    "interval_text",
     "log_loss",
     "log_loss_terms",
     "nmc_series",
+    "observe",
     "ols",
     "predict_observables",
     "read_series_csv",
     "replicate",
+    "resample_blocks",
+    "resolve",
     "richardson_equilibrium",
+    "ridge_logistic",
+    "rolling_forecast",
     "score",
     "simulate_richardson",
     "simulations_needed",

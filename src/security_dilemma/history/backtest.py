@@ -384,6 +384,7 @@ def _lens_scores(
     preds: Mapping[str, float],
     clim: Mapping[str, float],
     classes: Mapping[str, tuple[Window, str]],
+    *,
     headline: Window,
     bins: int,
 ) -> LensBacktest:
@@ -500,7 +501,7 @@ def backtest(
                 if o.id in result.observables
             }
             lens_results.append(
-                _lens_scores(name, observables, preds, clim, classes, headline, bins)
+                _lens_scores(name, observables, preds, clim, classes, headline=headline, bins=bins)
             )
             continue
         base_case = _with_observables(case, predictable)
@@ -513,7 +514,7 @@ def backtest(
             overrides=None,
             progress=progress,
         )
-        lb = _lens_scores(name, observables, preds, clim, classes, headline, bins)
+        lb = _lens_scores(name, observables, preds, clim, classes, headline=headline, bins=bins)
         if train_until is not None:
             fitted = fit_lens(
                 _with_observables(case, train),
@@ -535,8 +536,12 @@ def backtest(
                 overrides=fitted.values,
                 progress=progress,
             )
-            flb = _lens_scores(name, observables, fitted_preds, clim, classes, headline, bins)
-            in_sample = _lens_scores(name, observables, fitted_preds, clim, classes, "train", bins)
+            flb = _lens_scores(
+                name, observables, fitted_preds, clim, classes, headline=headline, bins=bins
+            )
+            in_sample = _lens_scores(
+                name, observables, fitted_preds, clim, classes, headline="train", bins=bins
+            )
             lb = replace(flb, fit=fitted, in_sample=in_sample.scores, default=lb.scores)
         lens_results.append(lb)
     head = [o for o in scored if classes[o.id][0] == headline]

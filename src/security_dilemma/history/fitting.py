@@ -31,10 +31,13 @@ __all__ = [
     "Fit",
     "FitParameter",
     "Objective",
+    "Search",
     "Simulate",
+    "current_values",
     "fit_lens",
     "fit_parameter",
     "predict_observables",
+    "search",
 ]
 
 Objective = Literal["brier", "log_loss"]
@@ -201,35 +204,31 @@ class Fit:
         }
 
 
-def fit_lens(
-    case: Case,
-    lens: str,
-    parameters: Sequence[FitParameter] = DEFAULT_FIT,
-    *,
-    replicates: int = 50,
-    seed: int = 0,
-    objective: Objective = "brier",
-    budget: int = 48,
-    simulate: Simulate | None = None,
-    progress: Callable[[], None] | None = None,
-) -> Fit:
-    """Fit ``parameters`` for ``lens`` to every observable of ``case`` (the training set).
+@dataclass(frozen=True)
+class Search:
+    """The end of a search: the best values, their objective, the objective at the start and
+    how many distinct points were evaluated."""
 
-    Minimises the Brier score (or log-loss) of the predicted probabilities over the
-    parameters' search ranges: a scrambled Sobol design of about a third of ``budget``
-    simulations, then Nelder-Mead from the best point with the rest. Every evaluation uses
-    the same ``seed`` (common random numbers), so differences are not Monte Carlo noise.
-    """
+    values: Mapping[str, float]
+    objective: float
+    start_objective: float
+    evaluations: int
+
+
+def search(
+    objective: Callable[[Mapping[str, float]], float],
+    parameters: Sequence[FitParameter],
+    start: Mapping[str, float],
+    *,
+    budget: int = 48,
+    seed: int = 0,
+) -> Search:
+    """Minimise ``objective(values)`` over the parameters' ranges from ``start``: a scrambled
+    Sobol design of about a third of ``budget`` evaluations, then Nelder-Mead from the best
+    point with the rest (points are cached: an evaluation is a distinct point)."""
     from scipy.optimize import minimize
     from scipy.stats import qmc
 
-    if not case.observables:
-        raise BadInput(Problem("no observables to fit to", path="train_until"))
-    if not parameters:
-        raise BadInput(Problem("no parameters to fit", path="parameters"))
-    sim = simulate or engine_simulate()
-    y = np.array([o.occurred for o in case.observables], dtype=np.float64)
-    loss = brier if objective == "brier" else log_loss
     k = len(parameters)
     cache: dict[tuple[float, ...], float] = {}
 
@@ -240,21 +239,10 @@ def fit_lens(
         u = np.clip(np.asarray(u, dtype=np.float64), 0.0, 1.0)
         key = tuple(np.round(u, 6))
         if key not in cache:
-            preds = predict_observables(
-                sim,
-                case,
-                lens,
-                replicates=replicates,
-                seed=seed,
-                overrides=values_at(u),
-                progress=progress,
-            )
-            p = np.array([preds[o.id] for o in case.observables])
-            cache[key] = loss(p, y)
+            cache[key] = objective(values_at(u))
         return cache[key]
 
-    start_values = _current_values(case, lens, parameters)
-    u0 = np.array([p.to_unit(start_values[p.name]) for p in parameters])
+    u0 = np.array([p.to_unit(start[p.name]) for p in parameters])
     start_objective = f(u0)
     n_design = max(2, min(budget // 3, 2 ** int(math.log2(max(budget // 3, 2)))))
     design = qmc.Sobol(d=k, scramble=True, seed=seed).random(n_design)
@@ -282,20 +270,63 @@ def fit_lens(
     final = f(final_u)
     if best < final:
         final_u, final = best_u, best
+    return Search(values_at(final_u), final, start_objective, len(cache))
+
+
+def fit_lens(
+    case: Case,
+    lens: str,
+    parameters: Sequence[FitParameter] = DEFAULT_FIT,
+    *,
+    replicates: int = 50,
+    seed: int = 0,
+    objective: Objective = "brier",
+    budget: int = 48,
+    simulate: Simulate | None = None,
+    progress: Callable[[], None] | None = None,
+) -> Fit:
+    """Fit ``parameters`` for ``lens`` to every observable of ``case`` (the training set).
+
+    Minimises the Brier score (or log-loss) of the predicted probabilities over the
+    parameters' search ranges (:func:`search`). Every evaluation uses the same ``seed``
+    (common random numbers), so differences are not Monte Carlo noise.
+    """
+    if not case.observables:
+        raise BadInput(Problem("no observables to fit to", path="train_until"))
+    if not parameters:
+        raise BadInput(Problem("no parameters to fit", path="parameters"))
+    sim = simulate or engine_simulate()
+    y = np.array([o.occurred for o in case.observables], dtype=np.float64)
+    loss = brier if objective == "brier" else log_loss
+
+    def f(values: Mapping[str, float]) -> float:
+        preds = predict_observables(
+            sim,
+            case,
+            lens,
+            replicates=replicates,
+            seed=seed,
+            overrides=values,
+            progress=progress,
+        )
+        return loss(np.array([preds[o.id] for o in case.observables]), y)
+
+    start_values = current_values(case, lens, parameters)
+    found = search(f, parameters, start_values, budget=budget, seed=seed)
     return Fit(
         parameters=tuple(parameters),
-        values=values_at(final_u),
+        values=found.values,
         start=start_values,
         objective=objective,
-        train_objective=final,
-        start_objective=start_objective,
-        evaluations=len(cache),
+        train_objective=found.objective,
+        start_objective=found.start_objective,
+        evaluations=found.evaluations,
         replicates=replicates,
         train_ids=tuple(o.id for o in case.observables),
     )
 
 
-def _current_values(case: Case, lens: str, parameters: Sequence[FitParameter]) -> dict[str, float]:
+def current_values(case: Case, lens: str, parameters: Sequence[FitParameter]) -> dict[str, float]:
     """The case's value of each parameter (the fit's starting point), clipped to its range."""
     from ..lenses import lens_parameters
     from ..scenario.overrides import parameter_names

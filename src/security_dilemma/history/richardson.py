@@ -26,10 +26,10 @@ from __future__ import annotations
 import csv
 import io
 import math
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, NamedTuple
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
@@ -711,88 +711,22 @@ def read_series_csv(
     ``FILE:LINE: message`` in one :class:`BadInput`.
     """
     name = str(path)
-    p = Path(path)
-    if not p.is_file():
-        raise BadInput(Problem("no such file", file=name))
-    try:
-        text = p.read_text(encoding="utf-8-sig")
-    except UnicodeDecodeError:
-        raise BadInput(Problem("not a UTF-8 text file", file=name)) from None
-    except OSError as exc:
-        raise BadInput(Problem(f"cannot read: {exc.strerror}", file=name)) from None
-    reader = csv.reader(io.StringIO(text))
-    header: list[str] | None = None
-    header_line = 1
-    cols: dict[str, int] = {}
+    reader = csv.reader(io.StringIO(_csv_text(path)))
+    header: _Header | None = None
     problems: list[Problem] = []
     values: dict[str, list[float]] = {"time": [], "x": [], "y": []}
     rows: list[int] = []
-    wanted = {"time": time, "x": x, "y": y}
     try:
-        for row in reader:
-            line = reader.line_num
-            cells = [c.strip() for c in row]
-            if not any(cells) or cells[0].startswith("#"):
-                continue
+        for line, cells in _filled_rows(reader):
             if header is None:
-                header, header_line = cells, line
-                for role, col in wanted.items():
-                    if col in header:
-                        cols[role] = header.index(col)
-                    else:
-                        hint = did_you_mean(col, [h for h in header if h])
-                        problems.append(
-                            Problem(
-                                f"no column '{col}'{hint}; the header has: {', '.join(header)}",
-                                file=name,
-                                line=line,
-                            )
-                        )
-                if problems:
-                    raise BadInput(problems)
+                header = _Header.read(cells, {"time": time, "x": x, "y": y}, name, line)
                 continue
-            if len(cells) != len(header):
-                problems.append(
-                    Problem(
-                        f"{len(cells)} fields, but the header (line {header_line}) has "
-                        f"{len(header)}",
-                        file=name,
-                        line=line,
-                    )
-                )
-                continue
-            parsed: dict[str, float] = {}
-            for role, i in cols.items():
-                cell, col = cells[i], wanted[role]
-                if cell == "":
-                    problems.append(Problem(f"column '{col}' is empty", file=name, line=line))
-                    continue
-                try:
-                    value = float(cell)
-                except ValueError:
-                    problems.append(
-                        Problem(f"column '{col}': {cell!r} is not a number", file=name, line=line)
-                    )
-                    continue
-                if not math.isfinite(value):
-                    problems.append(
-                        Problem(f"column '{col}': {cell!r} is not finite", file=name, line=line)
-                    )
-                    continue
-                parsed[role] = value
-            if len(parsed) != 3:
+            parsed, found = header.values(cells, line)
+            problems += found
+            if parsed is None:
                 continue
             if values["time"] and parsed["time"] <= values["time"][-1]:
-                prev = _num(values["time"][-1])
-                what = "repeats" if parsed["time"] == values["time"][-1] else "comes before"
-                problems.append(
-                    Problem(
-                        f"{time} {_num(parsed['time'])} {what} {prev} (line {rows[-1]}): sort "
-                        f"the rows by {time}, one row per {time}",
-                        file=name,
-                        line=line,
-                    )
-                )
+                problems.append(header.unsorted(parsed["time"], values["time"][-1], rows[-1], line))
                 continue
             for role in values:
                 values[role].append(parsed[role])
@@ -804,7 +738,7 @@ def read_series_csv(
     if problems:
         raise BadInput(problems)
     if not rows:
-        raise BadInput(Problem("no data rows after the header", file=name, line=header_line))
+        raise BadInput(Problem("no data rows after the header", file=name, line=header.line))
     return RaceSeries(
         np.array(values["time"]),
         np.array(values["x"]),
@@ -813,6 +747,101 @@ def read_series_csv(
         y_name=y,
         source=name,
     )
+
+
+def _csv_text(path: str | Path) -> str:
+    """The text of the file at ``path`` (UTF-8, a byte-order mark dropped); a
+    :class:`BadInput` naming the file when there is none or it cannot be read as text."""
+    name = str(path)
+    p = Path(path)
+    if not p.is_file():
+        raise BadInput(Problem("no such file", file=name))
+    try:
+        return p.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError:
+        raise BadInput(Problem("not a UTF-8 text file", file=name)) from None
+    except OSError as exc:
+        raise BadInput(Problem(f"cannot read: {exc.strerror}", file=name)) from None
+
+
+def _filled_rows(reader: Any) -> Iterator[tuple[int, list[str]]]:
+    """The line number and stripped cells of each row of ``reader`` (a :func:`csv.reader`)
+    that is neither blank nor a ``#`` comment."""
+    for row in reader:
+        cells = [c.strip() for c in row]
+        if any(cells) and not cells[0].startswith("#"):
+            yield reader.line_num, cells
+
+
+class _Header(NamedTuple):
+    """The header row of a series CSV: its ``file`` and ``line``, its ``width`` (fields),
+    and for each role (time, x, y) the column's index and name."""
+
+    file: str
+    line: int
+    width: int
+    columns: dict[str, int]
+    names: dict[str, str]
+
+    @classmethod
+    def read(cls, cells: list[str], names: dict[str, str], file: str, line: int) -> _Header:
+        """The header in ``cells``, with the column ``names`` of the roles; a
+        :class:`BadInput` naming every column it lacks."""
+        columns: dict[str, int] = {}
+        problems: list[Problem] = []
+        for role, col in names.items():
+            if col in cells:
+                columns[role] = cells.index(col)
+            else:
+                hint = did_you_mean(col, [h for h in cells if h])
+                problems.append(
+                    Problem(
+                        f"no column '{col}'{hint}; the header has: {', '.join(cells)}",
+                        file=file,
+                        line=line,
+                    )
+                )
+        if problems:
+            raise BadInput(problems)
+        return cls(file, line, len(cells), columns, names)
+
+    def values(self, cells: list[str], line: int) -> tuple[dict[str, float] | None, list[Problem]]:
+        """The numbers of the data row in ``cells`` by role, or None and the row's problems: a
+        width other than the header's, or cells that are empty, not numbers or not finite."""
+        if len(cells) != self.width:
+            width = f"{len(cells)} fields, but the header (line {self.line}) has {self.width}"
+            return None, [Problem(width, file=self.file, line=line)]
+        parsed: dict[str, float] = {}
+        problems: list[Problem] = []
+        for role, i in self.columns.items():
+            cell, col = cells[i], self.names[role]
+            if cell == "":
+                problems.append(Problem(f"column '{col}' is empty", file=self.file, line=line))
+                continue
+            try:
+                value = float(cell)
+            except ValueError:
+                what = f"column '{col}': {cell!r} is not a number"
+                problems.append(Problem(what, file=self.file, line=line))
+                continue
+            if not math.isfinite(value):
+                what = f"column '{col}': {cell!r} is not finite"
+                problems.append(Problem(what, file=self.file, line=line))
+                continue
+            parsed[role] = value
+        return (parsed if len(parsed) == len(self.columns) else None), problems
+
+    def unsorted(self, time: float, previous: float, previous_line: int, line: int) -> Problem:
+        """The problem of a row at ``line`` whose ``time`` does not come after the
+        ``previous`` row's (at ``previous_line``)."""
+        column = self.names["time"]
+        what = "repeats" if time == previous else "comes before"
+        return Problem(
+            f"{column} {_num(time)} {what} {_num(previous)} (line {previous_line}): sort "
+            f"the rows by {column}, one row per {column}",
+            file=self.file,
+            line=line,
+        )
 
 
 # --- COW data and the built-in replications --------------------------------------------------

@@ -33,6 +33,8 @@ from matplotlib.lines import Line2D
 if TYPE_CHECKING:
     from ..engine import Result
     from ..history.backtest import Backtest
+    from ..history.forecast import RollingForecast
+    from ..history.scoring import CalibrationBin
     from ..scenario.schema import Case
 
 __all__ = [
@@ -40,6 +42,7 @@ __all__ = [
     "PALETTE",
     "backtest_figure",
     "data_uri",
+    "forecast_figure",
     "map_figure",
     "network_figure",
     "plain_text",
@@ -363,6 +366,59 @@ def backtest_figure(backtest: Backtest) -> Figure:
         top = max([clim, *values]) if values else 1.0
         right.set_xlim(0, (top if math.isfinite(top) else 1.0) * 1.25)
         right.grid(axis="x", alpha=0.3, linewidth=0.5)
+    return fig
+
+
+def _reliability(
+    ax: Any, name: str, bins: Sequence[CalibrationBin], colour: str, style: str
+) -> None:
+    used = [b for b in bins if b.count]
+    if not used:
+        return
+    xs = [b.mean_p for b in used]
+    ys = [b.observed for b in used]
+    ax.plot(xs, ys, style, color=colour, linewidth=1.2, label=name)
+    ax.scatter(xs, ys, s=[12 + 6 * b.count for b in used], color=colour, alpha=0.7)
+
+
+def forecast_figure(fc: RollingForecast) -> Figure:
+    """A reliability diagram per lens of the rolling-origin forecasts: the lens through the
+    observation model, its raw indicator and the climatology and statistical baselines
+    (marker area by the forecasts in the bin)."""
+    n = len(fc.lenses)
+    cols = min(n, 4)
+    rows = math.ceil(n / cols)
+    with plain_text():
+        fig = Figure(figsize=(2.9 * cols + 0.4, 3.0 * rows + 0.3), layout="constrained")
+        axes = np.atleast_1d(fig.subplots(rows, cols, squeeze=False).ravel())
+        for k, lens in enumerate(fc.lenses):
+            ax = axes[k]
+            ax.plot([0, 1], [0, 1], color="#999999", linestyle="--", linewidth=1)
+            colour = _lens_colour(lens, k)
+            _reliability(
+                ax, f"{lens} (Brier {fc.scores[lens].brier:.3f})", fc.calibration[lens], colour, "-"
+            )
+            raw = f"{lens} raw"
+            _reliability(
+                ax, f"raw indicator ({fc.scores[raw].brier:.3f})", fc.calibration[raw], colour, ":"
+            )
+            for name, tone, style in (
+                ("climatology", "#555555", "--"),
+                ("statistical", "#222222", "-."),
+            ):
+                _reliability(
+                    ax, f"{name} ({fc.scores[name].brier:.3f})", fc.calibration[name], tone, style
+                )
+            ax.set_xlim(-0.02, 1.02)
+            ax.set_ylim(-0.02, 1.02)
+            ax.set_title(lens, fontsize=10)
+            ax.set_xlabel("forecast probability (bin mean)")
+            if k % cols == 0:
+                ax.set_ylabel("observed frequency")
+            ax.legend(fontsize=7, loc="lower right", frameon=False)
+            ax.grid(alpha=0.3, linewidth=0.5)
+        for ax in axes[n:]:
+            ax.axis("off")
     return fig
 
 

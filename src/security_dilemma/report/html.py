@@ -20,10 +20,13 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 from markupsafe import Markup
 
 from ..history.backtest import CLIMATOLOGY_DEFINITION
+from ..history.baselines import BASELINES, STATISTICAL_MODEL
+from ..history.forecast import interval_text
 from .figures import (
     NETWORK_MAX_ACTORS,
     backtest_figure,
     data_uri,
+    forecast_figure,
     map_figure,
     network_figure,
     trajectories_figure,
@@ -34,6 +37,7 @@ from .whatif import section_title, whatif_context
 if TYPE_CHECKING:
     from ..engine import Result
     from ..history.backtest import Backtest
+    from ..history.forecast import RollingForecast
     from ..scenario.schema import Case
     from ..whatif.compare import CounterfactualComparison
 
@@ -64,6 +68,7 @@ def _environment() -> Environment:
     )
     env.filters["num"] = _num
     env.filters["pct"] = _pct
+    env.filters["ci"] = interval_text
     env.filters["crisis_rate"] = _crisis_rate
     return env
 
@@ -222,6 +227,7 @@ def build_report(
     include_map: bool = True,
     map_footprints: bool = True,
     comparisons: Sequence[CounterfactualComparison] = (),
+    forecast: RollingForecast | None = None,
 ) -> str:
     """The report as one HTML document (a string).
 
@@ -230,7 +236,9 @@ def build_report(
     ``dyads`` overrides the key dyads (default :func:`~.findings.key_dyads`); ``command`` and
     ``generated`` go in the reproducibility footer; ``comparisons``
     (:func:`~security_dilemma.whatif.compare_all`) add the section on what the
-    case's counterfactual worlds say.
+    case's counterfactual worlds say; ``forecast``
+    (:func:`~security_dilemma.history.rolling_forecast`) the leading section on the
+    rolling-origin forecasts, with a reliability diagram per lens.
     """
     if not results_by_lens:
         raise ValueError("the report needs at least one run")
@@ -256,6 +264,8 @@ def build_report(
     figures["network"] = data_uri(network_figure(case, results_by_lens))
     if backtest is not None:
         figures["backtest"] = data_uri(backtest_figure(backtest))
+    if forecast is not None:
+        figures["forecast"] = data_uri(forecast_figure(forecast))
     run_notes = [
         run_note(n) for n in sorted({n for r in results_by_lens.values() for n in r.notes})
     ]
@@ -274,6 +284,9 @@ def build_report(
         "results": results_by_lens,
         "findings": lens_findings,
         "backtest": backtest,
+        "forecast": forecast,
+        "baselines": BASELINES,
+        "statistical_model": STATISTICAL_MODEL,
         "backtest_diffs": {c.a: c.difference for c in backtest.comparisons if c.b == "climatology"}
         if backtest is not None
         else {},

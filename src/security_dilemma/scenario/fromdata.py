@@ -722,65 +722,11 @@ def draft_case(
     case_id: str | None = None,
 ) -> CaseDraft:
     """Draft a case for ``states`` over ``start``-``end`` (years) from the shipped data."""
-    problems: list[Problem] = []
-    if start > end:
-        problems.append(Problem(f"start {start} is after end {end}", path="start"))
-    if not 1 <= start <= 9999 or not 1 <= end <= 9999:
-        problems.append(Problem("years must be between 1 and 9999", path="start"))
-    if step not in STEPS:
-        problems.append(
-            Problem(
-                f"unknown step '{step}'{did_you_mean(step, STEPS)}; steps: {', '.join(STEPS)}",
-                path="step",
-            )
-        )
-    queries = [q.strip() for q in states if q.strip()]
-    if not queries:
-        problems.append(Problem("give at least one state", path="states"))
-    if case_id is not None and not _ID.match(case_id):
-        problems.append(
-            Problem(
-                f"id '{case_id}' is not valid: a letter, then letters, digits, '_', '.' or '-'",
-                path="id",
-            )
-        )
-    if problems:
-        raise BadInput(problems)
+    queries = _check_request(states, start, end, step, case_id)
     resolved = resolve_states(queries, start, end)
-    cid = case_id or "-".join(s.id.lower() for s in resolved) + f"-{start}-{end}"
-    if not _ID.match(cid):
-        cid = "case-" + cid
-    warnings: list[str] = []
-    for dataset, label in (("nmc", "COW NMC"), ("atop", "ATOP"), ("trade", "COW trade")):
-        lo, hi = _coverage(dataset)
-        if end > hi:
-            warnings.append(
-                f"{label} covers {lo}-{hi}: no data after {hi} to check the case against"
-            )
-    for s in resolved:
-        if s.first > start:
-            warnings.append(f"{s.id} enters the COW state system in {s.first}, after {start}")
-        if s.note:
-            warnings.append(s.note)
-        elif s.last < end:
-            warnings.append(f"{s.id} leaves the COW state system after {s.last}")
-
-    actors = []
-    for s in resolved:
-        actor: dict[str, Any] = {
-            "id": s.id,
-            "name": s.name,
-            "ccode": s.ccode,
-        }
-        if s.iso3:
-            actor["iso3"] = s.iso3
-        actor["source"] = "cow-states"
-        notes = [n for n in (_STATE_NOTES.get(s.ccode), s.note) if n]
-        if s.first > start:
-            notes.append(f"In the COW state system from {s.first}.")
-        if notes:
-            actor["note"] = " ".join(notes)
-        actors.append(actor)
+    cid = case_id or _default_id(resolved, start, end)
+    warnings = _coverage_warnings(resolved, start, end)
+    actors = _actor_records(resolved, start)
     caps, cap_comments = _capabilities(resolved, start, warnings)
     table = _pledge_table(resolved)
     alliances, ally_comments, atop_year = _alliances(resolved, table, start, warnings)
@@ -815,19 +761,7 @@ def draft_case(
     command = f"dilemma case from-data --states {','.join(queries)} --start {start} --end {end}" + (
         f" --step {step}" if step != "year" else ""
     )
-    lines = [
-        f"# Draft case written by `{command}`",
-        "# from the data shipped with security-dilemma (COW NMC, ATOP, COW IGO, COW trade).",
-        "# It validates as it stands; before drawing conclusions, check the figures against the",
-        "# sources at the end and add what data cannot give: institutions, identities, beliefs,",
-        "# dated events and the coded record (observables).",
-    ]
-    if warnings:
-        lines.append("#")
-        lines.append("# Notes on coverage:")
-        for w in warnings:
-            wrapped = _wrap(w, 88)
-            lines += [f"#   - {wrapped[0]}", *(f"#     {ln}" for ln in wrapped[1:])]
+    lines = _opening_comments(command, warnings)
     lines += [
         "schema_version: 1",
         f"id: {cid}",
@@ -919,6 +853,107 @@ def draft_case(
     text = "\n".join(lines) + "\n"
     _self_check(text, cid)
     return CaseDraft(cid, text, data, tuple(resolved), tuple(warnings))
+
+
+def _check_request(
+    states: Sequence[str], start: int, end: int, step: str, case_id: str | None
+) -> list[str]:
+    """The state queries of a draft (blank ones dropped); a :class:`BadInput` naming each
+    parameter that is wrong: years out of order or range, an unknown step, no state, an
+    invalid id."""
+    problems: list[Problem] = []
+    if start > end:
+        problems.append(Problem(f"start {start} is after end {end}", path="start"))
+    if not 1 <= start <= 9999 or not 1 <= end <= 9999:
+        problems.append(Problem("years must be between 1 and 9999", path="start"))
+    if step not in STEPS:
+        problems.append(
+            Problem(
+                f"unknown step '{step}'{did_you_mean(step, STEPS)}; steps: {', '.join(STEPS)}",
+                path="step",
+            )
+        )
+    queries = [q.strip() for q in states if q.strip()]
+    if not queries:
+        problems.append(Problem("give at least one state", path="states"))
+    if case_id is not None and not _ID.match(case_id):
+        problems.append(
+            Problem(
+                f"id '{case_id}' is not valid: a letter, then letters, digits, '_', '.' or '-'",
+                path="id",
+            )
+        )
+    if problems:
+        raise BadInput(problems)
+    return queries
+
+
+def _default_id(resolved: Sequence[State], start: int, end: int) -> str:
+    """The draft's id when none is given: the states' ids and the years, prefixed by
+    ``case-`` when that is not a valid id."""
+    cid = "-".join(s.id.lower() for s in resolved) + f"-{start}-{end}"
+    return cid if _ID.match(cid) else "case-" + cid
+
+
+def _coverage_warnings(resolved: Sequence[State], start: int, end: int) -> list[str]:
+    """What the shipped data cannot say about the span: datasets that end before it does,
+    states that enter the COW state system after its start or leave it before its end."""
+    warnings: list[str] = []
+    for dataset, label in (("nmc", "COW NMC"), ("atop", "ATOP"), ("trade", "COW trade")):
+        lo, hi = _coverage(dataset)
+        if end > hi:
+            warnings.append(
+                f"{label} covers {lo}-{hi}: no data after {hi} to check the case against"
+            )
+    for s in resolved:
+        if s.first > start:
+            warnings.append(f"{s.id} enters the COW state system in {s.first}, after {start}")
+        if s.note:
+            warnings.append(s.note)
+        elif s.last < end:
+            warnings.append(f"{s.id} leaves the COW state system after {s.last}")
+    return warnings
+
+
+def _actor_records(resolved: Sequence[State], start: int) -> list[dict[str, Any]]:
+    """The case's actors: id, name, COW code, ISO3 code when there is one, source, and a
+    note on the state (and on a later entry into the state system)."""
+    actors = []
+    for s in resolved:
+        actor: dict[str, Any] = {
+            "id": s.id,
+            "name": s.name,
+            "ccode": s.ccode,
+        }
+        if s.iso3:
+            actor["iso3"] = s.iso3
+        actor["source"] = "cow-states"
+        notes = [n for n in (_STATE_NOTES.get(s.ccode), s.note) if n]
+        if s.first > start:
+            notes.append(f"In the COW state system from {s.first}.")
+        if notes:
+            actor["note"] = " ".join(notes)
+        actors.append(actor)
+    return actors
+
+
+def _opening_comments(command: str, warnings: Sequence[str]) -> list[str]:
+    """The comments that open the draft: the ``command`` that wrote it, what is left to do,
+    and the notes on coverage."""
+    lines = [
+        f"# Draft case written by `{command}`",
+        "# from the data shipped with security-dilemma (COW NMC, ATOP, COW IGO, COW trade).",
+        "# It validates as it stands; before drawing conclusions, check the figures against the",
+        "# sources at the end and add what data cannot give: institutions, identities, beliefs,",
+        "# dated events and the coded record (observables).",
+    ]
+    if warnings:
+        lines.append("#")
+        lines.append("# Notes on coverage:")
+        for w in warnings:
+            wrapped = _wrap(w, 88)
+            lines += [f"#   - {wrapped[0]}", *(f"#     {ln}" for ln in wrapped[1:])]
+    return lines
 
 
 def _self_check(text: str, cid: str) -> None:
