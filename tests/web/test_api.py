@@ -375,3 +375,11 @@ def test_a_run_with_parameters(client: TestClient) -> None:
         follow_redirects=False,
     )
     assert r.status_code == 303 and r.headers["location"] == f"/runs/{doc['run_id']}"
+
+
+def test_serve_refuses_bad_flags_before_starting(dilemma: Run, tmp_path: Path) -> None:
+    outcome = dilemma("serve", "--store", str(tmp_path))
+    assert outcome.code == 2 and "--store" in outcome.err and "is a directory" in outcome.err
+    outcome = dilemma("serve", "--port", "70000")
+    assert outcome.code == 2 and "--port" in outcome.err
+    assert "Traceback" not in outcome.err
