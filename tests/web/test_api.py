@@ -66,6 +66,20 @@ def test_api_mirrors_the_cli_json(client: TestClient, dilemma: Run) -> None:
     named = client.get("/api/games/classify?r=4&s=0&t=3&p=1").json()
     cli_named = json.loads(dilemma("games", "classify", "--row", "[[4,0],[3,1]]", "--json").out)
     assert named == cli_named and named["name"] == "Stag Hunt"
+    lineup = "strategy=TitForTat&strategy=Defector&strategy=Grudger&turns=20&repetitions=3"
+    played = client.get(f"/api/games/tournament?{lineup}").json()
+    cli_played = dilemma(
+        "games",
+        "tournament",
+        "--strategies",
+        "TitForTat,Defector,Grudger",
+        "--turns",
+        "20",
+        "--repetitions",
+        "3",
+        "--json",
+    )
+    assert played == json.loads(cli_played.out)
     geo = client.get("/api/cases/bmd-europe/geojson?date=2008-01-01").json()
     assert geo["type"] == "FeatureCollection" and geo["features"]
 
@@ -162,6 +176,10 @@ def test_upload_form_keeps_valid_files_only(client: TestClient) -> None:
         ("get", "/api/games/jervis?gain=-1", None, 400),
         ("get", "/api/games/classify?r=inf", None, 400),
         ("get", "/editor?case=../../etc", None, 422),
+        ("get", "/api/games/tournament?strategy=Nope&strategy=Defector", None, 400),
+        ("get", "/api/games/tournament?strategy=Defector", None, 400),
+        ("get", "/api/games/tournament?turns=100000", None, 422),
+        ("get", "/api/games/tournament?noise=nan", None, 422),
         ("post", "/api/runs", {"case": "bmd-europe", "replicates": 1}, 422),
         ("post", "/api/runs", {"case": "bmd-europe", "replicates": 10**9}, 400),
         ("post", "/api/runs", {"case": "bmd-europe", "lenses": ["nope"]}, 400),
@@ -356,6 +374,8 @@ def test_games_fragments(client: TestClient) -> None:
     assert "doubly dangerous" in client.get("/games/jervis?gain=2").text
     assert "Trust threshold" in client.get("/games/kydd?prior=0.5&cost=1").text
     assert client.get("/games/kydd?prior=5").status_code == 422
+    table = client.get("/games/tournament?strategy=TitForTat&strategy=Grudger&turns=10").text
+    assert table.count("<tr>") == 3 and "Defector" not in table
 
 
 def test_a_run_with_parameters(client: TestClient) -> None:

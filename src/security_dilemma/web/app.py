@@ -48,6 +48,8 @@ from .security import CSRF_FIELD, Guard
 __all__ = ["create_app"]
 
 RUN_ID = r"^[0-9a-f]{16}$"
+MAX_TURNS, MAX_REPETITIONS, MAX_PLAYERS = 1000, 50, 16
+"""Bounds of a tournament played on request (one HTTP request's worth of work)."""
 CaseId = Annotated[str, PathParam(pattern=CASE_ID, max_length=64)]
 RunId = Annotated[str, PathParam(pattern=RUN_ID)]
 Name = Annotated[str, Query(max_length=64, pattern=r"^[A-Za-z0-9_.:-]*$")]
@@ -657,6 +659,8 @@ def games_page(svc: Svc, request: Request) -> HTMLResponse:
         jervis=_jervis(2.0, 2.0, 3.0, 1.0),
         kydd=_kydd(0.3, 2.0),
         classified=_classify(3, 0, 4, 1),
+        tournament=_tournament([], 100, 5, 0.0, 0),
+        lineup=_lineup(),
     )
 
 
@@ -681,6 +685,38 @@ def games_kydd(
     cost: Annotated[float, Query(ge=0)] = 2.0,
 ) -> HTMLResponse:
     return svc.page(request, "_kydd.html", kydd=_kydd(prior, cost))
+
+
+Strategies = Annotated[list[str], Query(max_length=MAX_PLAYERS)]
+Turns = Annotated[int, Query(ge=1, le=MAX_TURNS)]
+Repetitions = Annotated[int, Query(ge=1, le=MAX_REPETITIONS)]
+Noise = Annotated[float, Query(ge=0, le=1)]
+
+
+@router.get("/games/tournament", response_class=HTMLResponse, include_in_schema=False)
+def games_tournament(
+    svc: Svc,
+    request: Request,
+    strategy: Strategies = [],  # noqa: B006 - FastAPI copies the default
+    turns: Turns = 100,
+    repetitions: Repetitions = 5,
+    noise: Noise = 0.0,
+) -> HTMLResponse:
+    doc = _tournament(strategy, turns, repetitions, noise, 0)
+    return svc.page(request, "_tournament.html", tournament=doc)
+
+
+@router.get("/api/games/tournament", tags=["games"])
+def api_tournament(
+    strategy: Strategies = [],  # noqa: B006 - FastAPI copies the default
+    turns: Turns = 100,
+    repetitions: Repetitions = 5,
+    noise: Noise = 0.0,
+    seed: Annotated[int, Query(ge=0)] = 0,
+) -> JSONResponse:
+    """An iterated round robin, as ``dilemma games tournament --json`` (``strategy`` repeated:
+    the line-up; default the ten classics)."""
+    return JSONResponse(to_jsonable(_tournament(strategy, turns, repetitions, noise, seed)))
 
 
 @router.get("/games/classify", response_class=HTMLResponse, include_in_schema=False)
@@ -831,6 +867,15 @@ def _map_image(library: CaseLibrary, key: str, date: dt.date | None) -> bytes:
     return _map_cached(str(path), path.stat().st_mtime, date)
 
 
+def _lineup() -> list[tuple[str, bool]]:
+    """Every strategy name, and whether it is in the default line-up."""
+    from ..cli.games import DEFAULT_LINEUP
+    from ..games import STRATEGIES
+
+    more = [n for n in STRATEGIES if n not in DEFAULT_LINEUP and n not in ("Random", "MemoryOne")]
+    return [(name, True) for name in DEFAULT_LINEUP] + [(name, False) for name in more]
+
+
 def _finite(**values: float) -> None:
     import math
 
@@ -865,6 +910,31 @@ def _kydd(prior: float, cost: float) -> dict[str, Any]:
 
     _finite(prior=prior, cost=cost)
     result: dict[str, Any] = reassurance(prior, cost).to_dict()
+    return result
+
+
+def _tournament(
+    names: list[str], turns: int, repetitions: int, noise: float, seed: int
+) -> dict[str, Any]:
+    """An iterated round robin (``dilemma games tournament --json``'s document)."""
+    from ..cli.games import DEFAULT_LINEUP
+    from ..games import MatchConfig, parse_strategy, round_robin
+
+    _finite(noise=noise)
+    chosen = names or list(DEFAULT_LINEUP)
+    problems: list[Problem] = []
+    players = []
+    for i, name in enumerate(chosen):
+        try:
+            players.append(parse_strategy(name))
+        except BadInput as exc:
+            problems += [Problem(p.message, path=f"strategy[{i}]") for p in exc.problems]
+    if len(chosen) < 2:
+        problems.append(Problem("choose at least two strategies", path="strategy"))
+    if problems:
+        raise BadInput(problems)
+    config = MatchConfig(turns=turns, noise=noise).validate()
+    result: dict[str, Any] = round_robin(players, config, repetitions, seed).to_dict()
     return result
 
 
