@@ -403,3 +403,24 @@ def test_serve_refuses_bad_flags_before_starting(dilemma: Run, tmp_path: Path) -
     outcome = dilemma("serve", "--port", "70000")
     assert outcome.code == 2 and "--port" in outcome.err
     assert "Traceback" not in outcome.err
+
+
+def test_two_runs_side_by_side(client: TestClient, done_run: str) -> None:
+    body = {"case": "bmd-europe", "lenses": ["pyramid"], "replicates": 2, "seed": 9}
+    other = client.post("/api/runs", json=body).json()["run_id"]
+    assert wait_done(client, other)["state"] == "complete"
+    assert 'id="compare-form"' in client.get("/runs").text
+    page = client.get(f"/compare?a={done_run}&b={other}&metric=security&actor=")
+    assert page.status_code == 200 and re.search(r"actor=[A-Z]{3}&amp;", page.text)  # a default
+    query = f"a={done_run}&b={other}&metric=security&actor=RUS"
+    rows = client.get(f"/compare/figure.csv?{query}").text.splitlines()
+    labels = {r.split(",")[0] for r in rows[1:]}
+    assert labels == {
+        f"{done_run[:8]} realism",
+        f"{done_run[:8]} liberalism",
+        f"{other[:8]} pyramid",
+    }
+    assert b"<svg" in client.get(f"/compare/figure.svg?{query}").content
+    assert client.get(f"/compare?a={done_run}&b=0123456789abcdef").status_code == 404
+    assert client.get(f"/compare?a={done_run}&b=../x").status_code == 422
+    assert client.get(f"/compare/figure.svg?a={done_run}&b={other}&metric=nope").status_code == 400

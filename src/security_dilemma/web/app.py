@@ -651,6 +651,78 @@ def run_figure(
     )
 
 
+def _compared(svc: Services, a: str, b: str, series: Series) -> Any:
+    """Both runs' frames of one series, each lens setting labelled with its run."""
+    import pandas as pd
+
+    frames = []
+    for run_id in dict.fromkeys((a, b)):
+        frame = svc.figure_data(run_id, series, None)
+        frames.append(
+            frame.assign(lens=[f"{run_id[:8]} {x or 'case lenses'}" for x in frame["lens"]])
+        )
+    return pd.concat(frames, ignore_index=True)
+
+
+@router.get("/compare", response_class=HTMLResponse, include_in_schema=False)
+def compare_page(
+    svc: Svc,
+    request: Request,
+    a: Annotated[str, Query(pattern=RUN_ID)],
+    b: Annotated[str, Query(pattern=RUN_ID)],
+    *,
+    metric: Name = "security",
+    actor: Name = "",
+    counterpart: Name = "",
+) -> HTMLResponse:
+    docs = [svc.run_doc(a), svc.run_doc(b)]
+    series = Series(metric, actor, counterpart)
+    found = svc.stored(a)
+    options = [s for s in (found[2] if found else []) if s.metric == metric]
+    if series not in options and options:
+        series = options[0]
+    _compared(svc, a, b, series)  # 4xx now, not in the image
+    rows = [
+        {
+            "run_id": d["run_id"],
+            "case_id": d.get("case_id", ""),
+            "lenses": ", ".join(str(x) or "case lenses" for x in d["points"]["lens"]),
+            "replicates": d.get("replicates", ""),
+            "seed": d.get("seed", ""),
+            "state": d["state"],
+        }
+        for d in docs
+    ]
+    return svc.page(request, "compare.html", a=a, b=b, rows=rows, chosen=series, nav="runs")
+
+
+@router.get("/compare/figure.{fmt}", include_in_schema=False)
+def compare_figure(
+    svc: Svc,
+    fmt: Literal["svg", "png", "csv"],
+    a: Annotated[str, Query(pattern=RUN_ID)],
+    b: Annotated[str, Query(pattern=RUN_ID)],
+    *,
+    metric: Name = "security",
+    actor: Name = "",
+    counterpart: Name = "",
+) -> Response:
+    series = Series(metric, actor, counterpart)
+    frame = _compared(svc, a, b, series)
+    name = f"{a[:8]}-vs-{b[:8]}-{series.label.replace(': ', '-')}"
+    if fmt == "csv":
+        return Response(
+            frame.to_csv(index=False),
+            media_type="text/csv",
+            headers={"Content-Disposition": f'attachment; filename="{name}.csv"'},
+        )
+    body = render(frame, series, f"runs {a[:8]} and {b[:8]} (mean, band: ±1 sd)", fmt)
+    media = "image/svg+xml" if fmt == "svg" else "image/png"
+    return Response(
+        body, media_type=media, headers={"Content-Disposition": f'inline; filename="{name}.{fmt}"'}
+    )
+
+
 @router.get("/games", response_class=HTMLResponse, include_in_schema=False)
 def games_page(svc: Svc, request: Request) -> HTMLResponse:
     return svc.page(
