@@ -300,6 +300,11 @@ def test_run_results_figures_and_series(client: TestClient, done_run: str) -> No
         client.get(f"/runs/{done_run}/figure.svg?metric=security&actor=USA&lens=x").status_code
         == 400
     )
+    assert 'id="net-step"' in page
+    net = client.get(f"/runs/{done_run}/network.svg?step=3&lens=realism")
+    assert net.status_code == 200 and b"<svg" in net.content
+    assert client.get(f"/runs/{done_run}/network.png?step=99&lens=realism").status_code == 400
+    assert client.get(f"/runs/{done_run}/network.svg?step=1&lens=nope").status_code == 400
     events = client.get(f"/runs/{done_run}/events").text
     assert "event: end" in events and '"state": "complete"' in events
     again = client.post(

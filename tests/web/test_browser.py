@@ -173,6 +173,17 @@ def test_run_watch_progress_switch_lens_and_download(page: Page, shots: Path) ->
         "() => { const i = document.getElementById('figure'); "
         "return i.complete && i.naturalWidth > 0; }"
     )
+    net = page.locator("#net-img")
+    before = net.get_attribute("src")
+    step = page.locator("#net-step")
+    step.focus()
+    step.press("Home")  # the network on the case's first date
+    expect(net).not_to_have_attribute("src", before or "")
+    expect(page.locator("#net-step-label")).to_have_text("2001-01-01")
+    page.wait_for_function(
+        "() => { const i = document.getElementById('net-img'); "
+        "return i.complete && i.naturalWidth > 0 && i.src.endsWith('step=0'); }"
+    )
     page.screenshot(path=shots / "results.png", full_page=True)
     with page.expect_download() as info:
         page.locator("#dl-svg").click()

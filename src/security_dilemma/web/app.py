@@ -40,7 +40,16 @@ from .._version import __version__
 from ..cli._common import LensRun, to_jsonable
 from ..errors import BadInput, Problem
 from .config import WebConfig
-from .figures import DILEMMA_MEASURES, Series, measures_frame, render, series_frame, series_options
+from .figures import (
+    DILEMMA_MEASURES,
+    Series,
+    measures_frame,
+    network_matrices,
+    render,
+    render_network,
+    series_frame,
+    series_options,
+)
 from .library import CASE_ID, CaseLibrary, check_text
 from .runs import QueueFull, RunManager, plan_from_store
 from .security import CSRF_FIELD, Guard
@@ -560,6 +569,16 @@ def run_page(
         near = [s for s in options if s.metric == metric] or options
         chosen = next((s for s in near if s.actor == actor), near[0])
     lenses = [str(x) for x in doc["points"]["lens"]] if len(doc["points"]) else []
+    steps: list[tuple[int, str]] = []
+    if options:
+        with svc.runs.reader() as store:
+            steps = [
+                (int(step), str(date)[:10])
+                for step, date in store.con.execute(
+                    "SELECT DISTINCT step, date FROM step_stats WHERE run_id = ? ORDER BY step",
+                    [run_id],
+                ).fetchall()
+            ]
     return svc.page(
         request,
         "results.html",
@@ -577,6 +596,7 @@ def run_page(
         chosen=chosen,
         measures=measures,
         measure_names=DILEMMA_MEASURES,
+        steps=steps,
         lenses=lenses,
         lens=lens,
         nav="runs",
@@ -649,6 +669,25 @@ def run_figure(
         media_type=media,
         headers={"Content-Disposition": f'inline; filename="{name}.{fmt}"'},
     )
+
+
+@router.get("/runs/{run_id}/network.{fmt}", include_in_schema=False)
+def run_network(
+    svc: Svc,
+    run_id: RunId,
+    fmt: Literal["svg", "png"],
+    step: Annotated[int, Query(ge=0, le=100_000)] = 0,
+    lens: Annotated[str, Query(max_length=200)] = "",
+) -> Response:
+    svc.run_doc(run_id)  # 404 for an unknown run
+    with svc.runs.reader() as store:
+        labels, identity, commitment, date = network_matrices(store, run_id, step, lens)
+    if not labels or not date:
+        raise BadInput(Problem(f"no network stored at step {step} of lens '{lens}'", path="step"))
+    title = f"{lens or 'case lenses'}, {date}: identity (colour), alliances (width)"
+    body = render_network(labels, identity, commitment, title, fmt)
+    media = "image/svg+xml" if fmt == "svg" else "image/png"
+    return Response(body, media_type=media)
 
 
 def _compared(svc: Services, a: str, b: str, series: Series) -> Any:

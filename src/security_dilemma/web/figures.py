@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import io
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 
 import pandas as pd
 from matplotlib.backends.backend_agg import FigureCanvasAgg
@@ -24,7 +24,9 @@ __all__ = [
     "DILEMMA_MEASURES",
     "Series",
     "measures_frame",
+    "network_matrices",
     "render",
+    "render_network",
     "series_frame",
     "series_options",
 ]
@@ -131,5 +133,49 @@ def render(frame: pd.DataFrame, series: Series, title: str, fmt: Format) -> byte
     buffer = io.BytesIO()
     meta = {"Date": None} if fmt == "svg" else {"Software": None}
     with plain_text():
+        fig.savefig(buffer, format=fmt, dpi=110, facecolor="white", metadata=meta)
+    return buffer.getvalue()
+
+
+def network_matrices(
+    store: Store, run_id: str, step: int, lens: str
+) -> tuple[list[str], Any, Any, str]:
+    """Mean identity and alliance commitment between the run's actors at one step of one
+    lens setting: labels, the two matrices (row actor's view of the column actor) and the
+    step's date. Empty labels when the run stored neither metric."""
+    import numpy as np
+
+    sql = store.table_sql(run_id, "steps")
+    frame: pd.DataFrame = store.con.execute(
+        f"SELECT actor, counterpart, metric, mean, date FROM ({sql}) "
+        "WHERE metric IN ('identity', 'commitment') AND step = ? AND lens = ?",
+        [step, lens],
+    ).df()
+    labels = sorted({*frame["actor"], *frame["counterpart"]} - {""})
+    where = {a: i for i, a in enumerate(labels)}
+    matrices = {m: np.zeros((len(labels), len(labels))) for m in ("identity", "commitment")}
+    for r in frame.itertuples():
+        if r.counterpart in where:
+            matrices[str(r.metric)][where[str(r.actor)], where[str(r.counterpart)]] = r.mean
+    date = str(frame["date"].iloc[0])[:10] if len(frame) else ""
+    return labels, matrices["identity"], matrices["commitment"], date
+
+
+def render_network(
+    labels: list[str], identity: Any, commitment: Any, title: str, fmt: Format
+) -> bytes:
+    """The identity and alliance network as the report draws it: a circle of actors (a heat
+    map above :data:`~security_dilemma.report.figures.NETWORK_MAX_ACTORS` actors)."""
+    import matplotlib as mpl
+
+    from ..report.figures import NETWORK_MAX_ACTORS, _draw_matrix, _draw_network
+
+    draw = _draw_network if len(labels) <= NETWORK_MAX_ACTORS else _draw_matrix
+    with plain_text():
+        fig = Figure(figsize=(5.2, 5.0), layout="constrained")
+        FigureCanvasAgg(fig)
+        draw(fig.subplots(), labels, identity, commitment, title, mpl.colormaps["RdBu"])
+        buffer = io.BytesIO()
+        meta = {"Date": None} if fmt == "svg" else {"Software": None}
         fig.savefig(buffer, format=fmt, dpi=110, facecolor="white", metadata=meta)
     return buffer.getvalue()

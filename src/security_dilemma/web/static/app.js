@@ -49,8 +49,27 @@ function mapSlider() {
   });
 }
 
+function stepSliders() {
+  for (const slider of document.querySelectorAll("input[data-slider]")) {
+    const values = slider.dataset.values.split(",");
+    const labels = slider.dataset.labels.split(",");
+    const img = document.getElementById(slider.dataset.img);
+    const label = document.getElementById(slider.dataset.label);
+    let timer = null;
+    slider.addEventListener("input", () => {
+      const i = Number(slider.value);
+      label.textContent = labels[i];
+      clearTimeout(timer);
+      timer = setTimeout(() => {
+        img.src = slider.dataset.src + encodeURIComponent(values[i]);
+      }, 150);
+    });
+  }
+}
+
 document.addEventListener("DOMContentLoaded", () => {
   watchRun();
+  stepSliders();
   autosubmit();
   mapSlider();
 });
