@@ -154,9 +154,10 @@ def network_matrices(
     labels = sorted({*frame["actor"], *frame["counterpart"]} - {""})
     where = {a: i for i, a in enumerate(labels)}
     matrices = {m: np.zeros((len(labels), len(labels))) for m in ("identity", "commitment")}
-    for r in frame.itertuples():
-        if r.counterpart in where:
-            matrices[str(r.metric)][where[str(r.actor)], where[str(r.counterpart)]] = r.mean
+    for r in frame.to_dict(orient="records"):
+        if r["counterpart"] in where:
+            cell = (where[str(r["actor"])], where[str(r["counterpart"])])
+            matrices[str(r["metric"])][cell] = float(r["mean"])
     date = str(frame["date"].iloc[0])[:10] if len(frame) else ""
     return labels, matrices["identity"], matrices["commitment"], date
 
