@@ -1019,7 +1019,6 @@ def _jervis(
 def _kydd(prior: float, cost: float) -> dict[str, Any]:
     from ..games import reassurance
 
-    _finite(prior=prior, cost=cost)
     result: dict[str, Any] = reassurance(prior, cost).to_dict()
     return result
 
