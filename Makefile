@@ -9,7 +9,7 @@ BIN := $(VENV)/bin
 PIP := $(BIN)/python -m pip install --quiet --disable-pip-version-check -c constraints.txt
 PYTEST_WORKERS ?= 2
 
-.PHONY: run test test-slow setup setup-dev lint typecheck pytest bench docs clean
+.PHONY: run test test-slow setup setup-dev lint typecheck pytest bench docs clean chromium serve
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -37,7 +37,15 @@ lint: setup-dev
 typecheck: setup-dev
 	$(BIN)/mypy
 
-pytest: setup-dev
+# The browser tests (tests/web, marker "browser") drive Debian's Chromium through Playwright;
+# they run in make test and CI, never skipped: install it when it is missing and we can.
+chromium:
+	@command -v chromium >/dev/null || [ -x /usr/bin/chromium ] || \
+	  { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null && \
+	    apt-get update -qq && apt-get install -y -qq chromium; } || \
+	  echo "warning: no chromium; the browser tests will fail (apt-get install chromium)"
+
+pytest: setup-dev chromium
 	$(BIN)/pytest -n $(PYTEST_WORKERS) -m "not slow"
 
 test-slow: setup-dev
@@ -45,6 +53,9 @@ test-slow: setup-dev
 
 bench: setup-dev
 	$(BIN)/python -m benchmarks
+
+serve: setup
+	$(BIN)/dilemma serve
 
 clean:
 	rm -rf $(VENV) build dist src/*.egg-info

@@ -12,7 +12,7 @@ import typer
 from typer._click.exceptions import ClickException, NoArgsIsHelpError, NoSuchOption, UsageError
 
 from ..errors import BadInput, Problem
-from . import bench, build, case, check, experiments, fit, games, geo, history, run, whatif
+from . import bench, build, case, check, experiments, fit, games, geo, history, run, serve, whatif
 from ._common import (
     EXIT_BAD_INPUT,
     EXIT_FAILURE,
@@ -59,6 +59,7 @@ def _root(
 
 for module in (case, build, run, whatif, games, geo, history, fit, experiments, check, bench):
     module.register(app)
+serve.register(app)
 use_command_class(app)
 
 

@@ -1,0 +1,221 @@
+"""The web app in a real browser: Playwright driving Debian's Chromium against a real server.
+
+Every page is opened (with no console error: a CSP violation would show there), a case is
+edited until the editor shows a located problem, fixed and saved, a run is launched and
+watched, its results read with the lens switched and a figure downloaded, the map's date
+slider moved and the games' sliders used. Screenshots go to ``$DILEMMA_SCREENSHOTS`` (or the
+test's temporary folder).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import uvicorn
+from playwright.sync_api import Browser, ConsoleMessage, Page, expect, sync_playwright
+
+from security_dilemma.web import create_app
+
+from .conftest import make_config
+
+pytestmark = pytest.mark.browser
+
+CHROMIUM = Path(os.environ.get("DILEMMA_CHROMIUM", "/usr/bin/chromium"))
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A real server (uvicorn, in a thread) on a free loopback port; its base URL."""
+    config = make_config(tmp_path_factory.mktemp("browser"))
+    port = _free_port()
+    uv = uvicorn.Server(
+        uvicorn.Config(create_app(config), host="127.0.0.1", port=port, log_level="warning")
+    )
+    thread = threading.Thread(target=uv.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 30
+    while not uv.started:
+        assert time.monotonic() < deadline, "the server did not start"
+        time.sleep(0.05)
+    yield f"http://127.0.0.1:{port}"
+    uv.should_exit = True
+    thread.join(timeout=30)
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    """Debian's Chromium (never a downloaded browser)."""
+    assert CHROMIUM.exists(), f"{CHROMIUM} is missing: apt-get install chromium"
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox"])
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def page(browser: Browser, server: str) -> Iterator[Page]:
+    """A fresh page; fails the test on any console error or uncaught exception."""
+    context = browser.new_context(base_url=server, viewport={"width": 1280, "height": 900})
+    pg = context.new_page()
+    errors: list[str] = []
+
+    def on_console(msg: ConsoleMessage) -> None:
+        if msg.type == "error":
+            errors.append(msg.text)
+
+    pg.on("console", on_console)
+    pg.on("pageerror", lambda exc: errors.append(str(exc)))
+    yield pg
+    context.close()
+    assert not errors, errors
+
+
+@pytest.fixture(scope="module")
+def shots(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Where screenshots go."""
+    folder = Path(os.environ.get("DILEMMA_SCREENSHOTS") or tmp_path_factory.mktemp("shots"))
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def test_every_page_opens_and_the_map_slider_moves(page: Page, shots: Path) -> None:
+    for url, heading in [
+        ("/cases", "Cases"),
+        ("/cases/bmd-europe", "missile defence in Europe"),
+        ("/run?case=bmd-europe", "Run a case"),
+        ("/runs", "Runs"),
+        ("/games", "Games"),
+    ]:
+        page.goto(url)
+        expect(page.locator("h1")).to_contain_text(heading)
+        page.screenshot(
+            path=shots / f"page{url.replace('/', '_').split('?')[0]}.png", full_page=False
+        )
+    page.goto("/map/bmd-europe")
+    img = page.locator("#map-img")
+    expect(img).to_have_js_property("complete", True, timeout=20_000)
+    first = img.get_attribute("src")
+    page.screenshot(path=shots / "map-end.png", full_page=True)
+    slider = page.locator("#map-date")
+    slider.focus()
+    slider.press("Home")  # the case's start: no site announced yet
+    expect(img).not_to_have_attribute("src", first or "", timeout=5_000)
+    expect(page.locator("#map-date-label")).to_have_text(re.compile(r"^\d{4}-\d{2}-\d{2}$"))
+    page.wait_for_function(
+        "() => { const i = document.getElementById('map-img'); "
+        "return i.complete && i.naturalWidth > 0 && i.src.includes('date='); }",
+        timeout=20_000,
+    )
+    assert "date=" in (img.get_attribute("src") or "")
+    page.screenshot(path=shots / "map-start.png", full_page=True)
+
+
+def test_edit_see_a_located_error_fix_and_save(page: Page, shots: Path) -> None:
+    page.goto("/editor?case=bmd-europe")
+    expect(page.locator("#valid")).to_be_visible()
+    editor = page.locator("#yaml")
+    lines = editor.input_value().count("\n") + 1
+    editor.click()
+    editor.press("Control+End")
+    typed = "\nthreat_level: high"
+    page.keyboard.type(typed)  # a field the schema does not know, on a new last line
+    problem = page.locator("#problems .problems li").first
+    expect(problem).to_contain_text(
+        re.compile(rf"bmd-europe\.yaml:{lines + 1}:1: threat_level: .*"), timeout=10_000
+    )
+    page.screenshot(path=shots / "editor-error.png", full_page=False)
+    for _ in typed:
+        page.keyboard.press("Backspace")
+    expect(page.locator("#valid")).to_be_visible(timeout=10_000)
+    page.locator("#save").click()
+    page.wait_for_url(re.compile(r"/cases/u-[0-9a-f]{12}$"))
+    expect(page.locator("h1")).to_contain_text("US missile defence in Europe")
+    page.screenshot(path=shots / "case-saved.png", full_page=False)
+
+
+def test_run_watch_progress_switch_lens_and_download(page: Page, shots: Path) -> None:
+    page.goto("/run?case=bmd-europe")
+    page.locator("input[name=lens][value=liberalism]").check()
+    page.locator("input[name=replicates]").fill("150")
+    page.locator("input[name=seed]").fill("7")
+    page.locator("#launch").click()
+    page.wait_for_url(re.compile(r"/runs/[0-9a-f]{16}"))
+    bar = page.locator("#progress-bar")
+    # progress arrives by server-sent events while the run computes (6 chunks)
+    page.wait_for_function(
+        "() => { const b = document.getElementById('progress-bar'); "
+        "return b && b.value > 0 && b.value < b.max; }",
+        timeout=30_000,
+    )
+    page.screenshot(path=shots / "run-progress.png", full_page=False)
+    figure = page.locator("#figure")
+    expect(figure).to_be_visible(timeout=60_000)  # the page reloads when the run ends
+    expect(bar).to_have_attribute("value", "6")
+    page.locator("#actor").select_option("RUS")
+    page.wait_for_url(re.compile(r"metric=security&actor=RUS"))
+    page.locator("#lens").select_option("liberalism")
+    page.wait_for_url(re.compile(r"lens=liberalism"))
+    expect(figure).to_have_attribute("src", re.compile(r"actor=RUS.*lens=liberalism"))
+    page.wait_for_function(
+        "() => { const i = document.getElementById('figure'); "
+        "return i.complete && i.naturalWidth > 0; }"
+    )
+    net = page.locator("#net-img")
+    before = net.get_attribute("src")
+    step = page.locator("#net-step")
+    step.focus()
+    step.press("Home")  # the network on the case's first date
+    expect(net).not_to_have_attribute("src", before or "")
+    expect(page.locator("#net-step-label")).to_have_text("2001-01-01")
+    page.wait_for_function(
+        "() => { const i = document.getElementById('net-img'); "
+        "return i.complete && i.naturalWidth > 0 && i.src.endsWith('step=0'); }"
+    )
+    page.screenshot(path=shots / "results.png", full_page=True)
+    with page.expect_download() as info:
+        page.locator("#dl-svg").click()
+    svg = Path(info.value.path()).read_text(encoding="utf-8")
+    assert "<svg" in svg and "liberalism" in svg
+    with page.expect_download() as info:
+        page.locator("#dl-csv").click()
+    rows = Path(info.value.path()).read_text(encoding="utf-8").splitlines()
+    assert rows[0] == "lens,step,date,n,mean,sd" and all(
+        r.startswith("liberalism,") for r in rows[1:]
+    )
+    page.goto("/runs")
+    expect(page.locator("#runs .state").first).to_have_text("complete")
+
+
+def test_games_sliders_update_the_tables(page: Page, shots: Path) -> None:
+    page.goto("/games")
+    name = page.locator("#game-name")
+    expect(name).to_contain_text("Prisoner")
+    r = page.locator("#classify-form input[name=r]")
+    r.focus()
+    for _ in range(3):
+        r.press("ArrowRight")  # R from 3 to 4.5: mutual restraint now beats exploiting
+    expect(name).to_contain_text("Stag Hunt")
+    prior = page.locator("#kydd-form input[name=prior]")
+    prior.focus()
+    prior.press("ArrowRight")
+    prior.press("ArrowRight")
+    expect(page.locator("#kydd-summary")).to_contain_text("(prior 0.4)")
+    table = page.locator("#tournament-table")
+    expect(table).to_contain_text("Defector")
+    page.locator("#tournament-form input[value=Defector]").uncheck()
+    expect(table).not_to_contain_text("Defector")
+    expect(table.locator("tbody tr")).to_have_count(9)
+    page.screenshot(path=shots / "games.png", full_page=True)
