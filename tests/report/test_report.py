@@ -245,6 +245,9 @@ def test_finish_run_writes_report_and_fits_100_columns(case: Case, tmp_path: Pat
     text = buffer.getvalue()
     for label in ("who arms", "ends less secure", "Jervis's world", "(d) no adequate policy"):
         assert label in text
-    assert "Backtest (4 observables)" in text and str(job.report) in text
+    assert (
+        "In-sample backtest of the raw indicators (4 observables" in text
+        and str(job.report) in text
+    )
     bare = finish_run(case.model_copy(update={"observables": []}), runs, report=None)
     assert bare.backtest is None and bare.report is None and bare.notes

@@ -69,7 +69,7 @@ def summary_table(result: Result) -> FitTable:
     world, first = digest["jervis_world"], digest["jervis_world_start"]
     changed = f"{first['number']} -> " if first["number"] != world["number"] else ""
     title = (
-        f"[bold]{result.lens}[/bold]: Jervis world {changed}{world['number']} "
+        f"[bold]{result.lens}[/bold]: Jervis world (input) {changed}{world['number']} "
         f"({world['description']}); "
         f"{digest['culture']} culture (mean identity {digest['mean_identity']:+.2f}); "
         f"all arming states less secure: {_pct(digest['self_defeat_all'])}"

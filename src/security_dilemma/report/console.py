@@ -51,8 +51,9 @@ def _names(items: Sequence[str]) -> str:
 
 
 def summary_table(findings: Sequence[LensFindings], title: str) -> FitTable:
-    """One column per lens; rows: backtest, who arms, who ends less secure, Jervis's world,
-    the four security-dilemma measures and the highest crisis risk."""
+    """One column per lens; rows: backtest, who arms, who ends less secure, Jervis's world
+    (an input), the four security-dilemma measures and the highest crisis risk. A row that is
+    the same under every lens goes under the table: the table shows what tells them apart."""
     table = FitTable(
         [Column("", wrap=True), *(Column(f.lens, wrap=True) for f in findings)],
         title=title,
@@ -62,14 +63,14 @@ def summary_table(findings: Sequence[LensFindings], title: str) -> FitTable:
     if any(f.brier is not None for f in findings):
         rows.append(
             (
-                "Brier (skill)",
+                "in-sample Brier (skill)",
                 [f"{_f(f.brier)} ({_f(f.brier_skill, 2)})" for f in findings],
             )
         )
     rows += [
         ("who arms", [_names([a for a, _ in f.arms]) for f in findings]),
         ("ends less secure", [_names([a for a, _ in f.less_secure]) for f in findings]),
-        ("Jervis's world", [_world(f) for f in findings]),
+        ("Jervis's world (input)", [_world(f) for f in findings]),
         ("culture", [f.culture for f in findings]),
         ("(a) harm to others", [_f(f.harm, 4) for f in findings]),
         ("(b) self-defeat", [_pct(f.self_defeat_all) for f in findings]),
@@ -86,8 +87,12 @@ def summary_table(findings: Sequence[LensFindings], title: str) -> FitTable:
             ],
         ),
     ]
+    same = [(label, cells[0]) for label, cells in rows if len(findings) > 1 == len(set(cells))]
     for label, cells in rows:
-        table.add_row(f"[bold]{label}[/bold]", *cells)
+        if len(findings) == 1 or len(set(cells)) > 1:  # what distinguishes the lenses
+            table.add_row(f"[bold]{label}[/bold]", *cells)
+    if same:
+        table.caption = "The same under every lens: " + "; ".join(f"{k}: {v}" for k, v in same)
     return table
 
 
@@ -99,7 +104,10 @@ def show_job(job: JobOutput, out: Console, *, replicates: int) -> None:
     )
     if job.backtest is not None:
         bt = job.backtest
-        out.print(f"Backtest ({bt.counts['scored']} observables): {bt.verdict()}")
+        out.print(
+            f"In-sample backtest of the raw indicators ({bt.counts['scored']} observables; the "
+            f"rolling-origin forecasts above are the out-of-sample test): {bt.verdict()}"
+        )
     if job.comparisons:
         key = key_actors(job.case, key_dyads(job.case), limit=4)
         out.print(
