@@ -357,7 +357,8 @@ class Capability(Model):
         None,
         description="Share of the actor's military effort in defensive forces (Jervis's "
         "offence/defence allocation: air and missile defence, fortifications, defensive "
-        "postures), [0, 1]; when absent the actor starts at its lens's own target allocation.",
+        "postures), [0, 1]; when absent the actor starts at D / (O + D) of the stocks the case "
+        "gives, and at its lens's own target allocation when it gives none.",
     )
     missile_defence_share: ProbabilityQ | None = Field(
         None,
