@@ -35,7 +35,7 @@ ARMS_UP_THRESHOLD = {
     "anglo-german-naval": 0.0,
     "cold-war": 0.0,
     "cuban-missile-crisis": 0.02,
-    "thaad-korea": 0.03,
+    "thaad-korea": 0.0,
     "nato-russia-ukraine": 0.08,
 }
 
