@@ -19,7 +19,10 @@ def test_series_and_metrics_shrink_the_document(dilemma: Run) -> None:
     assert [s["step"] for s in last["steps"]] == [17] and last["series"] == "final"
     assert last["steps"][0] == whole["steps"][-1]
     assert last["summary"] == whole["summary"] and last["observables"] == whole["observables"]
-    assert len(final.out) * 9 < len(full.out)  # 18 steps: about 1/18 of the series
+    assert len(final.out) < len(full.out)
+    # 18 steps: about 1/18 of the series (the rest of the document, e.g. the backtest of the
+    # case's observables, is the same in both)
+    assert len(json.dumps(last["steps"])) * 9 < len(json.dumps(whole["steps"]))
     assert [m["name"] for m in some["metrics"]] == ["security", "crisis_prob"]
     step = some["steps"][5]
     assert set(step["actors"]["USA"]) == {"security"} and step["system"] == {}

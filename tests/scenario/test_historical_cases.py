@@ -157,7 +157,8 @@ def test_arms_up_follows_the_nmc_rule(name: str) -> None:
     threshold = ARMS_UP_THRESHOLD[name]
     # A departure from COW cites its other source too (Coding rules, 4).
     coded = [o for o in c.observables if o.kind == "arms_up" and sources(o) == ["cow-nmc"]]
-    assert coded
+    # Annual COW figures cannot vary over the weekly steps of the Cuban case: not coded there.
+    assert coded or name == "cuban-missile-crisis"
     for o in coded:
         year = o.start.year
         before = nmc().loc[(codes[o.actor], year - 1), "milex"]
