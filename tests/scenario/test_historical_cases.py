@@ -46,7 +46,13 @@ RECODED = {"anglo-german-naval"}
 
 # Cases coded completely (issue 13): every series for every period, happened or not, every kind
 # coded both ways, no coding warning (bmd-europe has its own tests).
-COMPLETE = {"anglo-german-naval", "cold-war", "nato-russia-ukraine", "thaad-korea"}
+COMPLETE = {
+    "anglo-german-naval",
+    "cold-war",
+    "cuban-missile-crisis",
+    "nato-russia-ukraine",
+    "thaad-korea",
+}
 
 ATOP_COLUMN = {
     "defence": "atop_defense",
