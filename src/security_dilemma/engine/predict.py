@@ -80,7 +80,7 @@ import numpy as np
 import numpy.typing as npt
 
 from ..errors import BadInput, Problem, did_you_mean
-from ..scenario.schema import Observable
+from ..scenario.schema import OBSERVABLE_KINDS, Observable
 from .measures import ARMING_THRESHOLD, METRICS, Layout
 
 if TYPE_CHECKING:
@@ -219,8 +219,6 @@ class Kind:
     """
 
     name: str
-    role: Role
-    dyadic: bool
     reads: tuple[Read, ...]
     hit: Callable[[Reader], Bools]
     latent: LatentSpec
@@ -233,6 +231,16 @@ class Kind:
         if self.fallback is not None and not all(n in names for n, _ in self.latent.reads):
             return self.fallback
         return self.latent
+
+    @property
+    def role(self) -> Role:
+        """Event or state, as the case format defines the kind (``OBSERVABLE_KINDS``)."""
+        return OBSERVABLE_KINDS[self.name].nature
+
+    @property
+    def dyadic(self) -> bool:
+        """Whether the kind takes a counterpart, as the case format defines it."""
+        return OBSERVABLE_KINDS[self.name].dyadic
 
 
 def _above(x: Floats, level: float = THRESHOLD) -> Bools:
@@ -276,16 +284,12 @@ KINDS: Mapping[str, Kind] = {
     for k in (
         Kind(
             "arms_up",
-            "event",
-            False,
             _EFFORT,
             lambda r: _above(r.relative_effort_change(), ARMING_THRESHOLD),
             LatentSpec("change", _EFFORT, lambda r: r.growth("effort", "effort_change")),
         ),
         Kind(
             "tests",
-            "event",
-            False,
             (("offence_change", "actor"),),
             lambda r: _above(r.of("offence_change", "actor").sum(axis=0), 0.0),
             LatentSpec(
@@ -297,8 +301,6 @@ KINDS: Mapping[str, Kind] = {
         ),
         Kind(
             "counter_deploys",
-            "event",
-            True,
             (("offence_change", "actor"), ("main_threat", "dyad")),
             lambda r: (
                 _above(r.of("offence_change", "actor").sum(axis=0), 0.0)
@@ -312,8 +314,6 @@ KINDS: Mapping[str, Kind] = {
         ),
         Kind(
             "signs",
-            "event",
-            True,
             (("cooperation", "dyad"), ("cooperation", "reverse")),
             lambda r: _above(_mutual(r).mean(axis=0)),
             LatentSpec(
@@ -324,8 +324,6 @@ KINDS: Mapping[str, Kind] = {
         ),
         Kind(
             "endorses",
-            "event",
-            True,
             (("commitment", "dyad"),),
             lambda r: np.asarray(r.of("commitment").mean(axis=0) >= THRESHOLD, dtype=bool),
             LatentSpec(
@@ -336,8 +334,6 @@ KINDS: Mapping[str, Kind] = {
         ),
         Kind(
             "withdraws",
-            "event",
-            True,
             (("cooperation", "dyad"),),
             lambda r: _above(-r.change("cooperation", at_start=False), ARMING_THRESHOLD),
             LatentSpec(
@@ -348,8 +344,6 @@ KINDS: Mapping[str, Kind] = {
         ),
         Kind(
             "signals",
-            "event",
-            True,
             (*_EFFORT, ("cooperation", "dyad")),
             _signals_hit,
             LatentSpec(
@@ -360,40 +354,30 @@ KINDS: Mapping[str, Kind] = {
         ),
         Kind(
             "crisis",
-            "event",
-            True,
             (("crisis", "dyad"),),
             lambda r: _above(r.of("crisis").max(axis=0)),
             _dyad_hazard("crisis_prob"),
         ),
         Kind(
             "war",
-            "event",
-            True,
             (("war", "dyad"),),
             lambda r: _above(r.of("war").max(axis=0)),
             _dyad_hazard("war_prob"),
         ),
         Kind(
             "opposes",
-            "state",
-            True,
             (("hostility", "dyad"),),
             lambda r: _above(r.of("hostility").mean(axis=0)),
             _level("hostility"),
         ),
         Kind(
             "allies",
-            "state",
-            True,
             (("commitment", "dyad"),),
             lambda r: np.asarray(r.of("commitment")[-1] >= THRESHOLD, dtype=bool),
             _level("commitment"),
         ),
         Kind(
             "cooperates",
-            "state",
-            True,
             (("cooperation", "dyad"),),
             lambda r: _above(r.of("cooperation").mean(axis=0)),
             _level("cooperation"),
