@@ -44,7 +44,18 @@ from ..engine.events import apply_events
 from ..engine.kernels import bent_allocation
 from ..engine.run import restraint_copies
 from ..engine.state import State
-from ..engine.step import Override, Period, Sight, StepInput, advance, assess, decide, perceive
+from ..engine.step import (
+    Appraisal,
+    Override,
+    Period,
+    Sight,
+    StepInput,
+    advance,
+    assess,
+    decide,
+    judged,
+    perceive,
+)
 from ..engine.step import update as update_state
 from ..engine.world import World, compile_world, relens
 from ..errors import BadInput, Problem, did_you_mean
@@ -55,13 +66,17 @@ from ..scenario.schema import Case, CostlySignal, Effect, Event, Source
 __all__ = [
     "LENSES",
     "MAX_EFFORT_CHANGE",
+    "ActorState",
+    "Encoded",
     "Game",
     "Inject",
     "InstructorView",
     "Move",
     "Observed",
+    "Own",
     "PeriodRecord",
     "SeatView",
+    "SentSignal",
     "Signal",
     "Table",
     "Turn",
@@ -281,45 +296,41 @@ class Observed(_Record):
     war: bool
 
 
-class SeatView(_Record):
-    """What one seat may see now: its own state and judgements (its threat from each other
-    actor and security as the engine assesses them, its beliefs that each is greedy, its
-    identities, the commitments it gives), the events of the period, and what it observed of
-    each other actor last period (empty at the start)."""
+class Own(_Record):
+    """One actor's own state now: effort, defence share, stocks, security, and its rows (toward
+    each other actor) of threat, belief that it is greedy, identity and commitment given."""
+
+    effort: float
+    share: float
+    offence: float
+    defence: float
+    security: float
+    threat: dict[str, float]
+    belief: dict[str, float]
+    identity: dict[str, float]
+    commitment: dict[str, float]
+
+
+class SeatView(Own):
+    """What one seat may see now: its own state and judgements (threat and security as a
+    lens-free observer judges them), the events of the period, and what it observed of each
+    other actor last period (empty at the start)."""
 
     actor: str
     period: int
     date: dt.date | None
     done: bool
-    effort: float
-    share: float
-    offence: float
-    defence: float
-    security: float
-    threat: dict[str, float]
-    belief: dict[str, float]
-    identity: dict[str, float]
-    commitment: dict[str, float]
     events: tuple[str, ...]
     last: dict[str, Observed]
 
 
-class ActorState(_Record):
-    """One actor's true state (the instructor's view): lens, seat, type, effort, share,
-    stocks, security, and its rows of threat, belief, identity, commitment and cooperation."""
+class ActorState(Own):
+    """One actor's true state (the instructor's view): its lens, seat and type, its own state
+    (threat and security as the engine assesses them) and its cooperation toward each."""
 
     lens: str
     seated: bool
     greedy: bool
-    effort: float
-    share: float
-    offence: float
-    defence: float
-    security: float
-    threat: dict[str, float]
-    belief: dict[str, float]
-    identity: dict[str, float]
-    commitment: dict[str, float]
     cooperation: dict[str, float]
 
 
@@ -724,15 +735,17 @@ def _index(game: Game, actor: str, path: str = "actor") -> int:
 
 
 def view(game: Game, actor: str) -> SeatView:
-    """What the seat of ``actor`` may see now: its own state, its threats and security as the
-    engine assesses them, its beliefs, identities and commitments, the period's events, and
-    what it observed of the others last period (their offensive effort with its observation
-    error, their cooperation and commitment toward it, their signals to it, crises with it);
-    nothing of another actor's private state (type, beliefs, identities, decisions toward
-    third parties)."""
+    """What the seat of ``actor`` may see now: its own state, its threats and security as a
+    lens-free observer judges them (the damage each other state could do, weighted by the
+    seat's belief that it is greedy: :func:`~security_dilemma.engine.step.judged`), its
+    beliefs, identities and commitments, the period's events, and what it observed of the
+    others last period (their offensive effort with its observation error, their cooperation
+    and commitment toward it, their signals to it, crises with it); nothing of another
+    actor's private state (type, beliefs, identities, decisions toward third parties)."""
     i = _index(game, actor)
     now = _situation(game)
-    s, seen, ids = now.state, now.sight.appraisal, game.actors
+    s, ids = now.state, game.actors
+    seen = judged(now.inputs.setting, s, now.sight, s.belief)
     last: dict[str, Observed] = {}
     if game.history:
         rec = game.history[-1]
@@ -752,18 +765,25 @@ def view(game: Game, actor: str) -> SeatView:
         period=game.period,
         date=game.date,
         done=game.done,
-        effort=float(s.effort[i, 0]),
-        share=float(s.share[i, 0]),
-        offence=float(s.offence[i, 0]),
-        defence=float(s.defence[i, 0]),
-        security=float(seen.security[i, 0]),
-        threat=_row(seen.threat[i, :, 0], ids, i),
-        belief=_row(s.belief[i, :, 0], ids, i),
-        identity=_row(s.identity[i, :, 0], ids, i),
-        commitment=_row(s.commitment[i, :, 0], ids, i),
         events=() if game.done else now.inputs.events.titles,
         last=last,
+        **_own(s, seen, ids, i),
     )
+
+
+def _own(s: State, seen: Appraisal, ids: Sequence[str], i: int) -> dict[str, Any]:
+    """The fields of :class:`Own` for actor ``i`` (first copy)."""
+    return {
+        "effort": float(s.effort[i, 0]),
+        "share": float(s.share[i, 0]),
+        "offence": float(s.offence[i, 0]),
+        "defence": float(s.defence[i, 0]),
+        "security": float(seen.security[i, 0]),
+        "threat": _row(seen.threat[i, :, 0], ids, i),
+        "belief": _row(s.belief[i, :, 0], ids, i),
+        "identity": _row(s.identity[i, :, 0], ids, i),
+        "commitment": _row(s.commitment[i, :, 0], ids, i),
+    }
 
 
 def overview(game: Game) -> InstructorView:
@@ -775,16 +795,8 @@ def overview(game: Game) -> InstructorView:
             lens=game.lenses[i],
             seated=a in game.table.seats,
             greedy=bool(s.motive[i, 0] > 0.5),
-            effort=float(s.effort[i, 0]),
-            share=float(s.share[i, 0]),
-            offence=float(s.offence[i, 0]),
-            defence=float(s.defence[i, 0]),
-            security=float(seen.security[i, 0]),
-            threat=_row(seen.threat[i, :, 0], ids, i),
-            belief=_row(s.belief[i, :, 0], ids, i),
-            identity=_row(s.identity[i, :, 0], ids, i),
-            commitment=_row(s.commitment[i, :, 0], ids, i),
             cooperation=_row(s.cooperation[i, :, 0], ids, i),
+            **_own(s, seen, ids, i),
         )
         for i, a in enumerate(ids)
     }
