@@ -18,6 +18,8 @@ from security_dilemma.classroom.play import (
     default_move,
     lens_moves,
     overview,
+    parse_inject,
+    parse_move,
     play,
     replay,
     start,
@@ -187,6 +189,9 @@ def test_a_signal_moves_the_recipients_belief(game0: Game) -> None:
     seen = view(costly, "RUS").last["USA"].signals
     assert [(s.sender, s.kind) for s in seen] == [("USA", "reassurance")]
     assert not view(costly, "IRN").last["USA"].signals
+    # a signal is private to its recipient: not among the period's public events
+    assert view(costly, "IRN").happened == view(quiet, "IRN").happened
+    assert costly.history[0].events == quiet.history[0].events
 
 
 def test_bad_moves_are_named(game0: Game) -> None:
@@ -216,8 +221,22 @@ def test_bad_moves_are_named(game0: Game) -> None:
     with pytest.raises(BadInput) as err:
         start(Table(case="bmd-europe", seats=("USA", "UZZ"), lens="realsm"))
     assert {p.path for p in err.value.problems} == {"seats[1]", "lens"}
-    with pytest.raises(BadInput):
+    with pytest.raises(BadInput) as err:
         Game.from_json('{"table": 1}')
+    assert err.value.problems[0].path.startswith("game.")
+    with pytest.raises(BadInput) as err:
+        parse_move({"effort": "lots", "cooperation": {"RUS": "x"}, "colour": 1})
+    assert {p.path for p in err.value.problems} == {
+        "move.effort",
+        "move.cooperation.RUS",
+        "move.colour",
+    }
+    inject = {"title": "A test", "effects": [{"type": "identity", "from": ["RUS"], "to": ["USA"]}]}
+    with pytest.raises(BadInput) as err:
+        parse_inject(inject)
+    assert [p.path for p in err.value.problems] == ["inject.effects[0].identity.delta"]
+    inject["effects"][0]["delta"] = -0.2  # type: ignore[index]
+    assert parse_inject(inject).effects[0].delta == -0.2  # type: ignore[union-attr]
     assert default_move(game0, "USA") == Move()
 
 

@@ -33,7 +33,7 @@ import datetime as dt
 import math
 from collections.abc import Mapping, Sequence
 from functools import lru_cache
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
 import numpy as np
 import numpy.typing as npt
@@ -61,6 +61,7 @@ from ..engine.world import World, compile_world, relens
 from ..errors import BadInput, Problem, did_you_mean
 from ..lenses import lens_names
 from ..limits import check_seed
+from ..scenario.reader import format_loc
 from ..scenario.schema import Case, CostlySignal, Effect, Event, Source
 
 __all__ = [
@@ -83,6 +84,8 @@ __all__ = [
     "default_move",
     "lens_moves",
     "overview",
+    "parse_inject",
+    "parse_move",
     "play",
     "replay",
     "start",
@@ -113,6 +116,9 @@ _SOURCE = Source(
 
 class _Record(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+_R = TypeVar("_R", bound=BaseModel)
 
 
 class Signal(_Record):
@@ -223,7 +229,8 @@ class PeriodRecord(_Record):
     pair ``[i][j]``: ``threat`` (i's from j), ``cooperation`` (i's toward j), ``desire`` (i's
     desired commitment to j), ``commitment`` at the end, ``observed`` (j's offensive effort and
     dated moves as i saw them, with i's observation error: what i's belief update judged),
-    ``crisis`` and ``war``; the signals sent and the titles of the period's events."""
+    ``crisis`` and ``war``; the forced signals sent (the seats' and the case's) and the titles
+    of the period's events (the case's and the injects, not the seats' signals)."""
 
     period: int
     date: dt.date
@@ -273,14 +280,36 @@ class Game(_Record):
     @classmethod
     def from_json(cls, text: str | bytes) -> Game:
         """A game from :meth:`to_json`'s text (:class:`BadInput` at ``game`` if not one)."""
-        try:
-            return cls.model_validate_json(text)
-        except ValidationError as exc:
-            first = exc.errors()[0]
-            where = ".".join(str(p) for p in first["loc"])
-            raise BadInput(
-                Problem(f"not a stored game: {where}: {first['msg']}", path="game")
-            ) from None
+        return _parsed(cls, text, "game", json=True)
+
+
+def _parsed(cls: type[_R], data: Any, path: str, *, json: bool = False) -> _R:
+    """``data`` (JSON text when ``json``) as a ``cls`` record, or :class:`BadInput` with each
+    problem at its path below ``path``."""
+    try:
+        return cls.model_validate_json(data) if json else cls.model_validate(data)
+    except ValidationError as exc:
+        problems = []
+        for e in exc.errors(include_url=False):
+            where = format_loc((path, *e["loc"]))
+            value = e.get("input")
+            got = f" (got {value!r:.40})" if isinstance(value, str | int | float) else ""
+            problems.append(Problem(f"{e['msg']}{got}", path=where))
+        raise BadInput(problems) from None
+
+
+def parse_move(data: Any, path: str = "move") -> Move:
+    """A :class:`Move` from plain data (a form, JSON): :class:`BadInput` at ``move.effort``
+    and the like when a field is unknown or of the wrong type (the bounds that depend on the
+    game are :func:`validate_move`'s)."""
+    return _parsed(Move, data, path)
+
+
+def parse_inject(data: Any, path: str = "inject") -> Inject:
+    """An :class:`Inject` from plain data, its effects in the case format: :class:`BadInput`
+    at ``inject.effects[0].delta`` and the like (references to the case are checked when it
+    is played)."""
+    return _parsed(Inject, data, path)
 
 
 class Observed(_Record):
@@ -313,14 +342,16 @@ class Own(_Record):
 
 class SeatView(Own):
     """What one seat may see now: its own state and judgements (threat and security as a
-    lens-free observer judges them), the events of the period, and what it observed of each
-    other actor last period (empty at the start)."""
+    lens-free observer judges them), the events of the period to play (``events``) and of
+    the last (``happened``), and what it observed of each other actor last period (empty at
+    the start)."""
 
     actor: str
     period: int
     date: dt.date | None
     done: bool
     events: tuple[str, ...]
+    happened: tuple[str, ...]
     last: dict[str, Observed]
 
 
@@ -658,11 +689,15 @@ def _record(
         for s in inputs.events.signals
         if s.forced
     )
+    # the played signals' events come last (_period_events); they are private to their
+    # recipients and recorded in ``signals``, so the public titles leave them out
+    played = sum(len(m.signals) for m in turn.moves.values())
+    titles = inputs.events.titles
     return PeriodRecord(
         period=t,
         date=game.dates[t],
         moves=turn.moves,
-        events=inputs.events.titles,
+        events=titles[: len(titles) - played],
         signals=signals,
         effort=_floats(p.effort[:, 0]),
         effort_next=_floats(nxt.effort[:, 0]),
@@ -766,6 +801,7 @@ def view(game: Game, actor: str) -> SeatView:
         date=game.date,
         done=game.done,
         events=() if game.done else now.inputs.events.titles,
+        happened=game.history[-1].events if game.history else (),
         last=last,
         **_own(s, seen, ids, i),
     )
