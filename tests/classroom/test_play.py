@@ -20,6 +20,7 @@ from security_dilemma.classroom.play import (
     overview,
     parse_inject,
     parse_move,
+    parse_table,
     play,
     replay,
     start,
@@ -158,7 +159,15 @@ def test_a_world_nobody_moves_is_the_engines_run() -> None:
     game = start(table)
     for _ in range(len(game.dates)):
         game = play(game, {})
-    assert game.done
+    assert game.done and game.date is None
+    with pytest.raises(BadInput) as err:
+        play(game, {})
+    assert err.value.problems[0].path == "game"
+    with pytest.raises(BadInput):
+        lens_moves(game, "USA")
+    final = view(game, "USA")
+    assert final.done and final.events == () and final.happened == game.history[-1].events
+    assert overview(game).actors["USA"].effort == final.effort
     result = simulate("bmd-europe", replicates=1, seed=7, keep_replicates=True)
     values = result.replicate_values
     assert values is not None
@@ -224,6 +233,12 @@ def test_bad_moves_are_named(game0: Game) -> None:
     with pytest.raises(BadInput) as err:
         Game.from_json('{"table": 1}')
     assert err.value.problems[0].path.startswith("game.")
+    with pytest.raises(BadInput) as err:
+        parse_table({"case": "bmd-europe", "seats": "USA", "seed": "x"})
+    assert {p.path for p in err.value.problems} == {"table.seats", "table.seed"}
+    with pytest.raises(BadInput) as err:
+        start(Table(case="bmd-europe", seed=-1))
+    assert err.value.problems[0].path == "seed"
     with pytest.raises(BadInput) as err:
         parse_move({"effort": "lots", "cooperation": {"RUS": "x"}, "colour": 1})
     assert {p.path for p in err.value.problems} == {

@@ -86,6 +86,7 @@ __all__ = [
     "overview",
     "parse_inject",
     "parse_move",
+    "parse_table",
     "play",
     "replay",
     "start",
@@ -296,6 +297,12 @@ def _parsed(cls: type[_R], data: Any, path: str, *, json: bool = False) -> _R:
             got = f" (got {value!r:.40})" if isinstance(value, str | int | float) else ""
             problems.append(Problem(f"{e['msg']}{got}", path=where))
         raise BadInput(problems) from None
+
+
+def parse_table(data: Any, path: str = "table") -> Table:
+    """A :class:`Table` from plain data: :class:`BadInput` at ``table.seats`` and the like
+    (the case, seats and lens are checked against each other by :func:`start`)."""
+    return _parsed(Table, data, path)
 
 
 def parse_move(data: Any, path: str = "move") -> Move:

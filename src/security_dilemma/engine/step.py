@@ -343,8 +343,7 @@ def judged(setting: Setting, state: State, sight: Sight, hostility: Array) -> Ap
     lens-free observer: a state it thinks greedy is hostile). ``sight`` is not changed."""
     seen = Appraisal._make(a.copy() for a in sight.appraisal)
     np.copyto(seen.hostility, hostility)
-    for k in range(state.n):
-        seen.hostility[k, k] = 0.0
+    np.einsum("iik->ik", seen.hostility)[...] = 0.0  # none toward oneself
     kernels.assess(state, setting, seen)
     np.tanh(seen.crisis_half, out=seen.crisis_half)
     return seen
