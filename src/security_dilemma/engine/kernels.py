@@ -354,8 +354,10 @@ def update(
     alliance risks into ``out``.
 
     ``decided.allocation`` is the lenses' target defence share (anchored and bent here for
-    greedy types); ``seen.crisis_half`` holds ``tanh`` of half the crisis log-odds, so the
-    logistic is ``(1 + tanh) / 2``; the belief is ``(1 + tanh(nxt.belief)) / 2`` the same way.
+    greedy types); where ``decided.effort`` (``decided.share``) is not NaN, a played actor
+    chose its effort change (its target share: neither anchored nor bent);
+    ``seen.crisis_half`` holds ``tanh`` of half the crisis log-odds, so the logistic is
+    ``(1 + tanh) / 2``; the belief is ``(1 + tanh(nxt.belief)) / 2`` the same way.
     """
     # the records' arrays as locals: array references held outside the loops
     effort, share, offence, defence = state.effort, state.share, state.offence, state.defence
@@ -371,6 +373,7 @@ def update(
         seen.crisis_half,
     )
     cooperation, allocation, desire = decided.cooperation, decided.allocation, decided.desire
+    played_effort, played_share = decided.effort, decided.share  # NaN: the lens decides
     proximity, interdependence = setting.proximity, setting.interdependence
     observation_sd, gap, weight = setting.observation_sd, setting.gap, setting.weight
     k_react, fatigue, drive = setting.k, setting.a, setting.g
@@ -449,6 +452,8 @@ def update(
             grown = e + react - fatigue[i] * (e - q) + (1.0 - q) * drive[i]
             grown += motive[i, k] * gap[i]
             grown = max(grown + shock[i] * e * effort_noise[i, b], 0.0)
+            if not np.isnan(played_effort[i, k]):  # a played actor's own change
+                grown = max(e + played_effort[i, k], 0.0)
             if restrained[i, k] > 0.0:
                 grown = min(grown, e)
             effort_next[i, k] = grown
@@ -458,9 +463,12 @@ def update(
             flights = test_rate * programme[i] * e * (1.0 + test_pressure * raised)
             test_hazard[i, k] = 1.0 - np.exp(-flights)
             target[i] = min(max(allocation[i, k] + share_offset[i, k], 0.0), 1.0)
+            chosen = not np.isnan(played_share[i, k])  # a played actor's own target
+            if chosen:
+                target[i] = played_share[i, k]
             seeker_share[i] = share[i, k] + rate * (target[i] - share[i, k])
             greedy_share[i] = share[i, k] + rate * (max(target[i] - bent, 0.0) - share[i, k])
-            s = seeker_share[i] if motive[i, k] == 0.0 else greedy_share[i]
+            s = seeker_share[i] if motive[i, k] == 0.0 or chosen else greedy_share[i]
             share_next[i, k] = s
             bought = turnover * weight[i] * effort_next[i, k]
             offence_next[i, k] = (1.0 - turnover) * offence[i, k] + bought * (1.0 - s)
