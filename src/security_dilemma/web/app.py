@@ -39,16 +39,29 @@ from starlette.exceptions import HTTPException
 from .._version import __version__
 from ..cli._common import LensRun, to_jsonable
 from ..errors import BadInput, Problem
+from .analyses import (
+    MAX_ANALYSIS_REPLICATES,
+    Analyses,
+    AnalysisStatus,
+    BacktestSettings,
+    WhatifSettings,
+    run_backtest,
+    run_whatif,
+)
 from .config import WebConfig
 from .figures import (
     DILEMMA_MEASURES,
     Series,
+    calibration_frame,
     measures_frame,
     network_matrices,
     render,
     render_network,
+    save,
     series_frame,
     series_options,
+    skill_figure,
+    skill_frame,
 )
 from .library import CASE_ID, CaseLibrary, check_text
 from .runs import QueueFull, RunManager, plan_from_store
@@ -131,12 +144,14 @@ class Services:
             executor=config.executor,
             workers=config.workers,
         )
+        self.analyses = Analyses(config.executor)
         self.templates = Jinja2Templates(directory=str(_package_dir("templates")))
         self.templates.env.filters["safe_url"] = safe_url
         self.templates.env.globals["version"] = __version__
         self.templates.env.globals["csrf_field"] = CSRF_FIELD
         self._stored: dict[tuple[str, int, int], tuple[dict[str, Any], Any, list[Series], Any]] = {}
         self._figures: dict[tuple[str, Series, str | None, str, int], bytes] = {}
+        self._drawn: dict[tuple[object, ...], bytes] = {}
 
     def page(self, request: Request, name: str, status: int = 200, **context: Any) -> HTMLResponse:
         """A page rendered from its template, with the request's CSRF token."""
@@ -275,6 +290,26 @@ class Services:
         self._figures[key] = render(frame, series, title + " (mean, band: ±1 sd)", fmt)
         return self._figures[key]
 
+    def backtest(self, case_id: str, settings: BacktestSettings) -> AnalysisStatus:
+        """The case's rolling-origin backtest with these settings (computed once)."""
+        case = self.library.get(case_id).case
+        return self.analyses.status("backtest", case, settings.check(), run_backtest)
+
+    def whatif(self, case_id: str, settings: WhatifSettings) -> AnalysisStatus:
+        """The case against one of its what-if worlds (computed once)."""
+        case = self.library.get(case_id).case
+        return self.analyses.status("whatif", case, settings.check(case), run_whatif)
+
+    def drawn(self, key: tuple[object, ...], fmt: Literal["svg", "png"], draw: Any) -> bytes:
+        """A figure of an analysis, drawn once per ``key`` (``draw()`` gives the Figure)."""
+        key = (*key, fmt)
+        hit = self._drawn.get(key)
+        if hit is None:
+            if len(self._drawn) >= 128:
+                self._drawn.clear()
+            hit = self._drawn[key] = save(draw(), fmt)
+        return hit
+
     def chunks_done(self, run_id: str) -> int:
         with self.runs.reader() as store:
             row = store.con.execute(
@@ -315,6 +350,7 @@ def create_app(config: WebConfig) -> FastAPI:
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         yield
+        services.analyses.close()
         services.runs.close()
 
     app = FastAPI(
@@ -579,11 +615,20 @@ def run_page(
                     [run_id],
                 ).fetchall()
             ]
+    from urllib.parse import urlencode
+
+    from ..lenses import lens_names
+
+    case_key = doc["job"]["case"] if doc.get("job") else str(doc.get("case_id", ""))
+    named = [x for x in lenses if x in lens_names()] or ["realism"]
+    analysis_query = urlencode([("lens", x) for x in named])
     return svc.page(
         request,
         "results.html",
         doc=doc,
         run_id=run_id,
+        case_key=case_key,
+        analysis_query=analysis_query,
         metrics=sorted({s.metric for s in options}),
         actors=sorted({s.actor for s in options if s.metric == chosen.metric}),
         counterparts=sorted(
@@ -835,6 +880,193 @@ def games_classify(
     svc: Svc, request: Request, r: float = 3, s: float = 0, t: float = 4, p: float = 1
 ) -> HTMLResponse:
     return svc.page(request, "_classify.html", classified=_classify(r, s, t, p))
+
+
+# --- a case's analyses: the rolling-origin backtest and the what-if worlds ---------------------
+
+
+class BacktestQuery(BaseModel):
+    """A backtest's settings in a URL's query (``lens`` repeated)."""
+
+    lens: list[str] = Field(default_factory=list, max_length=5, description="Lens names.")
+    replicates: int = Field(40, ge=2, le=MAX_ANALYSIS_REPLICATES, description="Per lens.")
+    horizon: int = Field(2, ge=1, le=10, description="Years forecast from each origin.")
+    seed: int = Field(0, ge=0, le=2**63 - 1, description="Random seed.")
+
+    def settings(self) -> BacktestSettings:
+        """The analysis's settings (default lens: realism)."""
+        lenses = tuple(dict.fromkeys(self.lens or ["realism"]))
+        return BacktestSettings(lenses, self.replicates, self.horizon, self.seed)
+
+
+class WhatifQuery(BaseModel):
+    """A what-if comparison's settings in a URL's query (``lens`` repeated)."""
+
+    world: str = Field("", max_length=64, description="A counterfactual id (default: the first).")
+    lens: list[str] = Field(default_factory=list, max_length=5, description="Lens names, or case.")
+    replicates: int = Field(40, ge=2, le=MAX_ANALYSIS_REPLICATES, description="Per lens.")
+    seed: int = Field(0, ge=0, le=2**63 - 1, description="Random seed.")
+    metric: str = Field("security", max_length=64, description="The table's metric (pages).")
+
+    def settings(self, case: Any) -> WhatifSettings:
+        """The analysis's settings (default world: the case's first; lens: realism)."""
+        world = self.world or (case.counterfactuals[0].id if case.counterfactuals else "")
+        lenses = tuple(dict.fromkeys(self.lens or ["realism"]))
+        return WhatifSettings(world, lenses, self.replicates, self.seed)
+
+
+BacktestQ = Annotated[BacktestQuery, Query()]
+WhatifQ = Annotated[WhatifQuery, Query()]
+
+
+def _download(body: bytes | str, fmt: str, name: str) -> Response:
+    media = {"svg": "image/svg+xml", "png": "image/png", "csv": "text/csv"}[fmt]
+    how = "attachment" if fmt == "csv" else "inline"
+    return Response(
+        body, media_type=media, headers={"Content-Disposition": f'{how}; filename="{name}.{fmt}"'}
+    )
+
+
+def _done(status: AnalysisStatus) -> Any:
+    """The analysis's result; :class:`BadInput` while it computes or when it failed."""
+    if status.state != "done":
+        raise BadInput(
+            Problem(status.message or "still computing; try again in a moment", path="analysis")
+        )
+    return status.result
+
+
+def _query(request: Request) -> str:
+    """The request's query without ``part`` (the links of a page's figures)."""
+    from urllib.parse import urlencode
+
+    return urlencode([(k, v) for k, v in request.query_params.multi_items() if k != "part"])
+
+
+def _analysis_json(status: AnalysisStatus, doc: Any) -> JSONResponse:
+    if status.state == "running":
+        return JSONResponse({"ok": True, "state": "running"}, status_code=202)
+    if status.state == "failed":
+        return JSONResponse(
+            {"ok": False, "state": "failed", "error": "failed", "message": status.message},
+            status_code=409,
+        )
+    return JSONResponse(to_jsonable({"ok": True, "state": "done", **doc(status.result)}))
+
+
+@router.get("/cases/{case_id}/backtest", response_class=HTMLResponse, include_in_schema=False)
+def backtest_page(
+    svc: Svc, request: Request, case_id: CaseId, q: BacktestQ, part: bool = False
+) -> HTMLResponse:
+    from ..lenses import lens_names
+
+    entry = svc.library.get(case_id)
+    settings = q.settings()
+    status = svc.backtest(entry.key, settings)
+    fc = status.result
+    return svc.page(
+        request,
+        "_backtest.html" if part else "backtest.html",
+        entry=entry,
+        case=entry.case,
+        settings=settings,
+        analysis=status,
+        fc=fc,
+        skills=skill_frame(fc).to_dict(orient="records") if fc is not None else [],
+        lens_names=lens_names(),
+        query=_query(request),
+        nav="case",
+    )
+
+
+@router.get("/cases/{case_id}/backtest/{name}.{fmt}", include_in_schema=False)
+def backtest_figure(
+    svc: Svc,
+    case_id: CaseId,
+    name: Literal["skill", "reliability"],
+    fmt: Literal["svg", "png", "csv"],
+    q: BacktestQ,
+) -> Response:
+    from ..report.figures import forecast_figure
+
+    settings = q.settings()
+    fc = _done(svc.backtest(case_id, settings))
+    file = f"{case_id}-backtest-{name}"
+    if fmt == "csv":
+        frame = skill_frame(fc) if name == "skill" else calibration_frame(fc)
+        return _download(frame.to_csv(index=False), fmt, file)
+    draw = (lambda: skill_figure(fc)) if name == "skill" else (lambda: forecast_figure(fc))
+    return _download(svc.drawn(("backtest", case_id, settings, name), fmt, draw), fmt, file)
+
+
+@router.get("/api/cases/{case_id}/backtest", tags=["cases"])
+def api_backtest(svc: Svc, case_id: CaseId, q: BacktestQ) -> JSONResponse:
+    """The case's rolling-origin backtest, as ``dilemma backtest CASE --origins ... --json``
+    (default origins): 202 with ``state`` while it computes, then 200 with the document."""
+    return _analysis_json(svc.backtest(case_id, q.settings()), lambda fc: fc.to_json())
+
+
+@router.get("/cases/{case_id}/whatif", response_class=HTMLResponse, include_in_schema=False)
+def whatif_page(
+    svc: Svc, request: Request, case_id: CaseId, q: WhatifQ, part: bool = False
+) -> HTMLResponse:
+    from ..lenses import lens_names
+
+    entry = svc.library.get(case_id)
+    settings = q.settings(entry.case)
+    status = svc.whatif(entry.key, settings) if entry.case.counterfactuals else None
+    cmp = status.result if status is not None else None
+    rows: list[dict[str, Any]] = []
+    metrics: list[str] = []
+    if cmp is not None:
+        final = cmp.final()
+        metrics = sorted(set(final["metric"]))
+        if q.metric not in metrics:
+            raise BadInput(Problem(f"no metric '{q.metric}' in this comparison", path="metric"))
+        rows = final[final["metric"] == q.metric].to_dict(orient="records")
+        for r in rows:
+            r["verdict"] = cmp.verdict(r["lens"], r["actor"]) if q.metric == "security" else ""
+    return svc.page(
+        request,
+        "_whatif.html" if part else "whatif.html",
+        entry=entry,
+        case=entry.case,
+        settings=settings,
+        analysis=status,
+        cmp=cmp,
+        rows=rows,
+        metrics=metrics,
+        metric=q.metric,
+        lens_names=lens_names(),
+        query=_query(request),
+        nav="case",
+    )
+
+
+@router.get("/cases/{case_id}/whatif/figure.{fmt}", include_in_schema=False)
+def whatif_figure_file(
+    svc: Svc, case_id: CaseId, fmt: Literal["svg", "png", "csv"], q: WhatifQ
+) -> Response:
+    from ..report.findings import key_actors, key_dyads
+    from ..report.whatif import whatif_figure
+
+    case = svc.library.get(case_id).case
+    settings = q.settings(case)
+    cmp = _done(svc.whatif(case_id, settings))
+    file = f"{case_id}-whatif-{settings.world}"
+    if fmt == "csv":
+        return _download(cmp.frame.to_csv(index=False), fmt, file)
+    key = key_actors(case, key_dyads(case), limit=4)
+    body = svc.drawn(("whatif", case_id, settings), fmt, lambda: whatif_figure(cmp, key))
+    return _download(body, fmt, file)
+
+
+@router.get("/api/cases/{case_id}/whatif", tags=["cases"])
+def api_whatif(svc: Svc, case_id: CaseId, q: WhatifQ) -> JSONResponse:
+    """The case against one of its what-if worlds (default: the first), as ``dilemma whatif
+    CASE --json``: 202 with ``state`` while it computes, then 200 with the document."""
+    case = svc.library.get(case_id).case
+    return _analysis_json(svc.whatif(case_id, q.settings(case)), lambda cmp: cmp.to_json())
 
 
 # --- the JSON API -----------------------------------------------------------------------
