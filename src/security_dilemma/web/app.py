@@ -9,12 +9,15 @@ the API and the security model.
 from __future__ import annotations
 
 import asyncio
+import collections
 import datetime as dt
 import functools
+import hashlib
 import io
 import json
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
+from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -22,6 +25,7 @@ from urllib.parse import urlsplit
 
 from fastapi import APIRouter, Depends, FastAPI, Form, Query, Request, UploadFile
 from fastapi import Path as PathParam
+from fastapi.concurrency import run_in_threadpool
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import (
     HTMLResponse,
@@ -132,6 +136,45 @@ class RunRequest(BaseModel):
 # --- the application ------------------------------------------------------------------------
 
 
+MAX_KEPT = 512
+"""Responses of complete runs kept in memory (the oldest go first)."""
+
+_CSRF_MARK = b"\x00csrf\x00"
+
+
+@dataclass(frozen=True, slots=True)
+class Kept:
+    """A complete run's response, kept with its CSRF token cut out (each request puts its own
+    back)."""
+
+    parts: tuple[bytes, ...]
+    media_type: str | None
+    headers: dict[str, str]
+    digest: str
+
+    @classmethod
+    def of(cls, response: Response, csrf: str) -> Kept:
+        """Keep ``response`` (rendered for a request whose CSRF token was ``csrf``)."""
+        body = bytes(response.body)
+        headers = {
+            k: v
+            for k, v in response.headers.items()
+            if k.lower() not in ("content-length", "content-type", "set-cookie")
+        }
+        digest = hashlib.sha256(body.replace(csrf.encode(), _CSRF_MARK)).hexdigest()[:20]
+        return cls(tuple(body.split(csrf.encode())), response.media_type, headers, digest)
+
+    def body(self, csrf: str) -> bytes:
+        """The body with this request's CSRF token."""
+        return csrf.encode().join(self.parts) if len(self.parts) > 1 else self.parts[0]
+
+    def etag(self, csrf: str) -> str:
+        """The entity tag of the body with this CSRF token."""
+        if len(self.parts) == 1:
+            return f'"{self.digest}"'
+        return f'"{self.digest}-{hashlib.sha256(csrf.encode()).hexdigest()[:8]}"'
+
+
 class Services:
     """What the routes share: settings, case library, runs and templates."""
 
@@ -152,6 +195,8 @@ class Services:
         self._stored: dict[tuple[str, int, int], tuple[dict[str, Any], Any, list[Series], Any]] = {}
         self._figures: dict[tuple[str, Series, str | None, str, int], bytes] = {}
         self._drawn: dict[tuple[object, ...], bytes] = {}
+        self._complete: set[str] = set()
+        self._kept: collections.OrderedDict[tuple[str, str], Kept] = collections.OrderedDict()
 
     def page(self, request: Request, name: str, status: int = 200, **context: Any) -> HTMLResponse:
         """A page rendered from its template, with the request's CSRF token."""
@@ -244,6 +289,32 @@ class Services:
                 self._stored[key] = hit
         return hit
 
+    async def finished(
+        self, request: Request, run_id: str, make: Callable[[], Response]
+    ) -> Response:
+        """``make()``'s response (computed in a thread), kept once the run is complete (it
+        never changes again): later requests get it from memory, with the request's own CSRF
+        token, an ``ETag`` and 304 for a matching ``If-None-Match``."""
+        key = (request.url.path, request.url.query)
+        kept = self._kept.get(key) if run_id in self._complete else None
+        csrf: str = request.state.csrf
+        if kept is None:
+            response = await run_in_threadpool(make)
+            if run_id not in self._complete or response.status_code != 200:
+                return response
+            kept = Kept.of(response, csrf)
+            self._kept[key] = kept
+            if len(self._kept) > MAX_KEPT:
+                self._kept.popitem(last=False)
+        etag = kept.etag(csrf)
+        if etag in request.headers.get("if-none-match", ""):
+            return Response(status_code=304, headers={"ETag": etag})
+        return Response(
+            kept.body(csrf),
+            media_type=kept.media_type,
+            headers={**kept.headers, "ETag": etag, "Cache-Control": "no-cache"},
+        )
+
     def run_doc(self, run_id: str) -> dict[str, Any]:
         job = self.runs.job(run_id)  # before the store: the store is then at least as new
         found = self.stored(run_id)
@@ -252,10 +323,13 @@ class Services:
                 raise BadInput(Problem(f"no run '{run_id}'", path="run_id"))
             return {"run_id": run_id, "state": job.state, "job": job.to_json(), "points": []}
         info, points, _, _ = found
+        state = self.runs.state_of(job, info["chunks_done"], info["n_chunks"])
+        if state == "complete":
+            self._complete.add(run_id)
         return {
             **info,
             "points": points,
-            "state": self.runs.state_of(job, info["chunks_done"], info["n_chunks"]),
+            "state": state,
             "job": job.to_json() if job else None,
         }
 
@@ -584,7 +658,7 @@ def runs_page(svc: Svc, request: Request) -> HTMLResponse:
 
 
 @router.get("/runs/{run_id}", response_class=HTMLResponse, include_in_schema=False)
-def run_page(
+async def run_page(
     svc: Svc,
     request: Request,
     run_id: RunId,
@@ -593,14 +667,24 @@ def run_page(
     actor: Name = "",
     counterpart: Name = "",
     lens: Annotated[str | None, Query(max_length=200)] = None,
+) -> Response:
+    return await svc.finished(
+        request,
+        run_id,
+        lambda: _run_page(svc, request, run_id, Series(metric, actor, counterpart), lens),
+    )
+
+
+def _run_page(
+    svc: Services, request: Request, run_id: str, chosen: Series, lens: str | None
 ) -> HTMLResponse:
+    metric, actor = chosen.metric, chosen.actor
     if lens == "*":
         lens = None
     doc = svc.run_doc(run_id)
     found = svc.stored(run_id)
     options = found[2] if found is not None else []
     measures = found[3] if found is not None else None
-    chosen = Series(metric, actor, counterpart)
     if options and chosen not in options:
         near = [s for s in options if s.metric == metric] or options
         chosen = next((s for s in near if s.actor == actor), near[0])
@@ -688,8 +772,9 @@ def run_resume_page(svc: Svc, run_id: RunId) -> RedirectResponse:
 
 
 @router.get("/runs/{run_id}/figure.{fmt}", include_in_schema=False)
-def run_figure(
+async def run_figure(
     svc: Svc,
+    request: Request,
     run_id: RunId,
     fmt: Literal["svg", "png", "csv"],
     *,
@@ -699,6 +784,12 @@ def run_figure(
     lens: Annotated[str | None, Query(max_length=200)] = None,
 ) -> Response:
     series = Series(metric, actor, counterpart)
+    return await svc.finished(request, run_id, lambda: _run_figure(svc, run_id, fmt, series, lens))
+
+
+def _run_figure(
+    svc: Services, run_id: str, fmt: Literal["svg", "png", "csv"], series: Series, lens: str | None
+) -> Response:
     name = f"{run_id}-{series.label.replace(': ', '-')}"
     if fmt == "csv":
         frame = svc.figure_data(run_id, series, lens)
