@@ -1196,11 +1196,25 @@ def api_validate(svc: Svc, body: CaseText) -> JSONResponse:
 
 
 @router.get("/api/cases/{case_id}/geojson", tags=["maps"])
-def api_geojson(svc: Svc, case_id: CaseId, date: dt.date | None = None) -> JSONResponse:
-    """The case's map features on a date, as ``dilemma map --geojson`` writes them."""
-    from ..geo.maps import case_geojson
+def api_geojson(svc: Svc, case_id: CaseId, date: dt.date | None = None) -> Response:
+    """The case's map features on a date, as ``dilemma map --geojson`` writes them, each with
+    ``sources`` (the ids of the case's sources behind it; the interactive map shows them)."""
+    entry = svc.library.get(case_id)
+    path = svc.library.path(entry.key)
+    body = _geojson_cached(str(path), path.stat().st_mtime, date)
+    return Response(body, media_type="application/json")
 
-    return JSONResponse(to_jsonable(case_geojson(svc.library.get(case_id).case, date)))
+
+@router.get("/api/land.geojson", tags=["maps"])
+def api_land() -> Response:
+    """Natural Earth's countries (1:110m, public domain), the interactive map's land layer."""
+    from ..data.loaders import data_path
+
+    return Response(
+        data_path("countries").read_bytes(),
+        media_type="application/geo+json",
+        headers={"Cache-Control": "max-age=86400"},
+    )
 
 
 @router.get("/api/runs", tags=["runs"])
@@ -1294,6 +1308,31 @@ def _map_cached(path: str, mtime: float, date: dt.date | None) -> bytes:
     buffer = io.BytesIO()
     fig.savefig(buffer, format="svg", metadata={"Date": None}, facecolor="white")
     return buffer.getvalue()
+
+
+@functools.lru_cache(maxsize=64)
+def _geojson_cached(path: str, mtime: float, date: dt.date | None) -> bytes:
+    """The case's features on ``date`` with the sources behind each (JSON bytes)."""
+    from ..geo.maps import case_geojson
+    from ..scenario.loader import load_case_file
+
+    case = load_case_file(path)
+    doc = case_geojson(case, date)
+    sources = {
+        **{("capital", a.id): a.source for a in case.actors},
+        **{("site", s.id): s.source for s in case.defence_sites},
+        **{("missile", m.id): m.source for m in case.missiles},
+    }
+    for feature in doc["features"]:
+        props = feature["properties"]
+        key = ("capital", props.get("actor")) if props["kind"] == "capital" else None
+        if "missile" in props:
+            key = ("missile", props["missile"])
+        elif props["kind"] in ("site", "flyout", "radar"):
+            key = ("site", props["id"])
+        found = sources.get(key) if key else None
+        props["sources"] = [found] if isinstance(found, str) else list(found or [])
+    return json.dumps(to_jsonable(doc), separators=(",", ":")).encode("utf-8")
 
 
 def _map_image(library: CaseLibrary, key: str, date: dt.date | None) -> bytes:
