@@ -252,6 +252,42 @@ def test_edit_see_a_located_error_fix_and_save(page: Page, shots: Path) -> None:
     page.screenshot(path=shots / "case-saved.png", full_page=False)
 
 
+def test_the_case_form_and_the_yaml_update_each_other(page: Page, shots: Path) -> None:
+    page.goto("/editor?case=bmd-europe")
+    expect(page.locator("#valid")).to_be_visible()
+    yaml = page.locator("#yaml")
+    lens = page.locator("#f-actors_1__lens")  # Russia
+    lens.select_option("liberalism")
+    expect(yaml).to_have_value(re.compile(r"- id: RUS\n(  .*\n)*?  lens: liberalism\n"))
+    expect(page.locator("#valid")).to_be_visible()
+    offence = page.locator("#f-parameters_offence_dominance")
+    offence.fill("1.5")
+    offence.press("Tab")  # a change: the server writes it into the YAML and checks the case
+    error = page.locator("#f-parameters_offence_dominance-error")
+    expect(error).to_contain_text("less than or equal to 1", timeout=10_000)
+    expect(offence).to_have_attribute("aria-invalid", "true")
+    expect(yaml).to_have_value(re.compile(r"offence_dominance: 1\.5\n"))
+    expect(page.locator("#problems .problems li").first).to_contain_text(
+        re.compile(r"case\.yaml:\d+:\d+: parameters\.offence_dominance: ")
+    )
+    page.screenshot(path=shots / "editor-form-error.png", full_page=False)
+    fixed = yaml.input_value().replace("offence_dominance: 1.5", "offence_dominance: 0.6")
+    yaml.evaluate(  # as typing would (fill() is slow on a 250 kB text)
+        "(el, v) => { el.value = v; el.dispatchEvent(new Event('input', {bubbles: true})); }",
+        fixed,
+    )
+    expect(page.locator("#valid")).to_be_visible(timeout=10_000)
+    expect(page.locator("#f-parameters_offence_dominance")).to_have_value("0.6")
+    expect(error).to_have_count(0)
+    page.locator("#group-events summary").click()  # the events, folded until asked for
+    date = page.locator("#f-events_0__date")
+    date.fill("2001-02-30")
+    date.press("Tab")
+    expect(page.locator("#f-events_0__date-error")).to_contain_text("YYYY-MM-DD")
+    expect(yaml).to_have_value(re.compile(r"date: 2001-03-12\n"))  # the bad date is not written
+    page.screenshot(path=shots / "editor-form.png", full_page=False)
+
+
 def test_run_watch_progress_switch_lens_and_download(page: Page, shots: Path) -> None:
     page.goto("/run?case=bmd-europe")
     page.locator("input[name=lens][value=liberalism]").check()

@@ -535,18 +535,48 @@ def case_download(svc: Svc, case_id: CaseId) -> PlainTextResponse:
     )
 
 
+def _editor_context(svc: Services, text: str, file: str, problems: list[Problem]) -> dict[str, Any]:
+    """What the editor's panes show for ``text``: the problems, the form and each field's
+    problem (``problems``: those of form fields that could not be read)."""
+    from ..lenses import lens_names
+    from .caseform import EVENT_KINDS, field_of, form_of
+
+    doc = svc.validation_doc(text, file)
+    form = form_of(text, file)
+    names = [f.name for f in form.fields]
+    errors: dict[str, str] = {}
+    for p in [*problems, *(Problem(**x) for x in doc["files"][0]["problems"])]:
+        name = field_of(p.path, names)
+        if name is not None:
+            errors.setdefault(name, p.message)
+    if problems:
+        doc = {
+            "ok": False,
+            "files": [
+                {
+                    **doc["files"][0],
+                    "ok": False,
+                    "problems": [*_problems_json(problems), *doc["files"][0]["problems"]],
+                }
+            ],
+        }
+    return {
+        "text": text,
+        "doc": doc,
+        "form": form,
+        "errors": errors,
+        "lens_names": lens_names(),
+        "event_kinds": EVENT_KINDS,
+    }
+
+
 @router.get("/editor", response_class=HTMLResponse, include_in_schema=False)
 def editor_page(
     svc: Svc, request: Request, case: Annotated[str, Query(pattern=CASE_ID)] = "bmd-europe"
 ) -> HTMLResponse:
     text = svc.library.text(case)
-    return svc.page(
-        request,
-        "editor.html",
-        text=text,
-        case_id=case,
-        doc=svc.validation_doc(text, f"{case}.yaml"),
-    )
+    context = _editor_context(svc, text, f"{case}.yaml", [])
+    return svc.page(request, "editor.html", case_id=case, **context)
 
 
 @router.post("/editor/validate", response_class=HTMLResponse, include_in_schema=False)
@@ -556,21 +586,37 @@ def editor_validate(
     yaml: Annotated[str, Form()],
     file: Annotated[str, Form(max_length=100)] = "case.yaml",
 ) -> HTMLResponse:
-    return svc.page(request, "_problems.html", doc=svc.validation_doc(yaml, file))
+    """The YAML's problems, and the form read from it (swapped in out of band)."""
+    context = _editor_context(svc, yaml, Path(file).name, [])
+    return svc.page(request, "_form_sync.html", replace_yaml=False, **context)
+
+
+@router.post("/editor/form", response_class=HTMLResponse, include_in_schema=False)
+async def editor_form(svc: Svc, request: Request) -> HTMLResponse:
+    """The form's fields written into the YAML: the new YAML (swapped in out of band), its
+    problems and the form, each field's problem at the field."""
+    from .caseform import apply_form
+
+    form = await request.form()
+    text = str(form.get("yaml", ""))
+    fields = {str(k): str(v) for k, v in form.items() if k not in ("yaml", CSRF_FIELD)}
+    problems: list[Problem] = []
+    try:
+        text, problems = await run_in_threadpool(apply_form, text, fields)
+    except BadInput as exc:  # the YAML itself cannot be read: the form cannot apply
+        problems = list(exc.problems)
+    context = _editor_context(svc, text, "case.yaml", problems)
+    if request.headers.get("hx-request"):
+        return svc.page(request, "_form_sync.html", replace_yaml=True, **context)
+    return svc.page(request, "editor.html", case_id="", **context)
 
 
 @router.post("/editor/save", include_in_schema=False)
 def editor_save(svc: Svc, request: Request, yaml: Annotated[str, Form()]) -> Response:
     _, problems = check_text(yaml, "case.yaml")
     if problems:
-        return svc.page(
-            request,
-            "editor.html",
-            400,
-            text=yaml,
-            case_id="",
-            doc=svc.validation_doc(yaml, "case.yaml"),
-        )
+        context = _editor_context(svc, yaml, "case.yaml", [])
+        return svc.page(request, "editor.html", 400, case_id="", **context)
     entry = svc.library.add(yaml, "case.yaml")
     target = f"/cases/{entry.key}"
     if request.headers.get("hx-request"):
