@@ -151,6 +151,12 @@ def test_the_interactive_map_pans_zooms_and_names_what_is_on_it(page: Page, shot
     expect(popup).to_contain_text(re.compile(r"status on \d{4}-\d{2}-\d{2}"))
     expect(popup).to_contain_text(re.compile(r"range\d+(\.\d+)? km"))
     expect(popup).to_contain_text("sources:")
+    page.wait_for_function(  # the map pans to show the whole popup
+        "() => { const p = document.querySelector('.leaflet-popup').getBoundingClientRect(); "
+        "const m = document.getElementById('map-live').getBoundingClientRect(); "
+        "return p.top >= m.top && p.bottom <= m.bottom; }",
+        timeout=5_000,
+    )
     page.screenshot(path=shots / "map-popup.png", full_page=False)
     end = page.locator("#map-date-label").text_content()
     slider = page.locator("#map-date")

@@ -95,7 +95,7 @@ function liveMap(box) {
   if (!box || !window.L) return null;
   box.classList.remove("hidden");
   document.getElementById("map-static").classList.add("hidden");
-  const map = L.map(box, { worldCopyJump: true, attributionControl: true });
+  const map = L.map(box, { worldCopyJump: true, attributionControl: true, fadeAnimation: false });
   map.attributionControl.setPrefix("Leaflet");
   map.attributionControl.addAttribution("land: Natural Earth");
   const where = () => {
