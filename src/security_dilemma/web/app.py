@@ -1091,29 +1091,45 @@ def _analysis_json(status: AnalysisStatus, doc: Any) -> JSONResponse:
     return JSONResponse(to_jsonable({"ok": True, "state": "done", **doc(status.result)}))
 
 
+def _analysis_page(
+    svc: Services,
+    request: Request,
+    name: str,
+    entry: Any,
+    settings: object,
+    status: AnalysisStatus | None,
+    **more: Any,
+) -> HTMLResponse:
+    """A backtest or what-if page (or its part that polls): the case, the settings form, the
+    analysis's state and ``more``."""
+    from ..lenses import lens_names
+
+    return svc.page(
+        request,
+        name,
+        entry=entry,
+        case=entry.case,
+        settings=settings,
+        analysis=status,
+        lens_names=lens_names(),
+        query=_query(request),
+        nav="case",
+        **more,
+    )
+
+
 @router.get("/cases/{case_id}/backtest", response_class=HTMLResponse, include_in_schema=False)
 def backtest_page(
     svc: Svc, request: Request, case_id: CaseId, q: BacktestQ, part: bool = False
 ) -> HTMLResponse:
-    from ..lenses import lens_names
 
     entry = svc.library.get(case_id)
     settings = q.settings()
     status = svc.backtest(entry.key, settings)
     fc = status.result
-    return svc.page(
-        request,
-        "_backtest.html" if part else "backtest.html",
-        entry=entry,
-        case=entry.case,
-        settings=settings,
-        analysis=status,
-        fc=fc,
-        skills=skill_frame(fc).to_dict(orient="records") if fc is not None else [],
-        lens_names=lens_names(),
-        query=_query(request),
-        nav="case",
-    )
+    skills = skill_frame(fc).to_dict(orient="records") if fc is not None else []
+    page = "_backtest.html" if part else "backtest.html"
+    return _analysis_page(svc, request, page, entry, settings, status, fc=fc, skills=skills)
 
 
 @router.get("/cases/{case_id}/backtest/{name}.{fmt}", include_in_schema=False)
@@ -1147,7 +1163,6 @@ def api_backtest(svc: Svc, case_id: CaseId, q: BacktestQ) -> JSONResponse:
 def whatif_page(
     svc: Svc, request: Request, case_id: CaseId, q: WhatifQ, part: bool = False
 ) -> HTMLResponse:
-    from ..lenses import lens_names
 
     entry = svc.library.get(case_id)
     settings = q.settings(entry.case)
@@ -1163,21 +1178,11 @@ def whatif_page(
         rows = final[final["metric"] == q.metric].to_dict(orient="records")
         for r in rows:
             r["verdict"] = cmp.verdict(r["lens"], r["actor"]) if q.metric == "security" else ""
-    return svc.page(
-        request,
-        "_whatif.html" if part else "whatif.html",
-        entry=entry,
-        case=entry.case,
-        settings=settings,
-        analysis=status,
-        cmp=cmp,
-        rows=rows,
-        metrics=metrics,
+    page = "_whatif.html" if part else "whatif.html"
+    return _analysis_page(
+        svc, request, page, entry, settings, status, cmp=cmp, rows=rows, metrics=metrics,
         metric=q.metric,
-        lens_names=lens_names(),
-        query=_query(request),
-        nav="case",
-    )
+    )  # fmt: skip
 
 
 @router.get("/cases/{case_id}/whatif/figure.{fmt}", include_in_schema=False)

@@ -26,31 +26,18 @@ import datetime as dt
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
 import yaml
 
 from ..errors import BadInput, Problem
 from ..scenario.reader import read_yaml_text
+from ..scenario.schema import Event
 
 __all__ = ["EVENT_KINDS", "CaseForm", "FormField", "apply_form", "field_of", "form_of"]
 
-EVENT_KINDS = (
-    "deployment",
-    "test",
-    "treaty",
-    "summit",
-    "agreement",
-    "speech",
-    "proposal",
-    "war",
-    "crisis",
-    "sanction",
-    "policy",
-    "election",
-    "other",
-)
-"""An event's kinds, as the case schema has them (its ``Event.kind``)."""
+EVENT_KINDS: tuple[str, ...] = get_args(Event.model_fields["kind"].annotation)
+"""An event's kinds: the case schema's ``Event.kind``."""
 
 Kind = Literal["text", "number", "integer", "date", "lens", "event_kind", "effect"]
 
