@@ -224,3 +224,38 @@ def test_worker_processes_compute_at_a_lower_priority() -> None:
     mine = os.nice(0)
     with ProcessPoolExecutor(1, initializer=lower_priority) as pool:
         assert pool.submit(os.nice, 0).result() == min(mine + NICE, 19)
+
+
+def _niceness(case: Any, settings: int) -> tuple[int, int]:
+    return os.getpid(), os.nice(0)
+
+
+def test_the_server_s_analyses_run_in_a_worker_at_a_lower_priority() -> None:
+    case = load_case("bmd-europe")
+    analyses = Analyses("local")
+    try:
+        deadline = time.monotonic() + 120
+        while (status := analyses.status("nice", case, 0, _niceness)).state == "running":
+            assert time.monotonic() < deadline
+            time.sleep(0.05)
+        pid, nice = status.result
+        assert pid != os.getpid() and nice == min(os.nice(0) + NICE, 19)
+    finally:
+        analyses.close()
+
+
+def test_a_case_without_worlds(client: TestClient) -> None:
+    page = client.get("/cases/cold-war/whatif")
+    assert page.status_code == 200 and 'id="no-worlds"' in page.text
+    assert 'id="case-whatif"' not in client.get("/cases/cold-war").text
+    r = client.get("/api/cases/cold-war/whatif")
+    assert r.status_code == 400 and r.json()["problems"][0]["path"] == "world"
+    assert "none: the case has no counterfactuals" in r.json()["problems"][0]["message"]
+
+
+def test_run_workers_compute_at_a_lower_priority() -> None:
+    from security_dilemma.experiments.executors import LocalExecutor
+
+    with LocalExecutor(1, nice=NICE) as pool:
+        [(_, nice, error)] = list(pool.map_unordered(os.nice, [0]))
+    assert error is None and nice == min(os.nice(0) + NICE, 19)
