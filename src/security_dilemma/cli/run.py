@@ -52,7 +52,7 @@ __all__ = [
     "to_document",
 ]
 
-SPREAD_SAMPLES = 12
+SPREAD_SAMPLES = 8
 """Default size of ``dilemma run``'s sample of the uncalibrated parameters
 (:func:`~security_dilemma.history.parameter_spread`); docs/backtesting.md gives what it adds
 to the run's time."""
