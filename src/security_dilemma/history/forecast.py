@@ -199,6 +199,11 @@ def scores_of(p: Sequence[float], y: Sequence[bool], bins: int) -> ForecastScore
     )
 
 
+def interval_json(i: Interval) -> dict[str, Any]:
+    """An interval's ``estimate``, ``low`` and ``high``, JSON-ready."""
+    return {"estimate": number(i.estimate), "low": number(i.low), "high": number(i.high)}
+
+
 @dataclass(frozen=True)
 class Skill:
     """``forecaster`` against ``baseline`` over the pooled forecasts: the differences of the
@@ -220,10 +225,7 @@ class Skill:
 
     def to_json(self) -> dict[str, Any]:
         """JSON-ready fields."""
-
-        def interval(i: Interval) -> dict[str, Any]:
-            return {"estimate": number(i.estimate), "low": number(i.low), "high": number(i.high)}
-
+        interval = interval_json
         return {
             "forecaster": self.forecaster,
             "baseline": self.baseline,
@@ -249,17 +251,12 @@ class KindSkill:
 
     def to_json(self) -> dict[str, Any]:
         """JSON-ready fields."""
-        i = self.brier
         return {
             "forecaster": self.forecaster,
             "baseline": self.baseline,
             "kind": self.kind,
             "n": self.n,
-            "brier_difference": {
-                "estimate": number(i.estimate),
-                "low": number(i.low),
-                "high": number(i.high),
-            },
+            "brier_difference": interval_json(self.brier),
         }
 
 
@@ -471,6 +468,29 @@ def _metrics(observables: Sequence[Observable]) -> list[str]:
     return sorted({m for o in observables if o.kind in KINDS for m in metrics_needed(o.kind)})
 
 
+def _simulate(
+    sim: Simulate,
+    case: Case,
+    choice: LensChoice,
+    overrides: Mapping[str, float] | None,
+    *,
+    replicates: int,
+    seed: int,
+    metrics: Sequence[str],
+) -> Result:
+    """A lens's run for the forecasts: replicates kept, no restraint copies."""
+    return sim(
+        case,
+        lens=choice,
+        replicates=replicates,
+        seed=seed,
+        overrides=dict(overrides) if overrides else None,
+        restraint=False,
+        keep_replicates=True,
+        metrics=metrics,
+    )
+
+
 def rolling_forecast(
     case: Case,
     *,
@@ -520,16 +540,7 @@ def rolling_forecast(
         )
 
     def run(choice: LensChoice, overrides: Mapping[str, float] | None, n: int) -> Result:
-        return sim(
-            case,
-            lens=choice,
-            replicates=n,
-            seed=seed,
-            overrides=dict(overrides) if overrides else None,
-            restraint=False,
-            keep_replicates=True,
-            metrics=metrics,
-        )
+        return _simulate(sim, case, choice, overrides, replicates=n, seed=seed, metrics=metrics)
 
     base: dict[str, dict[str, Observed]] = {}
     for label, choice in runs.items():
@@ -625,18 +636,10 @@ def lens_brier(
     classes = classify_observables(case)
     scored = [o for o in case.observables if classes[o.id][1] == "scored"]
     sim = simulate or engine_simulate()
+    metrics = _metrics(scored)
     observed = {
         label: observe(
-            sim(
-                case,
-                lens=choice,
-                replicates=replicates,
-                seed=seed,
-                overrides=None,
-                restraint=False,
-                keep_replicates=True,
-                metrics=_metrics(scored),
-            ),
+            _simulate(sim, case, choice, None, replicates=replicates, seed=seed, metrics=metrics),
             case,
             scored,
         )[0]
