@@ -120,6 +120,8 @@ def test_the_run_leads_with_the_question_in_terminal_json_and_report(
     html = report.read_text(encoding="utf-8")
     assert html.index('<section id="question">') < html.index('<section id="forecast">')
     assert "Over the uncalibrated parameters" in html and "by kind of observable" in html
+    assert "Jervis's world (start → end; an input" in html  # marked as an input, not a result
+    assert "start near 0 security" in html
     doc = json.loads(dilemma(*args, "--no-report", "--json", "--series", "none").out)
     assert doc["question"]["world"] == "no-missile-defence"
     assert len(doc["question"]["years"]) == 12
