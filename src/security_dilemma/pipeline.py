@@ -24,10 +24,15 @@ if TYPE_CHECKING:
     from .engine import Result
     from .history.backtest import Backtest
     from .history.forecast import RollingForecast
+    from .history.uncertainty import ParameterSpread
+    from .report.question import QuestionAnswer
     from .scenario.schema import Case
     from .whatif.compare import CounterfactualComparison
 
-__all__ = ["JobOutput", "finish_run"]
+__all__ = ["SPREAD_REPLICATES", "JobOutput", "finish_run"]
+
+SPREAD_REPLICATES = 20
+"""Replicates per lens at each point of the parameter sample."""
 
 
 @dataclass(frozen=True)
@@ -42,13 +47,18 @@ class JobOutput:
     notes: tuple[str, ...]
     comparisons: tuple[CounterfactualComparison, ...] = ()
     forecast: RollingForecast | None = None
+    spread: ParameterSpread | None = None
+    question: QuestionAnswer | None = None
 
     def to_json(self) -> dict[str, Any]:
-        """The keys `dilemma run --json` adds: ``forecast`` (docs/backtesting.md),
-        ``backtest``, ``findings``, ``report``, ``report_notes`` and ``counterfactuals``
-        (``{id: comparison}``, docs/whatif.md)."""
+        """The keys `dilemma run --json` adds: ``question`` (docs/report.md), ``forecast``
+        and ``parameter_spread`` (docs/backtesting.md), ``backtest``, ``findings``,
+        ``report``, ``report_notes`` and ``counterfactuals`` (``{id: comparison}``,
+        docs/whatif.md)."""
         return {
+            "question": self.question.to_json() if self.question is not None else None,
             "forecast": self.forecast.to_json() if self.forecast is not None else None,
+            "parameter_spread": self.spread.to_json() if self.spread is not None else None,
             "backtest": self.backtest.to_json() if self.backtest is not None else None,
             "findings": {f.lens: f.to_json() for f in self.findings},
             "report": str(self.report) if self.report is not None else None,
@@ -67,27 +77,38 @@ def finish_run(
     comparisons: Sequence[CounterfactualComparison] = (),
     forecast: bool = True,
     horizon: int = 2,
+    spread_samples: int = 0,
+    spread_replicates: int = SPREAD_REPLICATES,
 ) -> JobOutput:
     """Forecast the case's record from rolling origins (with ``forecast``: each run's lenses
     simulated again with their replicates kept, at the runs' replicates and seed, origins
     every ``horizon`` years by :func:`~security_dilemma.history.default_origins`), backtest
     the runs against it, read the findings and write the report to ``report`` (skipped when
     None); ``comparisons`` of the case's counterfactual worlds
-    (:func:`~security_dilemma.whatif.compare_all`) go in the report."""
+    (:func:`~security_dilemma.whatif.compare_all`) go in the report, and the one of the
+    case's question leads it. With ``spread_samples`` (0: none) the forecasts and the question
+    are made again over that many samples of the uncalibrated parameters
+    (:func:`~security_dilemma.history.parameter_spread`, ``spread_replicates`` each)."""
+    from .report.question import question_answer
+
     notes: list[str] = []
     bt: Backtest | None = None
     fc: RollingForecast | None = None
+    spread: ParameterSpread | None = None
     if case.observables:
         from .history.backtest import backtest
 
         if forecast:
             fc = _forecast(case, results, horizon, notes)
+        if fc is not None and spread_samples:
+            spread = _spread(case, results, fc, spread_samples, spread_replicates, notes)
         try:
             bt = backtest(case, results=results)
         except BadInput as exc:  # e.g. every observable is given by events: report it, go on
             notes.append(f"no backtest: {exc}")
     else:
         notes.append("no backtest: the case has no coded observables")
+    answer = question_answer(case, comparisons, spread)
     dyads = key_dyads(case)
     found = tuple(findings_by_lens(results, dyads, bt))
     path = None
@@ -104,8 +125,40 @@ def finish_run(
                 include_map=include_map,
                 comparisons=comparisons,
                 forecast=fc,
+                spread=spread,
+                question=answer,
             )
-    return JobOutput(case, bt, found, path, tuple(notes), tuple(comparisons), fc)
+    return JobOutput(case, bt, found, path, tuple(notes), tuple(comparisons), fc, spread, answer)
+
+
+def _spread(
+    case: Case,
+    results: Mapping[str, Result],
+    fc: RollingForecast,
+    samples: int,
+    replicates: int,
+    notes: list[str],
+) -> ParameterSpread | None:
+    """The forecasts and the question over a sample of the uncalibrated parameters, or None
+    with a note on why not."""
+    from .history.baselines import BASELINES
+    from .history.forecast import lens_choice
+    from .history.uncertainty import parameter_spread
+
+    try:
+        return parameter_spread(
+            case,
+            lenses={label: lens_choice(r) for label, r in results.items()},
+            samples=samples,
+            replicates=replicates,
+            seed=fc.seed,
+            origins=fc.origins,
+            horizon=fc.horizon,
+            baselines={b: fc.scores[b].brier for b in BASELINES},
+        )
+    except BadInput as exc:
+        notes.append(f"no parameter spread: {exc}")
+        return None
 
 
 def _forecast(

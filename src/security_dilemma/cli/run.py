@@ -42,7 +42,20 @@ if TYPE_CHECKING:
     from ..scenario import Case
     from ..whatif import CounterfactualComparison
 
-__all__ = ["choose_lenses", "legend", "register", "summary_table", "to_document"]
+__all__ = [
+    "SPREAD_SAMPLES",
+    "WHATIF_REPLICATES",
+    "choose_lenses",
+    "legend",
+    "register",
+    "summary_table",
+    "to_document",
+]
+
+SPREAD_SAMPLES = 8
+"""Default size of ``dilemma run``'s sample of the uncalibrated parameters
+(:func:`~security_dilemma.history.parameter_spread`); docs/backtesting.md gives what it adds
+to the run's time."""
 
 WHATIF_REPLICATES = 100
 """Default paired replicates per lens of each what-if world in ``dilemma run`` (at most
@@ -184,6 +197,15 @@ def run(
             f"[default: the smaller of --replicates and {WHATIF_REPLICATES}].",
         ),
     ] = None,
+    spread_samples: Annotated[
+        int,
+        typer.Option(
+            "--spread-samples",
+            min=0,
+            help="Samples of the uncalibrated parameters over which the forecasts and the "
+            "case's question are made again (0: none; docs/backtesting.md).",
+        ),
+    ] = SPREAD_SAMPLES,
     as_json: JsonOpt = False,
     quiet: QuietOpt = False,
 ) -> None:
@@ -197,8 +219,9 @@ def run(
     from ..engine import simulate_lenses
     from ..pipeline import finish_run
     from ..report import show_job
-    from ..report.findings import REPORT_METRICS
+    from ..report.findings import REPORT_METRICS, low_start, low_start_text
     from ..report.forecast import show_forecast
+    from ..report.question import question_table
     from ..scenario import load_case
     from ..whatif import compare_all
 
@@ -249,8 +272,16 @@ def run(
             target,
             no_whatif=no_whatif,
             whatif_replicates=whatif_replicates,
+            spread_samples=spread_samples,
         )
-        job = finish_run(c, results, report=target, command=command, comparisons=comparisons)
+        job = finish_run(
+            c,
+            results,
+            report=target,
+            command=command,
+            comparisons=comparisons,
+            spread_samples=spread_samples,
+        )
         progress.advance(finishing)
     if as_json:
         doc = to_document(
@@ -271,13 +302,17 @@ def run(
             f"{len(next(iter(results.values())).dates)} steps, {replicates} replicates per lens, "
             f"seed {seed}."
         )
+    if job.question is not None:
+        console.print(question_table(job.question))
     if job.forecast is not None:
-        show_forecast(job.forecast, console, kinds=False)
+        show_forecast(job.forecast, console, spread=job.spread)
     for result in results.values():
         console.print(summary_table(result))
     if not quiet:
         first = next(iter(results.values()))
         console.print(legend(first.step, first.steps_per_year), style="dim")
+        if why := low_start_text(low_start(results, c)):
+            console.print(why, style="dim")
     show_job(job, console, replicates=replicates)
 
 
@@ -291,6 +326,7 @@ def _command(
     *,
     no_whatif: bool = False,
     whatif_replicates: int | None = None,
+    spread_samples: int = SPREAD_SAMPLES,
 ) -> str:
     """The command line that reproduces this run (for the report's footer)."""
     parts = ["dilemma", "run", case, "--lens", lens, "--replicates", str(replicates)]
@@ -301,6 +337,8 @@ def _command(
         parts.append("--no-whatif")
     elif whatif_replicates is not None:
         parts += ["--whatif-replicates", str(whatif_replicates)]
+    if spread_samples != SPREAD_SAMPLES:
+        parts += ["--spread-samples", str(spread_samples)]
     parts += ["--report", str(report)] if report is not None else ["--no-report"]
     return shlex.join(parts)
 

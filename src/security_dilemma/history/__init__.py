@@ -2,7 +2,8 @@
 coded record (scoring rules, climatology, calibration, fitting on a training window); the
 observation model and rolling-origin forecasts against baselines (:mod:`.observation`,
 :mod:`.baselines`, :mod:`.forecast`); the COW MID base rates behind the crisis defaults
-(:mod:`.base_rates`). What-if worlds are in :mod:`security_dilemma.whatif`."""
+(:mod:`.base_rates`); parameters calibrated to data and the spread over the others
+(:mod:`.calibration`, :mod:`.uncertainty`). What-if worlds are in :mod:`security_dilemma.whatif`."""
 
 from typing import TYPE_CHECKING
 
@@ -22,6 +23,7 @@ if TYPE_CHECKING:
         simulations_needed,
     )
     from .baselines import BASELINES, STATISTICAL_MODEL, BaselineFit, fit_baselines
+    from .calibration import Calibrated, Calibration, calibrate
     from .fitting import (
         DEFAULT_FIT,
         Fit,
@@ -35,10 +37,12 @@ if TYPE_CHECKING:
         Fold,
         ForecastRow,
         ForecastScores,
+        KindSkill,
         RollingForecast,
         Skill,
         default_origins,
         interval_text,
+        lens_brier,
         rolling_forecast,
     )
     from .observation import Link, LinkPrior, Observed, fit_link, observe, resolve, ridge_logistic
@@ -84,6 +88,7 @@ if TYPE_CHECKING:
         resample_blocks,
         skill_score,
     )
+    from .uncertainty import ParameterSpread, QuestionSpread, parameter_spread, spread_parameters
 
 __all__ = [
     "BASELINES",
@@ -99,6 +104,8 @@ __all__ = [
     "BlocFit",
     "Blocks",
     "BrierDecomposition",
+    "Calibrated",
+    "Calibration",
     "CalibrationBin",
     "Comparison",
     "DyadFit",
@@ -109,11 +116,14 @@ __all__ = [
     "ForecastRow",
     "ForecastScores",
     "Interval",
+    "KindSkill",
     "LensBacktest",
     "Link",
     "LinkPrior",
     "Observed",
+    "ParameterSpread",
     "Prediction",
+    "QuestionSpread",
     "RaceSeries",
     "Regression",
     "Replication",
@@ -130,6 +140,7 @@ __all__ = [
     "brier",
     "brier_decomposition",
     "brier_terms",
+    "calibrate",
     "calibration",
     "classify_observables",
     "climatology",
@@ -143,11 +154,13 @@ __all__ = [
     "fit_parameter",
     "fit_richardson",
     "interval_text",
+    "lens_brier",
     "log_loss",
     "log_loss_terms",
     "nmc_series",
     "observe",
     "ols",
+    "parameter_spread",
     "predict_observables",
     "read_series_csv",
     "replicate",
@@ -160,6 +173,7 @@ __all__ = [
     "simulate_richardson",
     "simulations_needed",
     "skill_score",
+    "spread_parameters",
 ]
 
 # The names above are imported when first used (see ``security_dilemma._lazy``).

@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-__all__ = ["crisis_probability", "mid_base_rates"]
+__all__ = ["crisis_probability", "mid_base_rate_counts", "mid_base_rates"]
 
 
 def _pairs(frame: pd.DataFrame, a: str = "ccode1", b: str = "ccode2") -> pd.DataFrame:
@@ -29,15 +29,10 @@ def _pairs(frame: pd.DataFrame, a: str = "ccode1", b: str = "ccode2") -> pd.Data
     return out
 
 
-def mid_base_rates(start: int = 1900, end: int = 2010) -> dict[str, float]:
-    """Yearly MID onset rates per non-directed dyad-year, ``start``..``end`` inclusive.
-
-    * ``all``: every pair of system members (from the COW NMC state-years);
-    * ``allied``: pairs with an ATOP defence pact that year;
-    * ``rival``: pairs with at least 3 MID onsets in the previous 10 years;
-    * ``recurrent``: pairs with at least 1 MID onset in the previous 10 years;
-    * ``war_share``: share of disputes (begun in the period) that reached war (hostility 5).
-    """
+def mid_base_rate_counts(start: int = 1900, end: int = 2010) -> dict[str, tuple[int, int]]:
+    """The events and trials behind :func:`mid_base_rates`, ``(count, of)`` per rate: dispute
+    onsets and dyad-years (``all``, ``allied``, ``recurrent``, ``rival``), wars and disputes
+    (``war_share``)."""
     from ..data import loaders
 
     dyads = _pairs(loaders.mid_dyads())
@@ -69,12 +64,24 @@ def mid_base_rates(start: int = 1900, end: int = 2010) -> dict[str, float]:
     disputes = loaders.mid_disputes()
     disputes = disputes[(disputes.styear >= start) & (disputes.styear <= end)]
     return {
-        "all": len(in_period) / dyad_years,
-        "allied": allied_hits / len(allied),
-        "recurrent": recurrent[1] / recurrent[0],
-        "rival": rival[1] / rival[0],
-        "war_share": float((disputes.hostlev == 5).mean()),
+        "all": (len(in_period), dyad_years),
+        "allied": (int(allied_hits), len(allied)),
+        "recurrent": (recurrent[1], recurrent[0]),
+        "rival": (rival[1], rival[0]),
+        "war_share": (int((disputes.hostlev == 5).sum()), len(disputes)),
     }
+
+
+def mid_base_rates(start: int = 1900, end: int = 2010) -> dict[str, float]:
+    """Yearly MID onset rates per non-directed dyad-year, ``start``..``end`` inclusive.
+
+    * ``all``: every pair of system members (from the COW NMC state-years);
+    * ``allied``: pairs with an ATOP defence pact that year;
+    * ``rival``: pairs with at least 3 MID onsets in the previous 10 years;
+    * ``recurrent``: pairs with at least 1 MID onset in the previous 10 years;
+    * ``war_share``: share of disputes (begun in the period) that reached war (hostility 5).
+    """
+    return {k: n / of for k, (n, of) in mid_base_rate_counts(start, end).items()}
 
 
 def crisis_probability(

@@ -71,10 +71,12 @@ __all__ = [
     "Fold",
     "ForecastRow",
     "ForecastScores",
+    "KindSkill",
     "RollingForecast",
     "Skill",
     "default_origins",
     "interval_text",
+    "lens_brier",
     "lens_choice",
     "rolling_forecast",
     "simulations_needed",
@@ -197,6 +199,11 @@ def scores_of(p: Sequence[float], y: Sequence[bool], bins: int) -> ForecastScore
     )
 
 
+def interval_json(i: Interval) -> dict[str, Any]:
+    """An interval's ``estimate``, ``low`` and ``high``, JSON-ready."""
+    return {"estimate": number(i.estimate), "low": number(i.low), "high": number(i.high)}
+
+
 @dataclass(frozen=True)
 class Skill:
     """``forecaster`` against ``baseline`` over the pooled forecasts: the differences of the
@@ -218,10 +225,7 @@ class Skill:
 
     def to_json(self) -> dict[str, Any]:
         """JSON-ready fields."""
-
-        def interval(i: Interval) -> dict[str, Any]:
-            return {"estimate": number(i.estimate), "low": number(i.low), "high": number(i.high)}
-
+        interval = interval_json
         return {
             "forecaster": self.forecaster,
             "baseline": self.baseline,
@@ -231,6 +235,28 @@ class Skill:
             "brier_skill": interval(self.brier_skill),
             "level": self.brier.level,
             "resamples": self.brier.resamples,
+        }
+
+
+@dataclass(frozen=True)
+class KindSkill:
+    """A lens against a baseline on one kind of observable: the Brier difference (lens minus
+    baseline) over that kind's forecasts, with a block-bootstrap interval resampling years."""
+
+    forecaster: str
+    baseline: str
+    kind: str
+    n: int
+    brier: Interval
+
+    def to_json(self) -> dict[str, Any]:
+        """JSON-ready fields."""
+        return {
+            "forecaster": self.forecaster,
+            "baseline": self.baseline,
+            "kind": self.kind,
+            "n": self.n,
+            "brier_difference": interval_json(self.brier),
         }
 
 
@@ -287,6 +313,14 @@ class RollingForecast:
     counts: Mapping[str, int]
     fitted: tuple[str, ...] = ()
     notes: tuple[str, ...] = ()
+    kind_skills: tuple[KindSkill, ...] = ()
+
+    def kind_skill(self, forecaster: str, baseline: str, kind: str) -> KindSkill:
+        """One lens against one baseline on one kind."""
+        for s in self.kind_skills:
+            if (s.forecaster, s.baseline, s.kind) == (forecaster, baseline, kind):
+                return s
+        raise KeyError((forecaster, baseline, kind))
 
     @property
     def answer(self) -> Answer:
@@ -342,6 +376,7 @@ class RollingForecast:
                 for f, bins in self.calibration.items()
             },
             "skills": [s.to_json() for s in self.skills],
+            "by_kind_skills": [s.to_json() for s in self.kind_skills],
             "answer": self.answer.to_json(),
             "folds": [f.to_json() for f in self.folds],
             "rows": [r.to_json() for r in self.rows],
@@ -433,6 +468,29 @@ def _metrics(observables: Sequence[Observable]) -> list[str]:
     return sorted({m for o in observables if o.kind in KINDS for m in metrics_needed(o.kind)})
 
 
+def _simulate(
+    sim: Simulate,
+    case: Case,
+    choice: LensChoice,
+    overrides: Mapping[str, float] | None,
+    *,
+    replicates: int,
+    seed: int,
+    metrics: Sequence[str],
+) -> Result:
+    """A lens's run for the forecasts: replicates kept, no restraint copies."""
+    return sim(
+        case,
+        lens=choice,
+        replicates=replicates,
+        seed=seed,
+        overrides=dict(overrides) if overrides else None,
+        restraint=False,
+        keep_replicates=True,
+        metrics=metrics,
+    )
+
+
 def rolling_forecast(
     case: Case,
     *,
@@ -482,16 +540,7 @@ def rolling_forecast(
         )
 
     def run(choice: LensChoice, overrides: Mapping[str, float] | None, n: int) -> Result:
-        return sim(
-            case,
-            lens=choice,
-            replicates=n,
-            seed=seed,
-            overrides=dict(overrides) if overrides else None,
-            restraint=False,
-            keep_replicates=True,
-            metrics=metrics,
-        )
+        return _simulate(sim, case, choice, overrides, replicates=n, seed=seed, metrics=metrics)
 
     base: dict[str, dict[str, Observed]] = {}
     for label, choice in runs.items():
@@ -537,6 +586,7 @@ def rolling_forecast(
     scores, by_kind, bins_of, skills = _scores(
         rows, forecasters, bins=bins, resamples=resamples, level=level, seed=seed
     )
+    kind_skills = _kind_skills(rows, labels, resamples=resamples, level=level, seed=seed)
     return RollingForecast(
         case_id=case.id,
         title=case.title,
@@ -561,7 +611,58 @@ def rolling_forecast(
         },
         fitted=tuple(f.name for f in fit),
         notes=tuple(notes),
+        kind_skills=kind_skills,
     )
+
+
+def lens_brier(
+    case: Case,
+    *,
+    origins: Sequence[int],
+    horizon: int = 2,
+    lenses: Sequence[str] | Mapping[str, LensChoice],
+    replicates: int = 200,
+    seed: int = 0,
+    prior: LinkPrior = LinkPrior(),
+    simulate: Simulate | None = None,
+) -> dict[str, float]:
+    """The pooled rolling-origin Brier score of each lens through its link, as
+    :func:`rolling_forecast` scores it, without the baselines, raw indicators and intervals:
+    what a parameter sample (:mod:`.uncertainty`) needs at each point."""
+    from .backtest import classify_observables
+
+    years = _check(case, origins, horizon)
+    runs = _lens_arguments(lenses)
+    classes = classify_observables(case)
+    scored = [o for o in case.observables if classes[o.id][1] == "scored"]
+    sim = simulate or engine_simulate()
+    metrics = _metrics(scored)
+    observed = {
+        label: observe(
+            _simulate(sim, case, choice, None, replicates=replicates, seed=seed, metrics=metrics),
+            case,
+            scored,
+        )[0]
+        for label, choice in runs.items()
+    }
+    usable = [o for o in scored if all(o.id in observed[label] for label in runs)]
+    p: dict[str, list[float]] = {label: [] for label in runs}
+    y: list[bool] = []
+    for origin in years:
+        train, test = split(usable, origin, horizon)
+        if not train:
+            raise BadInput(
+                Problem(
+                    f"origin {origin}: no observable of the record ends before it", path="origins"
+                )
+            )
+        y += [o.occurred for o in test]
+        for label in runs:
+            link = _link(observed[label], train, prior)
+            p[label] += [link.probability(o.kind, observed[label][o.id].covariate) for o in test]
+    if not y:
+        raise BadInput(Problem("no observable falls in the forecast windows", path="origins"))
+    return {label: brier(p[label], y) for label in runs}
 
 
 if TYPE_CHECKING:
@@ -748,6 +849,31 @@ def _scores(
     )
     scores = {f: scores_of(p[f], y, bins) for f in forecasters}
     return scores, by_kind, {f: calibration(p[f], y, bins) for f in forecasters}, skills
+
+
+def _kind_skills(
+    rows: Sequence[ForecastRow],
+    lenses: Sequence[str],
+    *,
+    resamples: int,
+    level: float,
+    seed: int,
+) -> tuple[KindSkill, ...]:
+    """Every lens against every baseline on every kind (years resampled within the kind)."""
+    out = []
+    for kind in sorted({r.kind for r in rows}):
+        mine = [r for r in rows if r.kind == kind]
+        y = [r.occurred for r in mine]
+        years = [r.year for r in mine]
+        terms = {f: brier_terms([r.p[f] for r in mine], y) for f in (*lenses, *BASELINES)}
+        for lens in lenses:
+            for b in BASELINES:
+                interval = bootstrap_difference(
+                    terms[lens], terms[b], blocks=years, resamples=resamples, level=level,
+                    seed=seed,
+                )  # fmt: skip
+                out.append(KindSkill(lens, b, kind, len(mine), interval))
+    return tuple(out)
 
 
 def answer(fc: RollingForecast) -> Answer:

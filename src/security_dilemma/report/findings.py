@@ -20,6 +20,7 @@ Read from a :class:`~security_dilemma.engine.Result` at its last step (docs/repo
 
 from __future__ import annotations
 
+import math
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -34,12 +35,16 @@ if TYPE_CHECKING:
 
 __all__ = [
     "CONFLICT_KINDS",
+    "LOW_SECURITY",
     "REPORT_METRICS",
     "DyadRisk",
     "LensFindings",
+    "LowStart",
     "findings",
     "key_actors",
     "key_dyads",
+    "low_start",
+    "low_start_text",
     "rate_text",
     "share",
 ]
@@ -359,3 +364,83 @@ def findings_by_lens(
 ) -> list[LensFindings]:
     """:func:`findings` for every run, in the mapping's order."""
     return [findings(r, dyads, backtest, name) for name, r in results.items()]
+
+
+LOW_SECURITY = 0.05
+"""Starting security below which the headline explains why (it prints as 0.00-0.04)."""
+
+
+@dataclass(frozen=True)
+class LowStart:
+    """Why an actor starts with security near 0 (docs/model.md, 4.1): security is 1 / (1 +
+    the sum of threats over what the state has to lose, its own initial military size), so a
+    small state within reach of great powers starts near 0 whatever its alignment.
+
+    ``security`` is its starting security, lowest and highest over the runs; ``size`` its
+    military expenditure over the mean of the case's actors (the model's weight w);
+    ``threats`` its two largest perceived threats at the first step (in the first run where it
+    starts low) and ``ratios`` each one's military expenditure over its own; ``allied`` says
+    whether an alliance of the case covers it at the start."""
+
+    actor: str
+    security: tuple[float, float]
+    size: float
+    threats: tuple[str, ...]
+    ratios: tuple[float, ...]
+    allied: bool
+
+    def sentence(self) -> str:
+        """The reason in a line: ``ROU 0.005-0.020: 0.024 of the mean size; largest threats
+        USA 333×, RUS 66× its spending; no ally at the start``."""
+        low, high = self.security
+        value = f"{low:.3f}" if f"{low:.3f}" == f"{high:.3f}" else f"{low:.3f}-{high:.3f}"
+        who = ", ".join(f"{b} {r:.0f}×" for b, r in zip(self.threats, self.ratios, strict=True))
+        ally = "" if self.allied else "; no ally at the start"
+        return (
+            f"{self.actor} {value}: {self.size:.3f} of the mean size; largest threats {who} "
+            f"its spending{ally}"
+        )
+
+
+def low_start(
+    results: Mapping[str, Result], case: Case, *, threshold: float = LOW_SECURITY
+) -> list[LowStart]:
+    """The actors that start with security below ``threshold`` in any of the runs, each with
+    the reason (:class:`LowStart`); the runs must record the per-dyad ``threat``."""
+    milex = {c.actor: c.milex.value for c in case.capabilities}
+    runs = list(results.values())
+    actors = runs[0].actors
+    mean = float(np.mean([milex.get(a, 0.0) for a in actors])) or 1.0
+    start = case.span.start
+    out = []
+    for a in actors:
+        values = [r.value("security", a, step=0) for r in runs]
+        low = [r for r, v in zip(runs, values, strict=True) if v < threshold]
+        if not low:
+            continue
+        threat = {b: low[0].value("threat", a, b, step=0) for b in actors if b != a}
+        top = tuple(sorted(threat, key=lambda b: -threat[b])[:2])
+        own = milex.get(a, 0.0)
+        ratios = tuple(milex.get(b, 0.0) / own if own > 0 else math.inf for b in top)
+        allied = any(
+            a in alliance.members
+            and (alliance.start is None or alliance.start <= start)
+            and (alliance.end is None or alliance.end >= start)
+            for alliance in case.alliances
+        )
+        out.append(LowStart(a, (min(values), max(values)), own / mean, top, ratios, allied))
+    return out
+
+
+def low_start_text(starts: Sequence[LowStart]) -> str:
+    """One paragraph on the actors that start near 0 (empty when none does)."""
+    if not starts:
+        return ""
+    names = ", ".join(s.actor for s in starts)
+    return (
+        f"{names} start near 0 security: security is 1 / (1 + the threats a state perceives "
+        "over what it has to lose, its own military size; docs/model.md 4.1), so a small "
+        "state within reach of great powers starts near 0 whatever its alignment, even a "
+        "prospective patron's: it could not withstand their attack on its own. It rises as "
+        "allies commit capability to it. " + "; ".join(s.sentence() for s in starts) + "."
+    )

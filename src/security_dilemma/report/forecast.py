@@ -26,8 +26,18 @@ from .._tables import Column, FitTable
 
 if TYPE_CHECKING:
     from ..history.forecast import RollingForecast
+    from ..history.uncertainty import ParameterSpread
 
-__all__ = ["forecast_kinds_table", "forecast_table", "rows_table", "show_forecast", "versus_table"]
+__all__ = [
+    "MARKS",
+    "forecast_kinds_table",
+    "forecast_table",
+    "kind_marks",
+    "rows_table",
+    "show_forecast",
+    "spread_table",
+    "versus_table",
+]
 
 
 def _f(x: float | None, digits: int = 3) -> str:
@@ -117,6 +127,9 @@ _SHORT = {
     "statistical": "stat.",
 }
 _DROP = {"softened": 1, "climatology": 2}
+_KIND_DROP = _DROP | {"persistence": 3, "statistical": 4}
+"""In the table by kind the lenses' marks compare them with every baseline, so the baselines'
+own columns go first on a narrow terminal."""
 
 
 def _short(name: str) -> str:
@@ -124,28 +137,120 @@ def _short(name: str) -> str:
     return _SHORT.get(name, name if len(name) <= 8 else name[:6] + ".")
 
 
+MARKS = {"better": "+", "worse": "-", "unclear": "."}
+"""Per baseline, in :data:`~security_dilemma.history.baselines.BASELINES` order: the lens's
+Brier difference on the kind has an interval below 0 (+), above 0 (-) or around 0 (.)."""
+
+
+def kind_marks(fc: RollingForecast, lens: str, kind: str) -> str:
+    """``+.-.``: the lens against each baseline on one kind (:data:`MARKS`)."""
+    from ..history.baselines import BASELINES
+
+    out = ""
+    for b in BASELINES:
+        i = fc.kind_skill(lens, b, kind).brier
+        key = "better" if i.high < 0 else "worse" if i.low > 0 else "unclear"
+        out += MARKS[key]
+    return out
+
+
 def forecast_kinds_table(fc: RollingForecast) -> FitTable:
-    """Brier score by kind: one column per lens and per baseline."""
+    """Brier score by kind: one column per lens and per baseline; each lens's score is
+    followed by its marks against the four baselines (:func:`kind_marks`)."""
     from ..history.baselines import BASELINES
 
     names = [*fc.lenses, *BASELINES]
+    level = fc.kind_skills[0].brier.level if fc.kind_skills else 0.9
     table = FitTable(
         [
             Column("kind"),
             Column("n", "right"),
-            *(Column(_short(f), "right", drop=_DROP.get(f, 0), name=f) for f in names),
+            *(Column(_short(f), "right", drop=_KIND_DROP.get(f, 0), name=f) for f in names),
         ],
         title="Rolling-origin Brier score by kind of observable",
         pad_edge=False,
         show_edge=False,
         collapse_padding=True,
         caption="clim. climatology, persist. persistence, soft. softened persistence, stat. "
-        "statistical baseline.",
+        "statistical baseline. After each lens's score, one mark per baseline in that order: "
+        f"+ the {level:.0%} interval (years resampled) of the Brier difference is below 0, "
+        "- above 0, . it contains 0 (intervals in --json and the report).",
     )
     for kind in fc.kinds():
         first = fc.by_kind[names[0]][kind]
-        table.add_row(kind, str(first.n), *(_f(fc.by_kind[f][kind].brier) for f in names))
+        cells = []
+        for f in names:
+            score = _f(fc.by_kind[f][kind].brier)
+            if f in fc.lenses and fc.kind_skills:
+                score += f" {kind_marks(fc, f, kind)}"
+            cells.append(score)
+        table.add_row(kind, str(first.n), *cells)
     return table
+
+
+def spread_table(spread: ParameterSpread, fc: RollingForecast | None = None) -> FitTable:
+    """Each lens's rolling-origin Brier score over the parameter sample: at the case's values
+    (from ``fc``), the 5-95% spread, and how often it beats persistence, the statistical
+    baseline and both."""
+    table = FitTable(
+        [
+            Column("lens"),
+            Column("Brier", "right"),
+            Column("5-95%", "right"),
+            Column("beats\npersist.", "right", name="beats persistence"),
+            Column("beats\nstat.", "right", name="beats statistical"),
+            Column("beats\nboth", "right", name="beats both"),
+            Column("best\nlens", "right", drop=1, name="best lens"),
+        ],
+        title=(
+            f"Over {len(spread.points)} samples of {len(spread.parameters)} uncalibrated "
+            f"parameters ({spread.replicates} replicates each)"
+        ),
+        caption=(
+            f"Brier at the case's values; 5-95% over the sample; share of the sample at which "
+            f"the lens beats each baseline (persistence "
+            f"{_f(float(spread.brier['persistence'][0]))}, statistical "
+            f"{_f(float(spread.brier['statistical'][0]))}: the baselines need no model "
+            f"parameter). Sampled: {', '.join(p.name for p in spread.parameters)}."
+        ),
+        pad_edge=False,
+        show_edge=False,
+        collapse_padding=True,
+    )
+    best = spread.best()
+    for lens in spread.lenses:
+        low, _, high = spread.quantiles(lens)
+        at_case = fc.scores[lens].brier if fc is not None and lens in fc.scores else math.nan
+        table.add_row(
+            escape(lens),
+            _f(at_case),
+            f"{_f(low)}-{_f(high)}",
+            f"{spread.beats(lens, 'persistence'):.0%}",
+            f"{spread.beats(lens, 'statistical'):.0%}",
+            f"{spread.beats(lens, 'persistence', 'statistical'):.0%}",
+            f"{best[lens]:.0%}",
+        )
+    return table
+
+
+def spread_answer(spread: ParameterSpread) -> str:
+    """The question "does any lens beat persistence and the statistical baseline?" over the
+    parameter sample, in one sentence."""
+    shares = {lens: spread.beats(lens, "persistence", "statistical") for lens in spread.lenses}
+    top = max(shares.values())
+    who = [lens for lens, v in shares.items() if v == top]
+    n = len(spread.points)
+    if top == 0:
+        return (
+            f"Over the {n} parameter samples no lens beats both persistence and the "
+            "statistical baseline at any sample."
+        )
+    return (
+        f"Over the {n} parameter samples, {', '.join(who)} beat(s) both persistence and the "
+        f"statistical baseline (point estimates) at {top:.0%} of them; "
+        + "; ".join(f"{lens} {v:.0%}" for lens, v in shares.items())
+        + "."
+    )
 
 
 def rows_table(fc: RollingForecast) -> FitTable:
@@ -173,15 +278,25 @@ def rows_table(fc: RollingForecast) -> FitTable:
 
 
 def show_forecast(
-    fc: RollingForecast, out: Console, *, details: bool = False, kinds: bool = True
+    fc: RollingForecast,
+    out: Console,
+    *,
+    details: bool = False,
+    kinds: bool = True,
+    spread: ParameterSpread | None = None,
 ) -> None:
-    """Print the scores, each lens against each baseline, the scores by kind (with ``kinds``)
-    and the answer; every forecast with ``details``."""
+    """Print the scores, each lens against each baseline, the scores by kind (with ``kinds``),
+    the spread over the parameter sample (with ``spread``) and the answer; every forecast
+    with ``details``."""
     out.print(forecast_table(fc))
     out.print(versus_table(fc))
     if kinds:
         out.print(forecast_kinds_table(fc))
+    if spread is not None:
+        out.print(spread_table(spread, fc))
     out.print(fc.answer.text, markup=False)
+    if spread is not None:
+        out.print(spread_answer(spread), markup=False)
     for note in fc.notes:
         out.print(f"[dim]note: {escape(note)}[/dim]")
     if details:

@@ -31,15 +31,28 @@ from .figures import (
     network_figure,
     trajectories_figure,
 )
-from .findings import DyadRisk, LensFindings, findings_by_lens, key_actors, key_dyads, share
+from .findings import (
+    DyadRisk,
+    LensFindings,
+    findings_by_lens,
+    key_actors,
+    key_dyads,
+    low_start,
+    low_start_text,
+    share,
+)
+from .forecast import spread_answer
+from .question import year_ranges
 from .whatif import section_title, whatif_context
 
 if TYPE_CHECKING:
     from ..engine import Result
     from ..history.backtest import Backtest
     from ..history.forecast import RollingForecast
+    from ..history.uncertainty import ParameterSpread
     from ..scenario.schema import Case
     from ..whatif.compare import CounterfactualComparison
+    from .question import QuestionAnswer
 
 __all__ = ["DOCS_URL", "RUN_NOTES", "ReportInputs", "build_report", "run_note", "write_report"]
 
@@ -228,6 +241,8 @@ def build_report(
     map_footprints: bool = True,
     comparisons: Sequence[CounterfactualComparison] = (),
     forecast: RollingForecast | None = None,
+    spread: ParameterSpread | None = None,
+    question: QuestionAnswer | None = None,
 ) -> str:
     """The report as one HTML document (a string).
 
@@ -238,7 +253,10 @@ def build_report(
     (:func:`~security_dilemma.whatif.compare_all`) add the section on what the
     case's counterfactual worlds say; ``forecast``
     (:func:`~security_dilemma.history.rolling_forecast`) the leading section on the
-    rolling-origin forecasts, with a reliability diagram per lens.
+    rolling-origin forecasts, with a reliability diagram per lens; ``spread``
+    (:func:`~security_dilemma.history.parameter_spread`) their spread over the parameter
+    sample; ``question`` (:func:`~.question.question_answer`) the case's question, which
+    then leads the report.
     """
     if not results_by_lens:
         raise ValueError("the report needs at least one run")
@@ -285,6 +303,14 @@ def build_report(
         "findings": lens_findings,
         "backtest": backtest,
         "forecast": forecast,
+        "spread": spread,
+        "spread_answer": spread_answer(spread) if spread is not None else None,
+        "question": question,
+        "low_start": low_start_text(low_start(results_by_lens, case)),
+        "question_rows": [y for y in question.years if not y.unchanged()] if question else [],
+        "question_same": year_ranges([y.year for y in question.years if y.unchanged()])
+        if question
+        else "",
         "baselines": BASELINES,
         "statistical_model": STATISTICAL_MODEL,
         "backtest_diffs": {c.a: c.difference for c in backtest.comparisons if c.b == "climatology"}

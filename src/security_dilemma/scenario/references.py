@@ -336,6 +336,11 @@ class _Checker:
             for name, value in values.items():
                 loc: Loc = ("counterfactuals", i, "parameters", name)
                 self.parameter(loc, name, value, loc, at_key=True)
+        question = self.data.get("question")
+        if isinstance(question, dict):
+            worlds = set(_ids(self.data, "counterfactuals"))
+            self.ref(("question", "world"), question.get("world"), worlds, "what-if world")
+            self.actor(("question", "actor"), question.get("actor"))
 
     def parameter_sources(self) -> None:
         for i, r in _records(self.data, "parameter_sources"):

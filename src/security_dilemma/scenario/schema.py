@@ -59,6 +59,7 @@ __all__ = [
     "Party",
     "Place",
     "Quantity",
+    "Question",
     "Richardson",
     "SiteStatus",
     "Source",
@@ -1339,6 +1340,29 @@ class Counterfactual(Model):
     note: Text | None = Field(None, description="Free text.")
 
 
+# --- the question ------------------------------------------------------------------------
+
+
+class Question(Model):
+    """The question a case asks, which `dilemma run` and the report lead with: per lens and
+    year, the difference in one actor's value between the case as recorded and a what-if world
+    (recorded minus the world, with intervals)."""
+
+    text: Name = Field(
+        description="The question in words, e.g. 'Did the programme change Russia's security?'."
+    )
+    world: Id = Field(
+        description="Id of the what-if world in `counterfactuals` without what the question "
+        "asks about."
+    )
+    actor: Id = Field(description="The actor whose value is compared.")
+    metric: Literal["security", "effort", "threat", "crisis_risk"] = Field(
+        "security", description="The per-actor value compared."
+    )
+    source: SourceRef | None = Field(None, description="Where the question comes from.")
+    note: Text | None = Field(None, description="Free text.")
+
+
 # --- the case --------------------------------------------------------------------------------
 
 
@@ -1392,6 +1416,11 @@ class Case(Model):
         default_factory=list,
         description="What-if worlds to compare with the case as recorded (`dilemma whatif`; "
         "`dilemma run` runs them too).",
+    )
+    question: Question | None = Field(
+        None,
+        description="The question the headline leads with; without it the headline takes the "
+        "first what-if world and the first actor it concerns.",
     )
 
     @field_validator("events")

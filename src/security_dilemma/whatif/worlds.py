@@ -159,6 +159,7 @@ def apply_counterfactual(
         "defence_sites": [s for s in case.defence_sites if s.id not in set(cf.drop_sites)],
         "missiles": [m for m in case.missiles if m.id not in set(cf.drop_missiles)],
         "counterfactuals": [],
+        "question": None,  # it names a world that is gone
     }
     data = case.model_copy(update=update).model_dump(mode="json", by_alias=True, exclude_none=True)
     world = _validated(data, cf.id)
