@@ -1,0 +1,1 @@
+"""Classroom mode: students play states against theory agents (docs/classroom.md)."""
