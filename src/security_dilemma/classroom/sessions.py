@@ -372,7 +372,7 @@ class Classroom:
                         world_id=world_id,
                         period=period,
                         moves_json=json.dumps(
-                            {a: m.model_dump(mode="json") for a, m in sorted(moves.items())}
+                            {a: m.model_dump(mode="json") for a, m in moves.items()}
                         ),
                         injects_json=json.dumps([i.model_dump(mode="json") for i in injects]),
                         closed_at=now,
@@ -873,8 +873,9 @@ class Classroom:
     def pause(self, instructor_token: str, group: int | None = None) -> None:
         """Stop the clock of every world (or one group's): the time left is kept."""
         now = self.clock()
+        worlds = self._instructor_worlds(instructor_token, group)
         with self.engine.begin() as con:
-            for w in self._instructor_worlds(instructor_token, group):
+            for w in worlds:
                 if w["deadline"] is not None and not w["done"]:
                     con.execute(
                         update(s.worlds)
@@ -886,8 +887,9 @@ class Classroom:
     def resume(self, instructor_token: str, group: int | None = None) -> None:
         """Start the clock again with the time that was left."""
         now = self.clock()
+        worlds = self._instructor_worlds(instructor_token, group)
         with self.engine.begin() as con:
-            for w in self._instructor_worlds(instructor_token, group):
+            for w in worlds:
                 if w["deadline"] is None and not w["done"]:
                     con.execute(
                         update(s.worlds)
@@ -900,8 +902,9 @@ class Classroom:
         """Add ``minutes`` to the open turn's deadline (or to the time left when paused)."""
         if not 0 < minutes <= 120:
             raise BadInput(Problem("between 0 and 120 minutes", path="minutes"))
+        worlds = self._instructor_worlds(instructor_token, group)
         with self.engine.begin() as con:
-            for w in self._instructor_worlds(instructor_token, group):
+            for w in worlds:
                 if w["done"]:
                     continue
                 values = (
@@ -932,7 +935,8 @@ class Classroom:
                 if w["done"]:
                     continue
                 game = self._game(con, w["id"], w["period"])
-                checked = game_rules.validate_inject(game, parsed)
+                game_rules.play(game, {}, [parsed])  # a dry run checks its references
+                checked = parsed
                 con.execute(
                     insert(s.injects).values(
                         world_id=w["id"],

@@ -17,7 +17,7 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Depends, FastAPI, Form, Query, Request
 from fastapi import Path as PathParam
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from ..classroom.sessions import (
     PROPOSAL_KINDS,
@@ -86,6 +86,8 @@ def _back(url: str) -> RedirectResponse:
 class JoinRequest(BaseModel):
     """A student joining a session with its code."""
 
+    model_config = ConfigDict(extra="forbid")
+
     code: str = Field(min_length=4, max_length=16, description="The session's join code.")
     name: str = Field(min_length=1, max_length=80, description="The student's name.")
     seat: str | None = Field(None, max_length=64, description="Seat (actor id) to take.")
@@ -95,6 +97,8 @@ class JoinRequest(BaseModel):
 class MoveRequest(BaseModel):
     """A seat's move for the open turn (``period`` guards against a stale or replayed form)."""
 
+    model_config = ConfigDict(extra="forbid")
+
     period: int = Field(ge=0, description="The open turn's period.")
     move: dict[str, Any] = Field(description="The move (play.Move's fields).")
 
@@ -102,12 +106,16 @@ class MoveRequest(BaseModel):
 class MessageRequest(BaseModel):
     """A private message to another seat."""
 
+    model_config = ConfigDict(extra="forbid")
+
     to: str = Field(max_length=64)
     text: str = Field(max_length=2000)
 
 
 class ProposalRequest(BaseModel):
     """A proposal to another seat: a treaty, an alliance or an arms-control agreement."""
+
+    model_config = ConfigDict(extra="forbid")
 
     to: str = Field(max_length=64)
     kind: Literal["treaty", "alliance", "arms_control"]
@@ -117,11 +125,15 @@ class ProposalRequest(BaseModel):
 class Decision(BaseModel):
     """The addressee's answer to a proposal."""
 
+    model_config = ConfigDict(extra="forbid")
+
     accept: bool
 
 
 class Control(BaseModel):
     """An instructor's action on every world, or one group's."""
+
+    model_config = ConfigDict(extra="forbid")
 
     action: Literal["pause", "resume", "extend", "advance"]
     minutes: float = Field(5.0, description="For extend: minutes added.")
@@ -130,6 +142,8 @@ class Control(BaseModel):
 
 class InjectRequest(BaseModel):
     """An instructor's event for the open turn of every world, or one group's."""
+
+    model_config = ConfigDict(extra="forbid")
 
     inject: dict[str, Any]
     group: int | None = Field(None, ge=1, le=20)
@@ -158,9 +172,9 @@ def _control(room: Classroom, token: str, req: Control) -> None:
 
 
 def _debrief(room: Classroom, token: str, group: int, replicates: int) -> dict[str, Any]:
+    session = room.session(token)  # an instructor's token, before anything else
     from ..classroom.debrief import debrief
 
-    session = room.session(token)
     world = room.worlds(session["id"], group)[0]
     doc = debrief(room.table(session), room.log(world["id"]), replicates=replicates)
     return {
@@ -364,8 +378,16 @@ def join_page(
 
 @router.get("/classroom/seat/{token}", response_class=HTMLResponse, include_in_schema=False)
 def seat_page(room: Room, request: Request, token: Token) -> HTMLResponse:
+    from ..classroom.play import MAX_EFFORT_CHANGE
+
+    bounds = {"effort": (-MAX_EFFORT_CHANGE, MAX_EFFORT_CHANGE), "signal_cost": 10}
     return _page(
-        request, "seat.html", doc=room.seat_state(token), token=token, kinds=PROPOSAL_KINDS
+        request,
+        "seat.html",
+        doc=room.seat_state(token),
+        token=token,
+        kinds=PROPOSAL_KINDS,
+        bounds=bounds,
     )
 
 
@@ -449,6 +471,10 @@ def seat_decide(
 
 @router.get("/classroom/teach/{token}", response_class=HTMLResponse, include_in_schema=False)
 def teach_page(room: Room, request: Request, token: Token) -> HTMLResponse:
+    from typing import get_args
+
+    from ..classroom.play import EventKind
+
     doc = room.overview(token)
     return _page(
         request,
@@ -456,6 +482,7 @@ def teach_page(room: Room, request: Request, token: Token) -> HTMLResponse:
         doc=doc,
         token=token,
         join_url=f"{str(request.base_url).rstrip('/')}/classroom?code={doc['code']}",
+        event_kinds=get_args(EventKind),
     )
 
 
@@ -481,14 +508,22 @@ def teach_control(
 
 
 @router.post("/classroom/teach/{token}/inject", include_in_schema=False)
-async def teach_inject(room: Room, request: Request, token: Token) -> Response:
-    form = await request.form()
-    inject = {
-        k: str(v) for k, v in form.items() if k not in ("csrf_token", "group") and str(v).strip()
-    }
-    group = str(form.get("group", ""))
+def teach_inject(
+    room: Room,
+    token: Token,
+    title: Annotated[str, Form(max_length=200)],
+    kind: Annotated[str, Form(max_length=20)] = "other",
+    effects: Annotated[str, Form(max_length=20_000)] = "",
+    group: Annotated[str, Form(max_length=3)] = "",
+) -> Response:
+    from ..scenario.reader import read_yaml_text
+
     if group and not group.isdigit():
         raise BadInput(Problem("a group number", path="group"))
+    parsed = read_yaml_text(effects, "effects").data if effects.strip() else []
+    if not isinstance(parsed, list):
+        raise BadInput(Problem("a YAML list of case-format effects", path="effects"))
+    inject = {"title": title, "kind": kind, "effects": parsed}
     room.inject(token, inject, int(group) if group else None)
     return _back(f"/classroom/teach/{token}")
 
