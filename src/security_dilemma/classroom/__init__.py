@@ -1,1 +1,5 @@
-"""Classroom mode: students play states against theory agents (docs/classroom.md)."""
+"""Classroom mode: students play states of a case against actors that follow a lens.
+
+:mod:`~security_dilemma.classroom.play` is the played world (tables, moves, games, views);
+:mod:`~security_dilemma.classroom.debrief` its analysis.
+"""

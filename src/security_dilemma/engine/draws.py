@@ -29,7 +29,7 @@ import numpy.typing as npt
 
 from . import kernels
 
-__all__ = ["Draws", "ReplicateStreams", "split_draws", "uniforms_per_step"]
+__all__ = ["Draws", "ReplicateStreams", "split_draws", "step_uniforms", "uniforms_per_step"]
 
 F32 = npt.NDArray[np.float32]
 U32 = npt.NDArray[np.uint32]
@@ -94,6 +94,35 @@ class ReplicateStreams:
         if len(rows) == 1:
             return rows[0].reshape(steps, 1, k)
         return np.stack([u.reshape(steps, k) for u in rows], axis=1)
+
+
+def step_uniforms(seed: int, replicate: int, n: int, step: int) -> F32:
+    """Step ``step``'s uniforms of one replicate ``(1, uniforms_per_step(n))``, drawn directly:
+    the same numbers as :meth:`ReplicateStreams.uniforms` gives after the motives and ``step``
+    earlier steps (the generator jumps ahead), so a world stepped one period at a time
+    (:mod:`security_dilemma.classroom`) draws what a run draws.
+
+    >>> import numpy as np
+    >>> s = ReplicateStreams(seed=7, first=2, count=1)
+    >>> _ = s.motives(3)
+    >>> run = s.uniforms(3, steps=4)
+    >>> bool(np.array_equal(step_uniforms(7, 2, 3, 3), run[3]))
+    True
+    """
+    k = uniforms_per_step(n)
+    skip = n + step * k  # 32-bit words drawn before: the motives, then k per step
+    bits = np.random.PCG64(np.random.SeedSequence(seed, spawn_key=(replicate,)))
+    bits.advance(skip // 2)
+    first = skip % 2
+    raw = bits.random_raw((first + k + 1) // 2)
+    if _LITTLE:
+        halves: U32 = raw.view(np.uint32)
+    else:  # pragma: no cover - big-endian machines
+        halves = np.stack([raw & 0xFFFFFFFF, raw >> 32], axis=-1).astype(np.uint32).ravel()
+    out: F32 = np.empty(k, dtype=np.float32)
+    kernels.ready()
+    kernels.unit_uniforms(np.ascontiguousarray(halves[first : first + k]), out)
+    return out.reshape(1, k)
 
 
 class Draws(NamedTuple):

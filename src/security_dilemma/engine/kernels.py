@@ -364,6 +364,7 @@ def update(
         seen.crisis_half,
     )
     cooperation, allocation, desire = decided.cooperation, decided.allocation, decided.desire
+    played_effort, played_share = decided.effort, decided.share  # NaN: the lens decides
     proximity, interdependence = setting.proximity, setting.interdependence
     observation_sd, gap, weight = setting.observation_sd, setting.gap, setting.weight
     k_react, fatigue, drive = setting.k, setting.a, setting.g
@@ -442,6 +443,8 @@ def update(
             grown = e + react - fatigue[i] * (e - q) + (1.0 - q) * drive[i]
             grown += motive[i, k] * gap[i]
             grown = max(grown + shock[i] * e * effort_noise[i, b], 0.0)
+            if not np.isnan(played_effort[i, k]):  # a played actor's own change
+                grown = max(e + played_effort[i, k], 0.0)
             if restrained[i, k] > 0.0:
                 grown = min(grown, e)
             effort_next[i, k] = grown
@@ -451,9 +454,12 @@ def update(
             flights = test_rate * programme[i] * e * (1.0 + test_pressure * raised)
             test_hazard[i, k] = 1.0 - np.exp(-flights)
             target[i] = min(max(allocation[i, k] + share_offset[i, k], 0.0), 1.0)
+            chosen = not np.isnan(played_share[i, k])  # a played actor's own target
+            if chosen:
+                target[i] = played_share[i, k]
             seeker_share[i] = share[i, k] + rate * (target[i] - share[i, k])
             greedy_share[i] = share[i, k] + rate * (max(target[i] - bent, 0.0) - share[i, k])
-            s = seeker_share[i] if motive[i, k] == 0.0 else greedy_share[i]
+            s = seeker_share[i] if motive[i, k] == 0.0 or chosen else greedy_share[i]
             share_next[i, k] = s
             bought = turnover * weight[i] * effort_next[i, k]
             offence_next[i, k] = (1.0 - turnover) * offence[i, k] + bought * (1.0 - s)

@@ -34,6 +34,7 @@ __all__ = [
     "Appraisal",
     "Decisions",
     "Outcome",
+    "Override",
     "Period",
     "Sight",
     "StepInput",
@@ -94,11 +95,37 @@ class Appraisal(NamedTuple):
 
 class Decisions(NamedTuple):
     """The lenses' decisions (4.2): ``cooperation`` (bent for greedy types), the target defence
-    ``allocation`` (bent in the update) and the ``desire``d commitment."""
+    ``allocation`` (bent in the update) and the ``desire``d commitment; and the played actors'
+    own ``effort`` change and target defence ``share`` (``(n, K)``, NaN where the lens
+    decides: see :class:`Override`)."""
 
     cooperation: Array
     allocation: Array
     desire: Array
+    effort: Array
+    share: Array
+
+
+class Override(NamedTuple):
+    """Decisions made outside the lenses for one step (played actors), NaN where the lens
+    decides: the ``effort`` change (in units of the actor's effort at the start, ``(n, K)``),
+    the target defence ``share`` (``(n, K)``; the share moves toward it at
+    ``allocation_rate``, neither anchored nor bent), ``cooperation`` and the ``desire``d
+    commitment (``(n, n, K)``). :func:`decide` applies them after the lenses' decisions (a
+    played cooperation is not bent for greedy types), the update takes the effort and share;
+    the caller checks the bounds."""
+
+    effort: Array
+    share: Array
+    cooperation: Array
+    desire: Array
+
+    @classmethod
+    def none(cls, n: int, batch: int, dtype: Any) -> Override:
+        """No played decision: NaN everywhere."""
+        actors = np.full((2, n, batch), np.nan, dtype=dtype)
+        dyads = np.full((2, n, n, batch), np.nan, dtype=dtype)
+        return cls(actors[0], actors[1], dyads[0], dyads[1])
 
 
 class Outcome(NamedTuple):
@@ -121,8 +148,9 @@ class Period(NamedTuple):
     """What happened during one period: perceptions, decisions and crises.
 
     ``effort`` is the effort at the start of the period (after its events), ``effort_next``
-    at its end; belief, identity and commitment are those at the start; every other array
-    describes what was perceived or decided during the period.
+    at its end; belief, identity, commitment and ``moved`` (the dated moves) are those at the
+    start (after the events); every other array describes what was perceived or decided
+    during the period (``desire``: the desired commitments).
     """
 
     effort: Array
@@ -148,6 +176,8 @@ class Period(NamedTuple):
     entrapment: Array
     test_hazard: Array
     main_threat: npt.NDArray[np.intp]
+    moved: Array
+    desire: Array
 
     @classmethod
     def of(
@@ -178,6 +208,8 @@ class Period(NamedTuple):
             entrapment=out.entrapment,
             test_hazard=out.test_hazard,
             main_threat=seen.main_threat,
+            moved=state.moved,
+            desire=decided.desire,
         )
 
     def take(self, columns: slice) -> Period:
@@ -221,7 +253,7 @@ def _examples(dtype: Any) -> dict[Any, tuple[Any, ...]]:
     one, two = np.zeros((n, b), dtype=dtype), np.zeros((n, n, b), dtype=dtype)
     state = State(*(two if f in DYADIC else one for f in State._fields))
     seen = Appraisal.empty(n, b, dtype)
-    decided = Decisions(two, one, two)
+    decided = Decisions(two, one, two, one, one)
     flags = np.zeros((n, n, b), dtype=np.bool_)
     out = Outcome(two, two, flags, flags, one, one, one, one, one)
     occurred = Occurred.none(n)
@@ -304,13 +336,20 @@ def assess(params: Params, setting: Setting, state: State, sight: Sight) -> None
     np.tanh(seen.crisis_half, out=seen.crisis_half)  # logistic(x) = (1 + tanh(x / 2)) / 2
 
 
-def decide(params: Params, setting: Setting, state: State, sight: Sight) -> Decisions:
+def decide(
+    params: Params, setting: Setting, state: State, sight: Sight, override: Override | None = None
+) -> Decisions:
     """4.2: the lenses' cooperation (bent for greedy types), target defence share (bent in the
-    update) and desired commitment."""
+    update) and desired commitment; then the played decisions of ``override``, if any."""
     seen = sight.appraisal
     dtype = seen.attack.dtype
     pair = np.empty((2, *seen.attack.shape), dtype=dtype)
-    decided = Decisions(pair[0], np.empty_like(state.effort), pair[1])
+    if override is None:
+        played = np.full((2, *state.effort.shape), np.nan, dtype=dtype)
+        effort, share = played[0], played[1]
+    else:
+        effort, share = (np.require(a, dtype, ["C", "W"]) for a in override[:2])
+    decided = Decisions(pair[0], np.empty_like(state.effort), pair[1], effort, share)
     for g, prep in zip(params.groups, sight.prepared, strict=True):
         lens = g.lens
         v = sight.perception if g.everyone else sight.perception.rows(g.idx)
@@ -331,6 +370,10 @@ def decide(params: Params, setting: Setting, state: State, sight: Sight) -> Deci
             rows = np.array(np.broadcast_to(lens.commitment(v, a, g.params), v.belief.shape))
             decided.desire[g.idx] = _clip(rows, 0.0, 1.0)
         decided.allocation[g.idx] = lens.allocation(v, a, g.params)
+    if override is not None:
+        for mine, theirs in ((decided.cooperation, override.cooperation),
+                             (decided.desire, override.desire)):  # fmt: skip
+            np.copyto(mine, theirs, where=~np.isnan(theirs))
     return decided
 
 
@@ -371,13 +414,16 @@ def update(
     return nxt, out
 
 
-def advance(inputs: StepInput, state: State, draws: Draws) -> tuple[State, Period]:
-    """The state after one step, and what happened during it (docs/model.md, section 4)."""
+def advance(
+    inputs: StepInput, state: State, draws: Draws, override: Override | None = None
+) -> tuple[State, Period]:
+    """The state after one step, and what happened during it (docs/model.md, section 4);
+    ``override`` holds the played actors' decisions, if any."""
     p, setting = inputs.params, inputs.setting
     state = apply_events(inputs.events, setting, state, draws)  # 4.0 events
     sight = perceive(p, setting, state)  # 4.1 capabilities, attacks, guards
     assess(p, setting, state, sight)  # 4.1 lenses judge hostility; threat, security
-    decided = decide(p, setting, state, sight)  # 4.2 lenses decide
+    decided = decide(p, setting, state, sight, override)  # 4.2 lenses (and players) decide
     nxt, out = update(setting, inputs.events.occurred, state, sight.appraisal, decided, draws)
     return nxt, Period.of(state, nxt, sight.appraisal, decided, out)
 
