@@ -165,16 +165,18 @@ class Classroom:
                 )
             )
             for group in range(1, settings.groups + 1):
-                world_id = con.execute(
-                    insert(s.worlds).values(
-                        session_id=created.session_id,
-                        group_no=group,
-                        period=game.period,
-                        deadline=now + settings.turn_minutes * 60,
-                        paused_left=None,
-                        done=False,
+                world_id = _new_id(
+                    con.execute(
+                        insert(s.worlds).values(
+                            session_id=created.session_id,
+                            group_no=group,
+                            period=game.period,
+                            deadline=now + settings.turn_minutes * 60,
+                            paused_left=None,
+                            done=False,
+                        )
                     )
-                ).inserted_primary_key[0]
+                )
                 con.execute(insert(s.states).values(world_id=world_id, period=0, game_json=state))
                 for actor in table.seats:
                     con.execute(insert(s.seats).values(world_id=world_id, actor=actor))
@@ -283,11 +285,13 @@ class Classroom:
                 )
             seat = min(chosen, key=lambda r: (r.n, r.group_no, r.id))
             token = secrets.token_urlsafe(24)
-            member_id = con.execute(
-                insert(s.members).values(
-                    seat_id=seat.id, name=name, token=token, joined_at=self.clock()
+            member_id = _new_id(
+                con.execute(
+                    insert(s.members).values(
+                        seat_id=seat.id, name=name, token=token, joined_at=self.clock()
+                    )
                 )
-            ).inserted_primary_key[0]
+            )
             self._audit(
                 con,
                 session.id,
@@ -595,17 +599,19 @@ class Classroom:
             self._other_seat(con, access, to)
             self._rate(con, access)
             period = self._period(con, access.world_id)
-            message_id = con.execute(
-                insert(s.messages).values(
-                    world_id=access.world_id,
-                    period=period,
-                    sender=access.actor,
-                    recipient=to,
-                    body=body,
-                    member_id=access.member_id,
-                    sent_at=self.clock(),
+            message_id = _new_id(
+                con.execute(
+                    insert(s.messages).values(
+                        world_id=access.world_id,
+                        period=period,
+                        sender=access.actor,
+                        recipient=to,
+                        body=body,
+                        member_id=access.member_id,
+                        sent_at=self.clock(),
+                    )
                 )
-            ).inserted_primary_key[0]
+            )
             self._audit(
                 con,
                 access.session_id,
@@ -630,19 +636,21 @@ class Classroom:
             self._rate(con, access)
             period = self._period(con, access.world_id)
             self._open_turn(con, access, period)
-            proposal_id = con.execute(
-                insert(s.proposals).values(
-                    world_id=access.world_id,
-                    period=period,
-                    sender=access.actor,
-                    recipient=to,
-                    kind=kind,
-                    body=body,
-                    state="open",
-                    member_id=access.member_id,
-                    sent_at=self.clock(),
+            proposal_id = _new_id(
+                con.execute(
+                    insert(s.proposals).values(
+                        world_id=access.world_id,
+                        period=period,
+                        sender=access.actor,
+                        recipient=to,
+                        kind=kind,
+                        body=body,
+                        state="open",
+                        member_id=access.member_id,
+                        sent_at=self.clock(),
+                    )
                 )
-            ).inserted_primary_key[0]
+            )
             self._audit(
                 con,
                 access.session_id,
@@ -1041,6 +1049,13 @@ class Classroom:
                 at=self.clock(),
             )
         )
+
+
+def _new_id(result: Any) -> int:
+    """The primary key of the row an insert made."""
+    key = result.inserted_primary_key
+    assert key is not None
+    return int(key[0])
 
 
 def _count(con: Connection, table: Any, member_id: int, **where: Any) -> int:

@@ -8,7 +8,16 @@ from typing import Annotated
 import typer
 
 from ..errors import BadInput, Problem
-from ._common import DEFAULT_STORE, JsonOpt, SeedOpt, StoreOpt, console, print_json
+from ._common import (
+    DEFAULT_STORE,
+    DatabaseOpt,
+    JsonOpt,
+    LensesOpt,
+    SeedOpt,
+    StoreOpt,
+    console,
+    print_json,
+)
 
 __all__ = ["app", "register"]
 
@@ -17,15 +26,6 @@ app = typer.Typer(
     help="Classroom mode: sessions that students play in the web app (dilemma serve).",
     no_args_is_help=True,
 )
-
-DatabaseOpt = Annotated[
-    str | None,
-    typer.Option(
-        "--database",
-        help="Classroom database URL (sqlite:///PATH or postgresql://...); default: a SQLite "
-        "file next to --store, the one 'dilemma serve' uses.",
-    ),
-]
 
 
 @app.command()
@@ -37,13 +37,13 @@ def create(
     turn_minutes: Annotated[
         float, typer.Option("--turn-minutes", min=0.1, max=1440, help="Minutes per turn.")
     ] = 10.0,
-    turns: Annotated[int, typer.Option("--turns", min=1, max=100, help="Turns to play.")] = 8,
+    periods: Annotated[
+        int, typer.Option("--periods", min=1, max=100, help="Turns (periods) to play.")
+    ] = 8,
     groups: Annotated[
         int, typer.Option("--groups", min=1, max=20, help="Parallel worlds (groups).")
     ] = 1,
-    lens: Annotated[
-        str, typer.Option("--lens", help="Lens of the unseated actors ('case': the case's own).")
-    ] = "case",
+    lens: LensesOpt = None,
     seed: SeedOpt = 0,
     database: DatabaseOpt = None,
     store: StoreOpt = DEFAULT_STORE,
@@ -60,6 +60,11 @@ def create(
     chosen = tuple(a.strip() for a in seats.split(",") if a.strip())
     if not chosen:
         raise BadInput(Problem("name at least one actor", path="--seats"))
+    lenses = [x.strip() for item in lens or ["case"] for x in item.split(",") if x.strip()]
+    if len(lenses) != 1 or "=" in lenses[0] or lenses[0] == "all":
+        raise BadInput(
+            Problem("one lens for the unseated actors (or 'case': their own)", path="--lens")
+        )
     engine = open_database(checked_database(database, Path(store)) or database_for_store(store))
     try:
         settings = SessionSettings(
@@ -67,8 +72,8 @@ def create(
             seats=chosen,
             groups=groups,
             turn_minutes=turn_minutes,
-            turns=turns,
-            lens=lens,
+            turns=periods,
+            lens=lenses[0],
             seed=seed,
         )
         created = Classroom(engine).create(settings)

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from ..errors import BadInput, Problem
-from ._common import DEFAULT_STORE, StoreOpt, console
+from ._common import DEFAULT_STORE, DatabaseOpt, StoreOpt, console
 
 if TYPE_CHECKING:
     from ..web import WebConfig
@@ -101,18 +101,12 @@ def serve(
     max_replicates: Annotated[
         int, typer.Option("--max-replicates", min=2, help="Most replicates one run may ask for.")
     ] = 2000,
-    database: Annotated[
-        str | None,
-        typer.Option(
-            "--database",
-            help="Classroom database: sqlite:///PATH or postgresql://...; default: a SQLite "
-            "file next to --store.",
-        ),
-    ] = None,
+    database: DatabaseOpt = None,
     workers: Annotated[
         int,
         typer.Option(
             "--workers",
+            "-w",
             min=1,
             max=64,
             help="App worker processes (more than 1 needs --database; they compute no runs).",
