@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
-from security_dilemma.classroom.play import Game, Table, Turn, replay
 
 from security_dilemma.classroom.bots import BotStudent, SessionPlan, play_session
+from security_dilemma.classroom.play import Game, Table, Turn, replay
 from security_dilemma.web import WebConfig, create_app
 
 SEATS = ["USA", "RUS", "POL", "IRN"]

@@ -9,9 +9,9 @@ from collections.abc import Iterator
 
 import pytest
 import sqlalchemy as sa
-from security_dilemma.classroom.play import Move, replay
 
 from security_dilemma.classroom import schema
+from security_dilemma.classroom.play import Move, replay
 from security_dilemma.classroom.sessions import (
     MESSAGES_PER_MINUTE,
     Classroom,
