@@ -46,7 +46,7 @@ from ..engine.run import restraint_copies
 from ..engine.state import State
 from ..engine.step import Override, Period, Sight, StepInput, advance, assess, decide, perceive
 from ..engine.step import update as update_state
-from ..engine.world import World, compile_world
+from ..engine.world import World, compile_world, relens
 from ..errors import BadInput, Problem, did_you_mean
 from ..lenses import lens_names
 from ..limits import check_seed
@@ -358,23 +358,20 @@ def _world(table: Table, events: Sequence[Event], mine: tuple[str, str] | None) 
     return _compiled(table, tuple(e.model_dump_json() for e in events), mine)
 
 
-@lru_cache(maxsize=32)
+@lru_cache(maxsize=64)
 def _compiled(table: Table, events: tuple[str, ...], mine: tuple[str, str] | None) -> World:
+    if mine is not None:
+        world = _compiled(table, events, None)
+        return relens(
+            world, {**dict(zip(world.actors, world.lenses, strict=True)), mine[0]: mine[1]}
+        )
     case = _case(table.case)
     if events:
         extra = [Event.model_validate_json(e) for e in events]
         case = case.model_copy(
             update={"events": [*case.events, *extra], "sources": [*case.sources, _SOURCE]}
         )
-    lens = _lens_argument(case, table)
-    if mine is not None:
-        base = dict(zip(case.actor_ids(), _assigned(case, table), strict=True))
-        lens = {**base, mine[0]: mine[1]}
-    return compile_world(case, lens)
-
-
-def _assigned(case: Case, table: Table) -> tuple[str, ...]:
-    return _world(table, (), None).lenses
+    return compile_world(case, _lens_argument(case, table))
 
 
 def _check_table(table: Table) -> Case:

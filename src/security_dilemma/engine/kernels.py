@@ -347,8 +347,10 @@ def update(
     alliance risks into ``out``.
 
     ``decided.allocation`` is the lenses' target defence share (anchored and bent here for
-    greedy types); ``seen.crisis_half`` holds ``tanh`` of half the crisis log-odds, so the
-    logistic is ``(1 + tanh) / 2``; the belief is ``(1 + tanh(nxt.belief)) / 2`` the same way.
+    greedy types); where ``decided.effort`` (``decided.share``) is not NaN, a played actor
+    chose its effort change (its target share: neither anchored nor bent);
+    ``seen.crisis_half`` holds ``tanh`` of half the crisis log-odds, so the logistic is
+    ``(1 + tanh) / 2``; the belief is ``(1 + tanh(nxt.belief)) / 2`` the same way.
     """
     # the records' arrays as locals: array references held outside the loops
     effort, share, offence, defence = state.effort, state.share, state.offence, state.defence

@@ -8,7 +8,7 @@ values. It is immutable; a ``parameter`` event compiles a new one from that step
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
@@ -19,7 +19,14 @@ from ..lenses import Lens, LensParams, get_lens, lens_names
 from ..lenses.base import compiled_params
 from ..scenario.schema import Case, Parameters
 
-__all__ = ["DEFAULT_LENS", "LensGroup", "Params", "compile_params", "lens_assignment"]
+__all__ = [
+    "DEFAULT_LENS",
+    "LensGroup",
+    "Params",
+    "compile_params",
+    "lens_assignment",
+    "relensed",
+]
 
 DEFAULT_LENS = "pyramid"
 """The lens an actor uses when neither the run nor the case names one."""
@@ -43,7 +50,8 @@ class LensGroup:
 class Params:
     """Compiled parameters for one step (see docs/model.md for each symbol).
 
-    Per-actor coefficients have shape ``(n, 1)`` to broadcast against ``(n, K)`` state arrays.
+    Per-actor coefficients have shape ``(n, 1)`` to broadcast against ``(n, K)`` state arrays;
+    ``richardson_k`` is the reaction ``k`` before the lens's multiplier, ``(n,)`` in float64.
     """
 
     k: Vector
@@ -89,6 +97,7 @@ class Params:
     crisis_war_share: float
     groups: tuple[LensGroup, ...]
     lens_values: Mapping[str, Mapping[str, float]]
+    richardson_k: Vector | None = None
 
 
 def lens_assignment(case: Case, lens: str | Mapping[str, str] | None) -> tuple[str, ...]:
@@ -202,8 +211,29 @@ def compile_params(
             if override is not None and getattr(override, name) is not None:
                 values[i] = float(getattr(override, name))
         per_actor[name] = values
-    lens_k = np.array([lens_values[name]["k"] for name in lenses])
-    per_actor["k"] = per_actor["k"] * lens_k
+    richardson_k = per_actor["k"]
+    per_actor["k"] = richardson_k * _lens_k(lenses, lens_values)
+    groups = _groups(lenses, lens_values)
+    scalars = {
+        name: float(getattr(parameters, name))
+        for name in Params.__dataclass_fields__
+        if name not in (*_RICHARDSON, "groups", "lens_values", "richardson_k")
+    }
+    kwargs: dict[str, Any] = {k: v.astype(dtype).reshape(n, 1) for k, v in per_actor.items()}
+    kwargs |= scalars
+    return Params(**kwargs, groups=groups, lens_values=lens_values, richardson_k=richardson_k)
+
+
+def _lens_k(lenses: Sequence[str], lens_values: Mapping[str, Mapping[str, float]]) -> Vector:
+    """Each actor's lens's multiplier on the Richardson reaction."""
+    return np.array([lens_values[name]["k"] for name in lenses])
+
+
+def _groups(
+    lenses: Sequence[str], lens_values: Mapping[str, Mapping[str, float]]
+) -> tuple[LensGroup, ...]:
+    """The actors of each lens, in order of first appearance, with the lens's values."""
+    n = len(lenses)
     groups = []
     for name in dict.fromkeys(lenses):
         idx = np.array([i for i, lens in enumerate(lenses) if lens == name], dtype=np.intp)
@@ -217,11 +247,16 @@ def compile_params(
                 compiled_params(lens, lens_values, get_lens),
             )
         )
-    scalars = {
-        name: float(getattr(parameters, name))
-        for name in Params.__dataclass_fields__
-        if name not in (*_RICHARDSON, "groups", "lens_values")
-    }
-    kwargs: dict[str, Any] = {k: v.astype(dtype).reshape(n, 1) for k, v in per_actor.items()}
-    kwargs |= scalars
-    return Params(**kwargs, groups=tuple(groups), lens_values=lens_values)
+    return tuple(groups)
+
+
+def relensed(params: Params, lenses: Sequence[str]) -> Params:
+    """``params`` for actors with other ``lenses``: the lens groups and the reaction
+    coefficients change, nothing else (the same as :func:`compile_params` with these lenses)."""
+    assert params.richardson_k is not None, "compiled by compile_params"
+    k = params.richardson_k * _lens_k(lenses, params.lens_values)
+    return replace(
+        params,
+        k=k.astype(params.k.dtype).reshape(-1, 1),
+        groups=_groups(lenses, params.lens_values),
+    )

@@ -9,6 +9,7 @@ interception is recomputed only when a site's status changes.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -31,12 +32,12 @@ from .geography import (
     intercept_matrix,
     missile_reach,
 )
-from .params import Params, compile_params, lens_assignment
+from .params import Params, compile_params, lens_assignment, relensed
 from .setting import Dyads, Setting, make_setting
 from .state import State, log_odds_of
 from .step import StepInput, assess, decide, perceive, pressure_of
 
-__all__ = ["OBLIGATION_WEIGHT", "World", "compile_world", "step_dates"]
+__all__ = ["OBLIGATION_WEIGHT", "World", "compile_world", "relens", "step_dates"]
 
 Matrix = npt.NDArray[np.float64]
 
@@ -382,6 +383,32 @@ def compile_world(
     )
 
 
+def relens(world: World, lens: str | Mapping[str, str] | None) -> World:
+    """``world`` with other lenses (a run's ``lens`` argument): the same as compiling its case
+    with them, without computing the geography again. Only the parameters' lens groups and
+    reaction coefficients, the settings' ``k`` and the start of the actors that start at their
+    lens's target change."""
+    lenses = lens_assignment(world.case, lens)
+    if lenses == world.lenses:
+        return world
+    params: dict[int, Params] = {}
+    settings: dict[int, Setting] = {}
+    inputs = []
+    for inp in world.inputs:
+        if id(inp.params) not in params:
+            params[id(inp.params)] = relensed(inp.params, lenses)
+        p = params[id(inp.params)]
+        if id(inp.setting) not in settings:
+            k = np.ascontiguousarray(p.k.reshape(world.n), dtype=inp.setting.k.dtype)
+            settings[id(inp.setting)] = inp.setting._replace(k=k)
+        inputs.append(dataclasses.replace(inp, params=p, setting=settings[id(inp.setting)]))
+    case_start = {
+        k: world.start.get(f"case_{k}", world.start[k]) for k in ("share", "offence", "defence")
+    }
+    start = _settled({**world.start, **case_start}, inputs[0], world.dtype)
+    return dataclasses.replace(world, lenses=lenses, inputs=tuple(inputs), start=start)
+
+
 def _settled(
     start: dict[str, npt.NDArray[Any]], first: StepInput, dtype: Any
 ) -> dict[str, npt.NDArray[Any]]:
@@ -405,7 +432,8 @@ def _initial(
 ) -> dict[str, npt.NDArray[Any]]:
     """The start as the case gives it; ``lens_share`` marks the actors whose defence share is
     not given (they start at their lens's target, :func:`_settled`) and ``given_stocks`` those
-    whose stocks are."""
+    whose stocks are; ``case_share``, ``case_offence`` and ``case_defence`` keep the shares and
+    stocks before they are settled (:func:`relens` settles them again)."""
     ids = case.actor_ids()
     n = len(ids)
     share = np.full(n, 1.0 - params.offence_dominance)
@@ -444,6 +472,9 @@ def _initial(
         "given_stocks": given_stocks,
         "offence": offence,
         "defence": defence,
+        "case_share": share.copy(),
+        "case_offence": offence.copy(),
+        "case_defence": defence.copy(),
         "belief": belief,
         "log_odds": log_odds_of(belief),
         "identity": identity,
