@@ -60,4 +60,8 @@ def test_bots_play_a_session_and_the_log_replays_it(client: TestClient) -> None:
         f"/api/classroom/teach/{teacher}/debrief", params={"group": 1, "replicates": 4}
     ).json()["record"]
     assert any(p["state"] == "accepted" for p in record["proposals"])
-    assert len([a for a in record["audit"] if a["action"] == "move"]) == 8 * 6
+    in_group_1 = [b for b in students if b.group == 1]
+    assert len(in_group_1) == 8  # the emptiest seat first: 4 + 4, then group 1 again
+    moves = [a for a in record["audit"] if a["action"] == "move"]
+    assert len(moves) == 8 * len(in_group_1)  # every submission logged, with time and seat
+    assert all(a["actor"] in SEATS and a["at"] > 0 for a in moves)

@@ -324,9 +324,9 @@ def classroom_home(
     request: Request, code: Annotated[str, Query(max_length=16)] = ""
 ) -> HTMLResponse:
     from ..lenses import lens_names
-    from ..scenario import list_cases
+    from ..scenario.library import builtin_case_names
 
-    return _page(request, "home.html", code=code, cases=list_cases(), lenses=lens_names())
+    return _page(request, "home.html", code=code, cases=builtin_case_names(), lenses=lens_names())
 
 
 @router.post("/classroom/create", include_in_schema=False)
