@@ -16,10 +16,11 @@ from __future__ import annotations
 
 import json
 import secrets
+import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any, ParamSpec, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from sqlalchemy import Connection, Engine, and_, func, insert, select, update
@@ -38,6 +39,7 @@ __all__ = [
     "SeatAccess",
     "SessionSettings",
     "agreement_moves",
+    "serial",
 ]
 
 PROPOSAL_KINDS = ("treaty", "alliance", "arms_control")
@@ -96,6 +98,19 @@ class SeatAccess:
     session_id: str
 
 
+P = ParamSpec("P")
+R = TypeVar("R")
+_ENGINE = threading.RLock()
+
+
+def serial(fn: Callable[P, R], *args: P.args, **kwargs: P.kwargs) -> R:
+    """``fn(*args)`` while no other thread of this process calls the game: the engine compiles
+    and prepares its kernels on first use, which is not thread-safe (the app serves requests
+    from a thread pool)."""
+    with _ENGINE:
+        return fn(*args, **kwargs)
+
+
 def _problems(exc: ValidationError, prefix: str = "") -> list[Problem]:
     return [
         Problem(str(e["msg"]), path=prefix + ".".join(str(x) for x in e["loc"]))
@@ -146,7 +161,7 @@ class Classroom:
     def create(self, settings: SessionSettings) -> Created:
         """A new session with one world per group, each at period 0, the clock running."""
         table = self._table(settings)
-        game = game_rules.start(table)
+        game = serial(game_rules.start, table)
         state = game.to_json()
         now = self.clock()
         created = Created(secrets.token_hex(6), self._code(), secrets.token_urlsafe(24))
@@ -369,7 +384,7 @@ class Classroom:
                 )
                 game = self._game(con, world_id, period)
                 moves, injects = self._turn_inputs(con, world_id, period, game)
-                after = game_rules.play(game, moves, injects)
+                after = serial(game_rules.play, game, moves, injects)
                 now = self.clock()
                 con.execute(
                     insert(s.turns).values(
@@ -440,7 +455,7 @@ class Classroom:
                 )
             )
         }
-        moves = {a: submitted.get(a) or game_rules.default_move(game, a) for a in seated}
+        moves = {a: submitted.get(a) or serial(game_rules.default_move, game, a) for a in seated}
         accepted = [
             (r.kind, r.sender, r.recipient)
             for r in con.execute(
@@ -456,7 +471,7 @@ class Classroom:
             )
         ]
         moves = agreement_moves(moves, accepted)
-        moves = {a: game_rules.validate_move(game, a, m) for a, m in moves.items()}
+        moves = {a: serial(game_rules.validate_move, game, a, m) for a, m in moves.items()}
         injects = [
             game_rules.Inject.model_validate_json(text)
             for text in con.execute(
@@ -522,7 +537,7 @@ class Classroom:
         with self.engine.begin() as con:
             self._open_turn(con, access, period)
             game = self._game(con, access.world_id, period)
-            checked = game_rules.validate_move(game, access.actor, parsed)
+            checked = serial(game_rules.validate_move, game, access.actor, parsed)
             text = checked.model_dump_json()
             now = self.clock()
             updated = con.execute(
@@ -793,9 +808,11 @@ class Classroom:
             "seconds_left": None
             if world.deadline is None
             else max(0.0, world.deadline - self.clock()),
-            "view": game_rules.view(game, access.actor).model_dump(mode="json"),
+            "view": serial(game_rules.view, game, access.actor).model_dump(mode="json"),
             "move": json.loads(mine.move_json) if mine else None,
-            "default_move": game_rules.default_move(game, access.actor).model_dump(mode="json"),
+            "default_move": serial(game_rules.default_move, game, access.actor).model_dump(
+                mode="json"
+            ),
             "messages": messages,
             "proposals": proposals,
         }
@@ -862,7 +879,7 @@ class Classroom:
                         }
                         for seat in seats
                     ],
-                    "overview": game_rules.overview(game).model_dump(mode="json"),
+                    "overview": serial(game_rules.overview, game).model_dump(mode="json"),
                 }
             )
         return {
@@ -943,7 +960,7 @@ class Classroom:
                 if w["done"]:
                     continue
                 game = self._game(con, w["id"], w["period"])
-                game_rules.play(game, {}, [parsed])  # a dry run checks its references
+                serial(game_rules.play, game, {}, [parsed])  # a dry run checks its references
                 checked = parsed
                 con.execute(
                     insert(s.injects).values(
@@ -1001,7 +1018,7 @@ class Classroom:
             ).all()
             for m in members:
                 game = self._game(con, m.world_id)
-                outcome = game_rules.view(game, m.actor).model_dump(mode="json")
+                outcome = serial(game_rules.view, game, m.actor).model_dump(mode="json")
                 rows.append(
                     {
                         "group": m.group_no,
@@ -1077,6 +1094,3 @@ def _outcome(view: Mapping[str, Any]) -> dict[str, float]:
         for k, v in view.items()
         if isinstance(v, int | float) and not isinstance(v, bool)
     }
-
-
-Kind = Literal["treaty", "alliance", "arms_control"]

@@ -24,6 +24,7 @@ from ..classroom.sessions import (
     Classroom,
     Refused,
     SessionSettings,
+    serial,
 )
 from ..errors import BadInput, Problem
 
@@ -176,7 +177,7 @@ def _debrief(room: Classroom, token: str, group: int, replicates: int) -> dict[s
     from ..classroom.debrief import debrief
 
     world = room.worlds(session["id"], group)[0]
-    doc = debrief(room.table(session), room.log(world["id"]), replicates=replicates)
+    doc = serial(debrief, room.table(session), room.log(world["id"]), replicates=replicates)
     return {
         "group": group,
         "debrief": doc.model_dump(mode="json"),

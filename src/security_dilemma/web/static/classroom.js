@@ -13,9 +13,13 @@ function classroomLive() {
 }
 
 function countdown() {
+  // The server says how many seconds are left; count them down from when the page got them
+  // (the student's clock need not agree with the server's).
   setInterval(() => {
-    for (const el of document.querySelectorAll("[data-deadline]")) {
-      const left = Math.max(0, Number(el.dataset.deadline) - Date.now() / 1000);
+    const now = Date.now() / 1000;
+    for (const el of document.querySelectorAll("[data-left]")) {
+      if (!el.dataset.until) el.dataset.until = String(now + Number(el.dataset.left));
+      const left = Math.max(0, Number(el.dataset.until) - now);
       el.textContent = `${Math.floor(left / 60)} min ${Math.floor(left % 60)} s left`;
     }
   }, 1000);
