@@ -752,49 +752,15 @@ class Classroom:
                 .scalars()
                 .all()
             )
-            messages = [
-                dict(r)
-                for r in con.execute(
-                    select(
-                        s.messages.c.id,
-                        s.messages.c.period,
-                        s.messages.c.sender,
-                        s.messages.c.recipient,
-                        s.messages.c.body,
-                        s.messages.c.sent_at,
-                    )
-                    .where(
-                        and_(
-                            s.messages.c.world_id == access.world_id,
-                            (s.messages.c.sender == access.actor)
-                            | (s.messages.c.recipient == access.actor),
-                        )
-                    )
-                    .order_by(s.messages.c.id)
-                ).mappings()
-            ]
-            proposals = [
-                dict(r)
-                for r in con.execute(
-                    select(
-                        s.proposals.c.id,
-                        s.proposals.c.period,
-                        s.proposals.c.sender,
-                        s.proposals.c.recipient,
-                        s.proposals.c.kind,
-                        s.proposals.c.body,
-                        s.proposals.c.state,
-                    )
-                    .where(
-                        and_(
-                            s.proposals.c.world_id == access.world_id,
-                            (s.proposals.c.sender == access.actor)
-                            | (s.proposals.c.recipient == access.actor),
-                        )
-                    )
-                    .order_by(s.proposals.c.id)
-                ).mappings()
-            ]
+            messages = _between(
+                con, s.messages, access, ("id", "period", "sender", "recipient", "body", "sent_at")
+            )
+            proposals = _between(
+                con,
+                s.proposals,
+                access,
+                ("id", "period", "sender", "recipient", "kind", "body", "state"),
+            )
         return {
             "actor": access.actor,
             "group": access.group_no,
@@ -1066,6 +1032,19 @@ class Classroom:
                 at=self.clock(),
             )
         )
+
+
+def _between(
+    con: Connection, table: Any, access: SeatAccess, columns: Sequence[str]
+) -> list[dict[str, Any]]:
+    """The rows of ``table`` (messages, proposals) the seat sent or received, in order."""
+    seat = (table.c.sender == access.actor) | (table.c.recipient == access.actor)
+    query = (
+        select(*(table.c[name] for name in columns))
+        .where(and_(table.c.world_id == access.world_id, seat))
+        .order_by(table.c.id)
+    )
+    return [dict(r) for r in con.execute(query).mappings()]
 
 
 def _new_id(result: Any) -> int:

@@ -77,6 +77,15 @@ async def _refused(request: Request, exc: Refused) -> Response:
     return services.page(request, "error.html", exc.status, problems=[exc.problem], nav="")  # type: ignore[no-any-return]
 
 
+def _group(text: str) -> int | None:
+    """A form's group field: empty (every group) or a number."""
+    if not text:
+        return None
+    if not text.isdigit():
+        raise BadInput(Problem("a group number", path="group"))
+    return int(text)
+
+
 def _back(url: str) -> RedirectResponse:
     return RedirectResponse(url, status_code=303)
 
@@ -371,9 +380,7 @@ def join_page(
     seat: Annotated[str, Form(max_length=64)] = "",
     group: Annotated[str, Form(max_length=3)] = "",
 ) -> Response:
-    if group and not group.isdigit():
-        raise BadInput(Problem("a group number", path="group"))
-    access = room.join(code, name, seat or None, int(group) if group else None)
+    access = room.join(code, name, seat or None, _group(group))
     return _back(f"/classroom/seat/{access.token}")
 
 
@@ -500,11 +507,7 @@ def teach_control(
     minutes: Annotated[float, Form()] = 5.0,
     group: Annotated[str, Form(max_length=3)] = "",
 ) -> Response:
-    if group and not group.isdigit():
-        raise BadInput(Problem("a group number", path="group"))
-    _control(
-        room, token, Control(action=action, minutes=minutes, group=int(group) if group else None)
-    )
+    _control(room, token, Control(action=action, minutes=minutes, group=_group(group)))
     return _back(f"/classroom/teach/{token}")
 
 
@@ -519,13 +522,11 @@ def teach_inject(
 ) -> Response:
     from ..scenario.reader import read_yaml_text
 
-    if group and not group.isdigit():
-        raise BadInput(Problem("a group number", path="group"))
     parsed = read_yaml_text(effects, "effects").data if effects.strip() else []
     if not isinstance(parsed, list):
         raise BadInput(Problem("a YAML list of case-format effects", path="effects"))
     inject = {"title": title, "kind": kind, "effects": parsed}
-    room.inject(token, inject, int(group) if group else None)
+    room.inject(token, inject, _group(group))
     return _back(f"/classroom/teach/{token}")
 
 
