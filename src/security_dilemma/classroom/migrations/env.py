@@ -6,7 +6,14 @@ from alembic import context
 
 from security_dilemma.classroom.schema import metadata
 
-connection = context.config.attributes["connection"]
-context.configure(connection=connection, target_metadata=metadata)
-with context.begin_transaction():
-    context.run_migrations()
+
+def run_migrations() -> None:
+    """Run the migrations on the connection in ``config.attributes["connection"]``."""
+    connection = context.config.attributes["connection"]
+    context.configure(connection=connection, target_metadata=metadata)
+    with context.begin_transaction():
+        context.run_migrations()
+
+
+if getattr(context, "config", None) is not None:  # run by Alembic (not merely imported)
+    run_migrations()
