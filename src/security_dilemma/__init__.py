@@ -13,7 +13,8 @@ True
 
 The most used names are here at the root (``simulate``, ``simulate_lenses``, ``backtest``,
 ``write_report``, and ``whatif``, the what-if package: ``sd.whatif.compare(case,
-"no-missile-defence")``); each subpackage holds the rest of its domain: ``scenario`` (case
+"no-missile-defence")``); each subpackage holds the rest of its domain: ``classroom`` (played
+worlds and their debrief: ``classroom.play``, ``classroom.debrief``), ``scenario`` (case
 files), ``engine`` (simulation), ``lenses`` (theories), ``games`` (game theory), ``geo``
 (geography and missile defence), ``history`` (Richardson fits, backtests), ``whatif``
 (counterfactual worlds), ``experiments`` (sweeps, sensitivity, the results store), ``report``
@@ -25,7 +26,7 @@ from typing import TYPE_CHECKING
 from ._lazy import attach
 
 if TYPE_CHECKING:
-    from . import data, engine, games, geo, lenses, scenario, whatif
+    from . import classroom, data, engine, games, geo, lenses, scenario, whatif
     from ._version import __version__
     from .engine import Result, simulate, simulate_lenses
     from .engine.predict import predict  # not `from .engine`: mypy takes the module there
@@ -75,6 +76,7 @@ __all__ = [
     "__version__",
     "backtest",
     "case_from_data",
+    "classroom",
     "data",
     "deterrent_erosion",
     "distance_between",

@@ -21,6 +21,7 @@ from security_dilemma.classroom.play import (
     Turn,
     lens_moves,
     play,
+    replay,
     start,
 )
 
@@ -79,6 +80,9 @@ def test_distance_and_ties() -> None:
     far = Move(effort=-0.8, allocation=1.0, cooperation={"X": 0.0, "Y": 1.0}, commitment={"X": 0.0})
     assert move_distance(a, far) == pytest.approx((0.5 + 0.6 + 1.0 + 0.5) / 4)
     assert move_distance(a, far) == move_distance(far, a)
+    # only what the seat played counts; nothing played: no distance
+    assert move_distance(Move(cooperation={"X": 0.5}), far) == 0.5
+    assert move_distance(Move(), far) is None
     tie = _closest({"realism": 0.2, "liberalism": 0.1, "constructivism": 0.1, "pyramid": 0.3})
     assert tie.lens == "liberalism"  # ties go to the earlier lens in LENSES order
     assert _closest({"realism": 0.1 + 1e-12, "liberalism": 0.1}).lens == "realism"
@@ -91,10 +95,27 @@ def test_debrief_is_json_and_frames() -> None:
     data = json.loads(report.model_dump_json())
     assert [p["period"] for p in data["timeline"]] == [0, 1]
     assert len(data["decisions"]) == 4
-    usa = report.decisions[0]
-    assert usa.seat == "USA" and usa.move.effort == 0.4
-    assert usa.move.cooperation == lens_moves(start(table), "USA")["pyramid"].cooperation
+    usa, rus = report.decisions[0], report.decisions[1]
+    assert usa.seat == "USA" and usa.move == Move(effort=0.4, allocation=0.2)
+    assert usa.lenses["realism"].move == lens_moves(start(table), "USA")["realism"]
+    assert rus.seat == "RUS" and rus.closest is None  # RUS left everything to its lens
+    assert report.closest["RUS"].lens is None and report.closest["USA"].lens in LENSES
+    assert report.overall.lens == report.closest["USA"].lens
     frames = report.to_frames()
     assert set(frames["decisions"]["lens"]) == set(LENSES)
     assert set(frames["measures"]["world"]) == {"played", *LENSES, "table"}
     assert len(frames["timeline"]) == 2 * len(report.series["security"])
+
+
+def test_debrief_of_a_session_with_injects_replays_it() -> None:
+    """4 seats x 8 turns with varied moves, signals and injects: the debrief's timeline is the
+    played game's record, and every seat-period that played something has a closest lens."""
+    from tests.classroom.test_play import TABLE, _log
+
+    log = _log(start(TABLE), 8, seed=3)
+    report = debrief(TABLE, log, replicates=5)
+    assert report.timeline == replay(TABLE, log).history
+    assert len(report.decisions) == 8 * len(TABLE.seats)
+    for d in report.decisions:
+        played = d.move != Move()
+        assert (d.closest is not None) == played

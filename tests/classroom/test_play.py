@@ -18,6 +18,9 @@ from security_dilemma.classroom.play import (
     default_move,
     lens_moves,
     overview,
+    parse_inject,
+    parse_move,
+    parse_table,
     play,
     replay,
     start,
@@ -156,7 +159,15 @@ def test_a_world_nobody_moves_is_the_engines_run() -> None:
     game = start(table)
     for _ in range(len(game.dates)):
         game = play(game, {})
-    assert game.done
+    assert game.done and game.date is None
+    with pytest.raises(BadInput) as err:
+        play(game, {})
+    assert err.value.problems[0].path == "game"
+    with pytest.raises(BadInput):
+        lens_moves(game, "USA")
+    final = view(game, "USA")
+    assert final.done and final.events == () and final.happened == game.history[-1].events
+    assert overview(game).actors["USA"].effort == final.effort
     result = simulate("bmd-europe", replicates=1, seed=7, keep_replicates=True)
     values = result.replicate_values
     assert values is not None
@@ -187,6 +198,9 @@ def test_a_signal_moves_the_recipients_belief(game0: Game) -> None:
     seen = view(costly, "RUS").last["USA"].signals
     assert [(s.sender, s.kind) for s in seen] == [("USA", "reassurance")]
     assert not view(costly, "IRN").last["USA"].signals
+    # a signal is private to its recipient: not among the period's public events
+    assert view(costly, "IRN").happened == view(quiet, "IRN").happened
+    assert costly.history[0].events == quiet.history[0].events
 
 
 def test_bad_moves_are_named(game0: Game) -> None:
@@ -216,8 +230,28 @@ def test_bad_moves_are_named(game0: Game) -> None:
     with pytest.raises(BadInput) as err:
         start(Table(case="bmd-europe", seats=("USA", "UZZ"), lens="realsm"))
     assert {p.path for p in err.value.problems} == {"seats[1]", "lens"}
-    with pytest.raises(BadInput):
+    with pytest.raises(BadInput) as err:
         Game.from_json('{"table": 1}')
+    assert err.value.problems[0].path.startswith("game.")
+    with pytest.raises(BadInput) as err:
+        parse_table({"case": "bmd-europe", "seats": "USA", "seed": "x"})
+    assert {p.path for p in err.value.problems} == {"table.seats", "table.seed"}
+    with pytest.raises(BadInput) as err:
+        start(Table(case="bmd-europe", seed=-1))
+    assert err.value.problems[0].path == "seed"
+    with pytest.raises(BadInput) as err:
+        parse_move({"effort": "lots", "cooperation": {"RUS": "x"}, "colour": 1})
+    assert {p.path for p in err.value.problems} == {
+        "move.effort",
+        "move.cooperation.RUS",
+        "move.colour",
+    }
+    inject = {"title": "A test", "effects": [{"type": "identity", "from": ["RUS"], "to": ["USA"]}]}
+    with pytest.raises(BadInput) as err:
+        parse_inject(inject)
+    assert [p.path for p in err.value.problems] == ["inject.effects[0].identity.delta"]
+    inject["effects"][0]["delta"] = -0.2  # type: ignore[index]
+    assert parse_inject(inject).effects[0].delta == -0.2  # type: ignore[union-attr]
     assert default_move(game0, "USA") == Move()
 
 

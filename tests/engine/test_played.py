@@ -57,3 +57,22 @@ def test_an_empty_override_changes_nothing_and_a_played_one_applies() -> None:
     assert period.cooperation[0, 1, 0] == 0.0 and period.desire[0, 2, 0] == 1.0
     assert np.array_equal(nxt.effort[1:], plain.effort[1:])  # others decide as before...
     assert not np.array_equal(nxt.log_odds[1:, 0], plain.log_odds[1:, 0])  # ...and judge it
+
+
+def test_judged_with_the_lenses_hostility_is_the_assessment() -> None:
+    """``judged`` is the engine's assessment with another hostility: given the lenses' own, it
+    gives their threat and security; given beliefs, threat scales with them."""
+    from security_dilemma.engine.step import assess, judged, perceive
+
+    world = compile_world(load_case("bmd-europe"), None)
+    state = world.initial_state(ReplicateStreams(4, 0, 1).motives(world.n))
+    inputs = world.inputs[0]
+    sight = perceive(inputs.params, inputs.setting, state)
+    assess(inputs.params, inputs.setting, state, sight)
+    same = judged(inputs.setting, state, sight, sight.appraisal.hostility)
+    assert np.array_equal(same.threat, sight.appraisal.threat)
+    assert np.array_equal(same.security, sight.appraisal.security)
+    sure = judged(inputs.setting, state, sight, np.ones_like(state.belief))
+    doubt = judged(inputs.setting, state, sight, np.full_like(state.belief, 0.5))
+    assert np.allclose(doubt.threat, 0.5 * sure.threat, rtol=1e-5)
+    assert (sure.security <= doubt.security).all()

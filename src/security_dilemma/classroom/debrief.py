@@ -20,7 +20,7 @@ replicates (mean and 5-95% interval).
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -81,27 +81,29 @@ class _Record(BaseModel):
 
 class LensDecision(_Record):
     """What one lens would have decided for a seat in a period, and the distance of the
-    seat's move from it."""
+    seat's move from it (:func:`move_distance`; None when the seat played nothing)."""
 
     move: Move
-    distance: float
+    distance: float | None
 
 
 class SeatPeriod(_Record):
-    """One seat in one period: its move (what the seat left open filled by its own lens, as
-    the engine applied it) and each lens's decision in the same situation."""
+    """One seat in one period: its move (as submitted: what it left open its lens decided)
+    and each lens's decision in the same situation; the closest lens (None when the seat
+    played nothing)."""
 
     seat: str
     period: int
     move: Move
     lenses: dict[str, LensDecision]
-    closest: str
+    closest: str | None
 
 
 class Closest(_Record):
-    """The lens whose decisions were closest on average (mean distance per lens)."""
+    """The lens whose decisions were closest on average (mean distance per lens, over the
+    periods in which the seat played something; None when it never did)."""
 
-    lens: str
+    lens: str | None
     distance: dict[str, float]
 
 
@@ -200,55 +202,50 @@ class Debrief(_Record):
         }
 
 
-def move_distance(a: Move, b: Move) -> float:
-    """How far two complete moves are apart, in [0, 1]: the mean of four parts, each in
-    [0, 1]: the effort changes' difference over twice :data:`~.play.MAX_EFFORT_CHANGE`, the
-    target shares' difference, and the mean differences of cooperation and of commitment
-    over the actors either move names.
+def move_distance(move: Move, decided: Move) -> float | None:
+    """How far a seat's ``move`` is from a lens's complete ``decided`` move, in [0, 1], over
+    what the seat chose itself (what it left to its lens says nothing of how it plays): the
+    mean of the parts it played, each in [0, 1]: the effort change's difference over twice
+    :data:`~.play.MAX_EFFORT_CHANGE`, the target share's difference, and the mean difference
+    of the cooperation and of the commitment it gave; None when it played nothing.
 
-    >>> move_distance(Move(effort=0.1, allocation=0.5, cooperation={"A": 1.0}),
-    ...               Move(effort=0.1, allocation=0.7, cooperation={"A": 0.6}))
-    0.15
+    >>> lens = Move(effort=0.1, allocation=0.5, cooperation={"A": 0.6, "B": 0.2})
+    >>> move_distance(Move(effort=0.1, allocation=0.7, cooperation={"A": 1.0}), lens)
+    0.2
+    >>> move_distance(Move(), lens) is None
+    True
     """
-
-    def part(x: Mapping[str, float], y: Mapping[str, float]) -> float:
-        keys = set(x) | set(y)
-        return sum(abs(x.get(k, 0.0) - y.get(k, 0.0)) for k in keys) / len(keys) if keys else 0.0
-
-    effort = abs((a.effort or 0.0) - (b.effort or 0.0)) / (2 * MAX_EFFORT_CHANGE)
-    share = abs((a.allocation or 0.0) - (b.allocation or 0.0))
-    parts = (effort, share, part(a.cooperation, b.cooperation), part(a.commitment, b.commitment))
-    return round(sum(parts) / 4, 12)
-
-
-def _filled(move: Move, own: Move) -> Move:
-    """``move`` with what it left open decided as ``own`` (the seat's lens) decided it."""
-    return Move(
-        effort=own.effort if move.effort is None else move.effort,
-        allocation=own.allocation if move.allocation is None else move.allocation,
-        cooperation={**own.cooperation, **move.cooperation},
-        commitment={**own.commitment, **move.commitment},
-        signals=move.signals,
-    )
+    parts: list[float] = []
+    if move.effort is not None:
+        parts.append(abs(move.effort - (decided.effort or 0.0)) / (2 * MAX_EFFORT_CHANGE))
+    if move.allocation is not None:
+        parts.append(abs(move.allocation - (decided.allocation or 0.0)))
+    for mine, theirs in ((move.cooperation, decided.cooperation),
+                         (move.commitment, decided.commitment)):  # fmt: skip
+        if mine:
+            parts.append(sum(abs(v - theirs.get(k, 0.0)) for k, v in mine.items()) / len(mine))
+    return round(sum(parts) / len(parts), 12) if parts else None
 
 
-def _closest(distances: Mapping[str, float]) -> Closest:
+def _closest(distances: Mapping[str, float | None]) -> Closest:
     """The lens of the smallest distance; ties (within :data:`TIE`) go to the earlier lens
-    in :data:`~.play.LENSES` order."""
-    best = min(distances.values())
-    lens = next(k for k in distances if distances[k] - best <= TIE)
-    return Closest(lens=lens, distance=dict(distances))
+    in :data:`~.play.LENSES` order; none when there is no distance (nothing was played)."""
+    known = {k: v for k, v in distances.items() if v is not None}
+    if not known:
+        return Closest(lens=None, distance={})
+    best = min(known.values())
+    lens = next(k for k in known if known[k] - best <= TIE)
+    return Closest(lens=lens, distance=known)
 
 
 def _seat_period(game: Game, seat: str, move: Move) -> SeatPeriod:
     decided = lens_moves(game, seat)
-    mine = _filled(move, decided[game.lenses[game.actors.index(seat)]])
     lenses = {
-        lens: LensDecision(move=decided[lens], distance=move_distance(mine, decided[lens]))
+        lens: LensDecision(move=decided[lens], distance=move_distance(move, decided[lens]))
         for lens in LENSES
     }
     best = _closest({k: v.distance for k, v in lenses.items()})
-    return SeatPeriod(seat=seat, period=game.period, move=mine, lenses=lenses, closest=best.lens)
+    return SeatPeriod(seat=seat, period=game.period, move=move, lenses=lenses, closest=best.lens)
 
 
 def debrief(table: Table, log: Sequence[Turn], *, replicates: int = 100) -> Debrief:
@@ -289,7 +286,7 @@ def debrief(table: Table, log: Sequence[Turn], *, replicates: int = 100) -> Debr
         for s in table.seats
     }
     overall = _closest(
-        {lens: _mean(c.distance[lens] for c in per_seat.values()) for lens in LENSES}
+        {lens: _mean(c.distance.get(lens) for c in per_seat.values()) for lens in LENSES}
     )
     series = {
         m: {
@@ -310,9 +307,10 @@ def debrief(table: Table, log: Sequence[Turn], *, replicates: int = 100) -> Debr
     )
 
 
-def _mean(values: Any) -> float:
-    xs = list(values)
-    return float(np.mean(xs)) if xs else 0.0
+def _mean(values: Iterable[float | None]) -> float | None:
+    """The mean of the values that are not None (None when there are none)."""
+    xs = [x for x in values if x is not None]
+    return float(np.mean(xs)) if xs else None
 
 
 def _measures(
@@ -330,12 +328,12 @@ def _measures(
     assigned = dict(zip(game.actors, game.lenses, strict=True))
     worlds: list[tuple[str, str | dict[str, str]]] = [(x, x) for x in LENSES]
     for name, lens in [*worlds, ("table", assigned)]:
+        if name == "table" and len(set(game.lenses)) == 1 and game.lenses[0] in runs:
+            # the table's run is one lens's run
+            runs[name] = runs[game.lenses[0]]
+            continue
         runs[name] = simulate(
-            case,
-            lens=lens,
-            replicates=replicates,
-            seed=game.table.seed,
-            metrics=DILEMMA_MEASURES,
+            case, lens=lens, replicates=replicates, seed=game.table.seed, metrics=DILEMMA_MEASURES
         )
     t = game.period - 1
     return tuple(

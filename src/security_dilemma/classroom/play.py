@@ -33,7 +33,7 @@ import datetime as dt
 import math
 from collections.abc import Mapping, Sequence
 from functools import lru_cache
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
 import numpy as np
 import numpy.typing as npt
@@ -44,30 +44,49 @@ from ..engine.events import apply_events
 from ..engine.kernels import bent_allocation
 from ..engine.run import restraint_copies
 from ..engine.state import State
-from ..engine.step import Override, Period, Sight, StepInput, advance, assess, decide, perceive
+from ..engine.step import (
+    Appraisal,
+    Override,
+    Period,
+    Sight,
+    StepInput,
+    advance,
+    assess,
+    decide,
+    judged,
+    perceive,
+)
 from ..engine.step import update as update_state
 from ..engine.world import World, compile_world, relens
 from ..errors import BadInput, Problem, did_you_mean
 from ..lenses import lens_names
 from ..limits import check_seed
+from ..scenario.reader import format_loc
 from ..scenario.schema import Case, CostlySignal, Effect, Event, Source
 
 __all__ = [
     "LENSES",
     "MAX_EFFORT_CHANGE",
+    "ActorState",
+    "Encoded",
     "Game",
     "Inject",
     "InstructorView",
     "Move",
     "Observed",
+    "Own",
     "PeriodRecord",
     "SeatView",
+    "SentSignal",
     "Signal",
     "Table",
     "Turn",
     "default_move",
     "lens_moves",
     "overview",
+    "parse_inject",
+    "parse_move",
+    "parse_table",
     "play",
     "replay",
     "start",
@@ -98,6 +117,9 @@ _SOURCE = Source(
 
 class _Record(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+_R = TypeVar("_R", bound=BaseModel)
 
 
 class Signal(_Record):
@@ -208,7 +230,8 @@ class PeriodRecord(_Record):
     pair ``[i][j]``: ``threat`` (i's from j), ``cooperation`` (i's toward j), ``desire`` (i's
     desired commitment to j), ``commitment`` at the end, ``observed`` (j's offensive effort and
     dated moves as i saw them, with i's observation error: what i's belief update judged),
-    ``crisis`` and ``war``; the signals sent and the titles of the period's events."""
+    ``crisis`` and ``war``; the forced signals sent (the seats' and the case's) and the titles
+    of the period's events (the case's and the injects, not the seats' signals)."""
 
     period: int
     date: dt.date
@@ -258,14 +281,42 @@ class Game(_Record):
     @classmethod
     def from_json(cls, text: str | bytes) -> Game:
         """A game from :meth:`to_json`'s text (:class:`BadInput` at ``game`` if not one)."""
-        try:
-            return cls.model_validate_json(text)
-        except ValidationError as exc:
-            first = exc.errors()[0]
-            where = ".".join(str(p) for p in first["loc"])
-            raise BadInput(
-                Problem(f"not a stored game: {where}: {first['msg']}", path="game")
-            ) from None
+        return _parsed(cls, text, "game", json=True)
+
+
+def _parsed(cls: type[_R], data: Any, path: str, *, json: bool = False) -> _R:
+    """``data`` (JSON text when ``json``) as a ``cls`` record, or :class:`BadInput` with each
+    problem at its path below ``path``."""
+    try:
+        return cls.model_validate_json(data) if json else cls.model_validate(data)
+    except ValidationError as exc:
+        problems = []
+        for e in exc.errors(include_url=False):
+            where = format_loc((path, *e["loc"]))
+            value = e.get("input")
+            got = f" (got {value!r:.40})" if isinstance(value, str | int | float) else ""
+            problems.append(Problem(f"{e['msg']}{got}", path=where))
+        raise BadInput(problems) from None
+
+
+def parse_table(data: Any, path: str = "table") -> Table:
+    """A :class:`Table` from plain data: :class:`BadInput` at ``table.seats`` and the like
+    (the case, seats and lens are checked against each other by :func:`start`)."""
+    return _parsed(Table, data, path)
+
+
+def parse_move(data: Any, path: str = "move") -> Move:
+    """A :class:`Move` from plain data (a form, JSON): :class:`BadInput` at ``move.effort``
+    and the like when a field is unknown or of the wrong type (the bounds that depend on the
+    game are :func:`validate_move`'s)."""
+    return _parsed(Move, data, path)
+
+
+def parse_inject(data: Any, path: str = "inject") -> Inject:
+    """An :class:`Inject` from plain data, its effects in the case format: :class:`BadInput`
+    at ``inject.effects[0].delta`` and the like (references to the case are checked when it
+    is played)."""
+    return _parsed(Inject, data, path)
 
 
 class Observed(_Record):
@@ -281,45 +332,43 @@ class Observed(_Record):
     war: bool
 
 
-class SeatView(_Record):
-    """What one seat may see now: its own state and judgements (its threat from each other
-    actor and security as the engine assesses them, its beliefs that each is greedy, its
-    identities, the commitments it gives), the events of the period, and what it observed of
-    each other actor last period (empty at the start)."""
+class Own(_Record):
+    """One actor's own state now: effort, defence share, stocks, security, and its rows (toward
+    each other actor) of threat, belief that it is greedy, identity and commitment given."""
+
+    effort: float
+    share: float
+    offence: float
+    defence: float
+    security: float
+    threat: dict[str, float]
+    belief: dict[str, float]
+    identity: dict[str, float]
+    commitment: dict[str, float]
+
+
+class SeatView(Own):
+    """What one seat may see now: its own state and judgements (threat and security as a
+    lens-free observer judges them), the events of the period to play (``events``) and of
+    the last (``happened``), and what it observed of each other actor last period (empty at
+    the start)."""
 
     actor: str
     period: int
     date: dt.date | None
     done: bool
-    effort: float
-    share: float
-    offence: float
-    defence: float
-    security: float
-    threat: dict[str, float]
-    belief: dict[str, float]
-    identity: dict[str, float]
-    commitment: dict[str, float]
     events: tuple[str, ...]
+    happened: tuple[str, ...]
     last: dict[str, Observed]
 
 
-class ActorState(_Record):
-    """One actor's true state (the instructor's view): lens, seat, type, effort, share,
-    stocks, security, and its rows of threat, belief, identity, commitment and cooperation."""
+class ActorState(Own):
+    """One actor's true state (the instructor's view): its lens, seat and type, its own state
+    (threat and security as the engine assesses them) and its cooperation toward each."""
 
     lens: str
     seated: bool
     greedy: bool
-    effort: float
-    share: float
-    offence: float
-    defence: float
-    security: float
-    threat: dict[str, float]
-    belief: dict[str, float]
-    identity: dict[str, float]
-    commitment: dict[str, float]
     cooperation: dict[str, float]
 
 
@@ -647,11 +696,15 @@ def _record(
         for s in inputs.events.signals
         if s.forced
     )
+    # the played signals' events come last (_period_events); they are private to their
+    # recipients and recorded in ``signals``, so the public titles leave them out
+    played = sum(len(m.signals) for m in turn.moves.values())
+    titles = inputs.events.titles
     return PeriodRecord(
         period=t,
         date=game.dates[t],
         moves=turn.moves,
-        events=inputs.events.titles,
+        events=titles[: len(titles) - played],
         signals=signals,
         effort=_floats(p.effort[:, 0]),
         effort_next=_floats(nxt.effort[:, 0]),
@@ -724,15 +777,17 @@ def _index(game: Game, actor: str, path: str = "actor") -> int:
 
 
 def view(game: Game, actor: str) -> SeatView:
-    """What the seat of ``actor`` may see now: its own state, its threats and security as the
-    engine assesses them, its beliefs, identities and commitments, the period's events, and
-    what it observed of the others last period (their offensive effort with its observation
-    error, their cooperation and commitment toward it, their signals to it, crises with it);
-    nothing of another actor's private state (type, beliefs, identities, decisions toward
-    third parties)."""
+    """What the seat of ``actor`` may see now: its own state, its threats and security as a
+    lens-free observer judges them (the damage each other state could do, weighted by the
+    seat's belief that it is greedy: :func:`~security_dilemma.engine.step.judged`), its
+    beliefs, identities and commitments, the period's events, and what it observed of the
+    others last period (their offensive effort with its observation error, their cooperation
+    and commitment toward it, their signals to it, crises with it); nothing of another
+    actor's private state (type, beliefs, identities, decisions toward third parties)."""
     i = _index(game, actor)
     now = _situation(game)
-    s, seen, ids = now.state, now.sight.appraisal, game.actors
+    s, ids = now.state, game.actors
+    seen = judged(now.inputs.setting, s, now.sight, s.belief)
     last: dict[str, Observed] = {}
     if game.history:
         rec = game.history[-1]
@@ -752,18 +807,26 @@ def view(game: Game, actor: str) -> SeatView:
         period=game.period,
         date=game.date,
         done=game.done,
-        effort=float(s.effort[i, 0]),
-        share=float(s.share[i, 0]),
-        offence=float(s.offence[i, 0]),
-        defence=float(s.defence[i, 0]),
-        security=float(seen.security[i, 0]),
-        threat=_row(seen.threat[i, :, 0], ids, i),
-        belief=_row(s.belief[i, :, 0], ids, i),
-        identity=_row(s.identity[i, :, 0], ids, i),
-        commitment=_row(s.commitment[i, :, 0], ids, i),
         events=() if game.done else now.inputs.events.titles,
+        happened=game.history[-1].events if game.history else (),
         last=last,
+        **_own(s, seen, ids, i),
     )
+
+
+def _own(s: State, seen: Appraisal, ids: Sequence[str], i: int) -> dict[str, Any]:
+    """The fields of :class:`Own` for actor ``i`` (first copy)."""
+    return {
+        "effort": float(s.effort[i, 0]),
+        "share": float(s.share[i, 0]),
+        "offence": float(s.offence[i, 0]),
+        "defence": float(s.defence[i, 0]),
+        "security": float(seen.security[i, 0]),
+        "threat": _row(seen.threat[i, :, 0], ids, i),
+        "belief": _row(s.belief[i, :, 0], ids, i),
+        "identity": _row(s.identity[i, :, 0], ids, i),
+        "commitment": _row(s.commitment[i, :, 0], ids, i),
+    }
 
 
 def overview(game: Game) -> InstructorView:
@@ -775,16 +838,8 @@ def overview(game: Game) -> InstructorView:
             lens=game.lenses[i],
             seated=a in game.table.seats,
             greedy=bool(s.motive[i, 0] > 0.5),
-            effort=float(s.effort[i, 0]),
-            share=float(s.share[i, 0]),
-            offence=float(s.offence[i, 0]),
-            defence=float(s.defence[i, 0]),
-            security=float(seen.security[i, 0]),
-            threat=_row(seen.threat[i, :, 0], ids, i),
-            belief=_row(s.belief[i, :, 0], ids, i),
-            identity=_row(s.identity[i, :, 0], ids, i),
-            commitment=_row(s.commitment[i, :, 0], ids, i),
             cooperation=_row(s.cooperation[i, :, 0], ids, i),
+            **_own(s, seen, ids, i),
         )
         for i, a in enumerate(ids)
     }

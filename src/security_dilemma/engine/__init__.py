@@ -7,7 +7,7 @@
 ['abandonment', 'armed', 'arming']
 """
 
-from .draws import Draws, ReplicateStreams, split_draws, uniforms_per_step
+from .draws import Draws, ReplicateStreams, split_draws, step_uniforms, uniforms_per_step
 from .events import StepEvents, apply_events, signal_update
 from .lensruns import lens_list, simulate_lenses
 from .measures import METRICS, SYSTEM, Layout, Metric, culture, jervis_world
@@ -17,8 +17,8 @@ from .result import Result
 from .run import DEFAULT_MAX_MEMORY, parse_bytes, restraint_copies, run_world, simulate
 from .setting import Dyads, Setting, make_setting
 from .state import State
-from .step import Period, StepInput, advance, step
-from .world import World, compile_world, step_dates
+from .step import Override, Period, StepInput, advance, judged, step
+from .world import World, compile_world, relens, step_dates
 
 __all__ = [
     "DEFAULT_LENS",
@@ -30,6 +30,7 @@ __all__ = [
     "Dyads",
     "Layout",
     "Metric",
+    "Override",
     "Params",
     "Period",
     "ReplicateStreams",
@@ -45,11 +46,13 @@ __all__ = [
     "compile_world",
     "culture",
     "jervis_world",
+    "judged",
     "lens_assignment",
     "lens_list",
     "make_setting",
     "parse_bytes",
     "predict",
+    "relens",
     "restraint_copies",
     "run_world",
     "signal_update",
@@ -58,5 +61,6 @@ __all__ = [
     "split_draws",
     "step",
     "step_dates",
+    "step_uniforms",
     "uniforms_per_step",
 ]

@@ -41,6 +41,7 @@ __all__ = [
     "advance",
     "assess",
     "decide",
+    "judged",
     "perceive",
     "pressure_of",
     "step",
@@ -334,6 +335,18 @@ def assess(params: Params, setting: Setting, state: State, sight: Sight) -> None
             seen.hostility[g.idx] = rows
     kernels.assess(state, setting, seen)
     np.tanh(seen.crisis_half, out=seen.crisis_half)  # logistic(x) = (1 + tanh(x / 2)) / 2
+
+
+def judged(setting: Setting, state: State, sight: Sight, hostility: Array) -> Appraisal:
+    """The assessment (threat, security, main and shared threats) with another
+    ``hostility`` ``(n, n, K)`` than the lenses': e.g. an observer's beliefs alone (a
+    lens-free observer: a state it thinks greedy is hostile). ``sight`` is not changed."""
+    seen = Appraisal._make(a.copy() for a in sight.appraisal)
+    np.copyto(seen.hostility, hostility)
+    np.einsum("iik->ik", seen.hostility)[...] = 0.0  # none toward oneself
+    kernels.assess(state, setting, seen)
+    np.tanh(seen.crisis_half, out=seen.crisis_half)
+    return seen
 
 
 def decide(
