@@ -22,7 +22,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, ParamSpec, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import Connection, Engine, and_, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
@@ -109,13 +109,6 @@ def serial(fn: Callable[P, R], *args: P.args, **kwargs: P.kwargs) -> R:
     from a thread pool)."""
     with _ENGINE:
         return fn(*args, **kwargs)
-
-
-def _problems(exc: ValidationError, prefix: str = "") -> list[Problem]:
-    return [
-        Problem(str(e["msg"]), path=prefix + ".".join(str(x) for x in e["loc"]))
-        for e in exc.errors()
-    ]
 
 
 def agreement_moves(
@@ -530,10 +523,7 @@ class Classroom:
         """A seat's move for the open turn ``period`` (a resubmission replaces the last)."""
         access = self.seat(token)
         self.catch_up(access.world_id)
-        try:
-            parsed = game_rules.Move.model_validate(move)
-        except ValidationError as exc:
-            raise BadInput(_problems(exc, "move.")) from None
+        parsed = game_rules.parse_move(move)
         with self.engine.begin() as con:
             self._open_turn(con, access, period)
             game = self._game(con, access.world_id, period)
@@ -916,10 +906,7 @@ class Classroom:
         self, instructor_token: str, inject: Mapping[str, Any], group: int | None = None
     ) -> None:
         """An event played with the open turn of every world (or one group's)."""
-        try:
-            parsed = game_rules.Inject.model_validate(inject)
-        except ValidationError as exc:
-            raise BadInput(_problems(exc, "inject.")) from None
+        parsed = game_rules.parse_inject(inject)
         worlds = self._instructor_worlds(instructor_token, group)
         with self.engine.begin() as con:
             for w in worlds:
