@@ -60,6 +60,13 @@ def test_bots_play_a_session_and_the_log_replays_it(client: TestClient) -> None:
         f"/api/classroom/teach/{teacher}/debrief", params={"group": 1, "replicates": 4}
     ).json()["record"]
     assert any(p["state"] == "accepted" for p in record["proposals"])
+    csv = client.get(
+        f"/classroom/teach/{teacher}/debrief.csv",
+        params={"group": 2, "table": "decisions", "replicates": 4},
+    )
+    assert csv.status_code == 200 and csv.headers["content-type"].startswith("text/csv")
+    assert csv.text.splitlines()[0].startswith("seat,period")
+    assert len(csv.text.splitlines()) > 8 * len(SEATS)  # every seat's every turn, per lens
     in_group_1 = [b for b in students if b.group == 1]
     assert len(in_group_1) == 8  # the emptiest seat first: 4 + 4, then group 1 again
     moves = [a for a in record["audit"] if a["action"] == "move"]

@@ -151,6 +151,7 @@ def _check(engine: sa.Engine, bots: list[Student], members: list[Any], restart: 
     accepted = sum(len(b.accepted) for b in bots)
     assert accepted + sum(b.late for b in bots) == 40 * TURNS
     assert accepted >= 40, (accepted, restart)  # a turn's worth at least (the rest: late)
+    print(f"{accepted} moves accepted, {40 * TURNS - accepted} late, restart {restart:.1f} s")
     with engine.connect() as con:
         audit = con.execute(
             sa.select(

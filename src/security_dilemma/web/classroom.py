@@ -181,16 +181,22 @@ def _control(room: Classroom, token: str, req: Control) -> None:
         room.advance_now(token, req.group)
 
 
-def _debrief(room: Classroom, token: str, group: int, replicates: int) -> dict[str, Any]:
+def _debriefed(room: Classroom, token: str, group: int, replicates: int) -> tuple[Any, int]:
+    """A group's :class:`~..classroom.debrief.Debrief` and its world's id."""
     session = room.session(token)  # an instructor's token, before anything else
     from ..classroom.debrief import debrief
 
     world = room.worlds(session["id"], group)[0]
     doc = serial(debrief, room.table(session), room.log(world["id"]), replicates=replicates)
+    return doc, int(world["id"])
+
+
+def _debrief(room: Classroom, token: str, group: int, replicates: int) -> dict[str, Any]:
+    doc, world_id = _debriefed(room, token, group, replicates)
     return {
         "group": group,
         "debrief": doc.model_dump(mode="json"),
-        "record": room.record(world["id"]),
+        "record": room.record(world_id),
     }
 
 
@@ -315,6 +321,22 @@ def api_debrief(
 ) -> dict[str, Any]:
     """The debrief of one group's world, with its record of messages and moves."""
     return _debrief(room, token, group, replicates)
+
+
+@router.get("/classroom/teach/{token}/debrief.csv", include_in_schema=False)
+def debrief_csv(
+    room: Room,
+    token: Token,
+    table: Literal["timeline", "decisions", "closest", "measures"] = "decisions",
+    group: Annotated[int, Query(ge=1, le=20)] = 1,
+    replicates: Annotated[int, Query(ge=2, le=200)] = 20,
+) -> Response:
+    doc, _ = _debriefed(room, token, group, replicates)
+    return Response(
+        doc.to_frames()[table].to_csv(index=False),
+        media_type="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="debrief-{group}-{table}.csv"'},
+    )
 
 
 @router.get("/classroom/teach/{token}/gradebook.csv", include_in_schema=False)
