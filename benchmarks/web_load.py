@@ -186,6 +186,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         target = RESULTS.with_name(f"web_load_think{args.think:g}.json") if args.think else RESULTS
         target.write_text(json.dumps(out, indent=2) + "\n", encoding="utf-8")
     print(json.dumps(out, indent=2))
+    ms = out["latency_ms"]
+    verdict = "met" if out["target_met"] else "not met"
+    print(
+        f"p50 {ms['p50']} ms, p95 {ms['p95']} ms, {out['requests_per_second']} requests/s "
+        f"with {out['clients']} clients while a {out['background_run']['replicates']}-replicate "
+        f"run computes: target p95 < {TARGET_P95_MS:g} ms {verdict}",
+        file=sys.stderr,
+    )
     return 0
 
 

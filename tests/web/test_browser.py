@@ -21,6 +21,7 @@ import pytest
 import uvicorn
 from playwright.sync_api import Browser, ConsoleMessage, Page, expect, sync_playwright
 
+from security_dilemma.scenario import load_case
 from security_dilemma.web import create_app
 
 from .conftest import make_config
@@ -91,36 +92,149 @@ def shots(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return folder
 
 
-def test_every_page_opens_and_the_map_slider_moves(page: Page, shots: Path) -> None:
+def test_every_page_opens(page: Page, shots: Path) -> None:
     for url, heading in [
         ("/cases", "Cases"),
         ("/cases/bmd-europe", "missile defence in Europe"),
         ("/run?case=bmd-europe", "Run a case"),
         ("/runs", "Runs"),
         ("/games", "Games"),
+        ("/cases/bmd-europe/backtest?replicates=4", "Backtest"),
+        ("/cases/bmd-europe/whatif?replicates=4", "What if"),
     ]:
         page.goto(url)
         expect(page.locator("h1")).to_contain_text(heading)
         page.screenshot(
             path=shots / f"page{url.replace('/', '_').split('?')[0]}.png", full_page=False
         )
+
+
+def _drawn(page: Page) -> int:
+    """Wait until the interactive map has drawn the features of its date; their number."""
+    page.wait_for_function(
+        "() => { const m = document.getElementById('map-live'); "
+        "return m && m.dataset.features !== undefined; }",
+        timeout=30_000,
+    )
+    return int(page.locator("#map-live").get_attribute("data-features") or 0)
+
+
+def test_the_interactive_map_pans_zooms_and_names_what_is_on_it(page: Page, shots: Path) -> None:
     page.goto("/map/bmd-europe")
-    img = page.locator("#map-img")
-    expect(img).to_have_js_property("complete", True, timeout=20_000)
-    first = img.get_attribute("src")
-    page.screenshot(path=shots / "map-end.png", full_page=True)
+    live = page.locator("#map-live")
+    expect(live).to_be_visible()
+    expect(page.locator("#map-static")).to_be_hidden()  # the SVG: the no-script fallback
+    assert _drawn(page) > 20
+    sites = page.locator("path.leaflet-interactive[stroke='#fff']")  # defence-site markers
+    expect(sites.first).to_be_visible()
+    page.screenshot(path=shots / "map-interactive.png", full_page=False)
+    zoom = int(live.get_attribute("data-zoom") or 0)
+    page.locator(".leaflet-control-zoom-in").click()
+    expect(live).to_have_attribute("data-zoom", str(zoom + 1), timeout=5_000)
+    centre = live.get_attribute("data-center")
+    box = live.bounding_box()
+    assert box is not None
+    x, y = box["x"] + 40, box["y"] + box["height"] - 40
+    page.mouse.move(x, y)
+    page.mouse.down()
+    page.mouse.move(x + 200, y - 60, steps=8)
+    page.mouse.up()
+    expect(live).not_to_have_attribute("data-center", centre or "", timeout=5_000)
+    page.locator(".leaflet-control-zoom-out").click()
+    expect(live).to_have_attribute("data-zoom", str(zoom), timeout=5_000)
+    names = {s.name for s in load_case("bmd-europe").defence_sites}
+    site = sites.first
+    site.hover()
+    tooltip = page.locator(".leaflet-tooltip")
+    expect(tooltip).to_be_visible(timeout=5_000)
+    assert (tooltip.text_content() or "").strip() in names
+    site.click()
+    popup = page.locator(".leaflet-popup-content")
+    expect(popup).to_contain_text(re.compile(r"status on \d{4}-\d{2}-\d{2}"))
+    expect(popup).to_contain_text(re.compile(r"range\d+(\.\d+)? km"))
+    expect(popup).to_contain_text("sources:")
+    page.wait_for_function(  # the map pans to show the whole popup
+        "() => { const p = document.querySelector('.leaflet-popup').getBoundingClientRect(); "
+        "const m = document.getElementById('map-live').getBoundingClientRect(); "
+        "return p.top >= m.top && p.bottom <= m.bottom; }",
+        timeout=5_000,
+    )
+    page.screenshot(path=shots / "map-popup.png", full_page=False)
+    end = page.locator("#map-date-label").text_content()
     slider = page.locator("#map-date")
     slider.focus()
-    slider.press("Home")  # the case's start: no site announced yet
-    expect(img).not_to_have_attribute("src", first or "", timeout=5_000)
-    expect(page.locator("#map-date-label")).to_have_text(re.compile(r"^\d{4}-\d{2}-\d{2}$"))
+    slider.press("Home")  # the case's start: the sites announced later are planned or absent
+    expect(page.locator("#map-date-label")).not_to_have_text(end or "")
+    start = page.locator("#map-date-label").text_content() or ""
+    expect(live).to_have_attribute("data-date", start, timeout=5_000)
     page.wait_for_function(
-        "() => { const i = document.getElementById('map-img'); "
-        "return i.complete && i.naturalWidth > 0 && i.src.includes('date='); }",
-        timeout=20_000,
+        "(n) => document.getElementById('map-live').dataset.features != n",
+        arg=live.get_attribute("data-features"),
+        timeout=30_000,
     )
-    assert "date=" in (img.get_attribute("src") or "")
-    page.screenshot(path=shots / "map-start.png", full_page=True)
+    expect(page.locator("#map-download")).to_have_attribute("href", re.compile(f"date={start}$"))
+    page.screenshot(path=shots / "map-start.png", full_page=False)
+
+
+def test_the_map_without_scripts_is_the_server_s_svg(browser: Browser, server: str) -> None:
+    context = browser.new_context(base_url=server, java_script_enabled=False)
+    pg = context.new_page()
+    pg.goto("/map/bmd-europe")
+    expect(pg.locator("#map-live")).to_be_hidden()
+    img = pg.locator("#map-img")
+    expect(img).to_be_visible()
+    pg.locator("select[name=date]").select_option(index=0)
+    pg.locator("#map-form button[type=submit]").click()
+    pg.wait_for_url(re.compile(r"date=\d{4}-\d{2}-\d{2}"))
+    expect(img).to_have_attribute("src", re.compile(r"map\.svg\?date=" + pg.url[-10:]))
+    context.close()
+
+
+def test_backtest_and_what_if_from_a_case(page: Page, shots: Path) -> None:
+    page.goto("/cases/bmd-europe")
+    page.locator("#case-backtest").click()
+    page.wait_for_url(re.compile(r"/cases/bmd-europe/backtest"))
+    page.locator("input[name=lens][value=pyramid]").check()
+    page.locator("input[name=replicates]").fill("4")
+    page.locator("#backtest-form button[type=submit]").click()
+    expect(page.locator("#analysis.computing")).to_be_visible()  # polled while it computes
+    page.screenshot(path=shots / "backtest-computing.png", full_page=False)
+    expect(page.locator("#skills tbody tr")).to_have_count(8, timeout=120_000)
+    for img in ("skill-img", "reliability-img"):
+        page.wait_for_function(
+            f"() => {{ const i = document.getElementById('{img}'); "
+            "return i.complete && i.naturalWidth > 0; }",
+            timeout=30_000,
+        )
+    expect(page.locator("#answer")).to_contain_text("persistence")
+    page.screenshot(path=shots / "backtest.png", full_page=True)
+    with page.expect_download() as info:
+        page.locator("#skill-csv").click()
+    rows = Path(info.value.path()).read_text(encoding="utf-8").splitlines()
+    assert rows[0].startswith("lens,baseline,") and len(rows) == 9
+    with page.expect_download() as info:
+        page.locator("#reliability-svg").click()
+    assert "<svg" in Path(info.value.path()).read_text(encoding="utf-8")
+    page.goto("/cases/bmd-europe")
+    page.locator("#case-whatif").click()
+    page.locator("input[name=replicates]").fill("4")
+    page.locator("#whatif-form button[type=submit]").click()
+    table = page.locator("#whatif-table")
+    expect(table).to_contain_text("USA", timeout=120_000)
+    expect(table).to_contain_text(re.compile(r"less secure|more secure|no clear change"))
+    page.locator("#whatif-metric").select_option("effort")  # swapped in by htmx, then wired
+    page.wait_for_url(re.compile(r"metric=effort"))
+    expect(page.locator("#analysis h2")).to_contain_text("effort")
+    page.wait_for_function(
+        "() => { const i = document.getElementById('whatif-img'); "
+        "return i.complete && i.naturalWidth > 0; }",
+        timeout=30_000,
+    )
+    page.screenshot(path=shots / "whatif.png", full_page=True)
+    with page.expect_download() as info:
+        page.locator("#whatif-csv").click()
+    head = Path(info.value.path()).read_text(encoding="utf-8").splitlines()[0]
+    assert head.startswith("lens,actor,counterpart,metric,step,date")
 
 
 def test_edit_see_a_located_error_fix_and_save(page: Page, shots: Path) -> None:
@@ -144,6 +258,42 @@ def test_edit_see_a_located_error_fix_and_save(page: Page, shots: Path) -> None:
     page.wait_for_url(re.compile(r"/cases/u-[0-9a-f]{12}$"))
     expect(page.locator("h1")).to_contain_text("US missile defence in Europe")
     page.screenshot(path=shots / "case-saved.png", full_page=False)
+
+
+def test_the_case_form_and_the_yaml_update_each_other(page: Page, shots: Path) -> None:
+    page.goto("/editor?case=bmd-europe")
+    expect(page.locator("#valid")).to_be_visible()
+    yaml = page.locator("#yaml")
+    lens = page.locator("#f-actors_1__lens")  # Russia
+    lens.select_option("liberalism")
+    expect(yaml).to_have_value(re.compile(r"- id: RUS\n(  .*\n)*?  lens: liberalism\n"))
+    expect(page.locator("#valid")).to_be_visible()
+    offence = page.locator("#f-parameters_offence_dominance")
+    offence.fill("1.5")
+    offence.press("Tab")  # a change: the server writes it into the YAML and checks the case
+    error = page.locator("#f-parameters_offence_dominance-error")
+    expect(error).to_contain_text("less than or equal to 1", timeout=10_000)
+    expect(offence).to_have_attribute("aria-invalid", "true")
+    expect(yaml).to_have_value(re.compile(r"offence_dominance: 1\.5\n"))
+    expect(page.locator("#problems .problems li").first).to_contain_text(
+        re.compile(r"case\.yaml:\d+:\d+: parameters\.offence_dominance: ")
+    )
+    page.screenshot(path=shots / "editor-form-error.png", full_page=False)
+    fixed = yaml.input_value().replace("offence_dominance: 1.5", "offence_dominance: 0.6")
+    yaml.evaluate(  # as typing would (fill() is slow on a 250 kB text)
+        "(el, v) => { el.value = v; el.dispatchEvent(new Event('input', {bubbles: true})); }",
+        fixed,
+    )
+    expect(page.locator("#valid")).to_be_visible(timeout=10_000)
+    expect(page.locator("#f-parameters_offence_dominance")).to_have_value("0.6")
+    expect(error).to_have_count(0)
+    page.locator("#group-events summary").click()  # the events, folded until asked for
+    date = page.locator("#f-events_0__date")
+    date.fill("2001-02-30")
+    date.press("Tab")
+    expect(page.locator("#f-events_0__date-error")).to_contain_text("YYYY-MM-DD")
+    expect(yaml).to_have_value(re.compile(r"date: 2001-03-12\n"))  # the bad date is not written
+    page.screenshot(path=shots / "editor-form.png", full_page=False)
 
 
 def test_run_watch_progress_switch_lens_and_download(page: Page, shots: Path) -> None:

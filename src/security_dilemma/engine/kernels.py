@@ -24,15 +24,19 @@ one. Conventions:
 The engine kernels are compiled for float32 and float64 records, in that order, on first use
 (:func:`ready`, with signatures taken from example records), and cached on disk
 (``cache=True``). Callers pass C-contiguous, writeable arrays of one dtype and Python floats,
-so no other specialisation arises. The lens kernels, which inline a lens's dyadic rules, are
-compiled once per lens and process (about a second each).
+so no other specialisation arises. The step then calls the compiled entry points directly
+(:func:`compiled`): numba's dispatcher would spend about 10 us a call working out the types of
+the records' fields, as long as a whole step at ten states and one replicate; instead the step
+checks the records that come from its caller once (:func:`require_layout`). The lens kernels,
+which inline a lens's dyadic rules, are compiled once per lens and process (about a second
+each).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from functools import cache
-from typing import Any
+from typing import Any, NamedTuple
 
 import numba
 import numpy as np
@@ -46,6 +50,7 @@ __all__ = [
     "assess",
     "bent_allocation",
     "bent_cooperation",
+    "compiled",
     "contest",
     "decisions_kernel",
     "hostility_kernel",
@@ -54,7 +59,9 @@ __all__ = [
     "polar_out",
     "pressure",
     "ready",
+    "require_layout",
     "respond",
+    "run_lens",
     "unit_uniforms",
     "update",
 ]
@@ -714,6 +721,27 @@ def _decisions_kernel(
     return kernel
 
 
+_LENS_ENTRIES: dict[tuple[Any, int, str], tuple[Any, Callable[..., None]]] = {}
+
+
+def run_lens(kernel: Any, q: Any, rows: Any, state: Any, *rest: Any) -> None:
+    """Run a lens kernel, ``kernel(q, rows, state, ...)``: through numba's dispatcher the first
+    time for these lens parameters ``q`` and dtype, then through the compiled entry point the
+    dispatcher chose (the records besides ``q`` are the step's own, checked where they enter)."""
+    key = (kernel, id(q), state.effort.dtype.str)
+    hit = _LENS_ENTRIES.get(key)
+    if hit is not None and hit[0] is q:
+        hit[1](q, rows, state, *rest)
+        return
+    kernel(q, rows, state, *rest)
+    signature = tuple(numba.typeof(a) for a in (q, rows, state, *rest))  # type: ignore[no-untyped-call]
+    result = kernel.overloads.get(signature)
+    if result is not None:
+        if len(_LENS_ENTRIES) >= 256:  # parameters of worlds long gone
+            _LENS_ENTRIES.clear()
+        _LENS_ENTRIES[key] = (q, result.entry_point)
+
+
 # --- compiling the engine kernels in a fixed order ----------------------------------------------
 
 _COMPILED: set[str] = set()
@@ -744,11 +772,69 @@ def ready(examples: Callable[[Any], dict[Any, tuple[Any, ...]]] | None = None) -
             kernel.compile(signature)
         _COMPILED.add("uniforms")
     if examples is not None and "step" not in _COMPILED:
-        compiled = []
+        dispatchers = []
         for dtype in (np.float32, np.float64):
+            entries = {}
             for kernel, args in examples(dtype).items():
-                kernel.compile(tuple(numba.typeof(a) for a in args))  # type: ignore[no-untyped-call]
-                compiled.append(kernel)
-        for kernel in compiled:  # any other layout or dtype is a caller's bug: no slow variants
+                signature = tuple(numba.typeof(a) for a in args)  # type: ignore[no-untyped-call]
+                kernel.compile(signature)
+                entries[kernel.py_func.__name__] = kernel.overloads[signature].entry_point
+                dispatchers.append(kernel)
+                for record in args:
+                    if isinstance(record, tuple):
+                        _LAYOUTS[type(record), np.dtype(dtype)] = _layout(record)
+            _ENTRIES[np.dtype(dtype)] = Compiled(**entries)
+        for kernel in dispatchers:  # any other layout or dtype is a caller's bug: no slow variants
             kernel.disable_compile()
         _COMPILED.add("step")
+
+
+class Compiled(NamedTuple):
+    """The step kernels compiled for one dtype, as entry points that skip numba's dispatcher:
+    they take records of exactly the layout they were compiled for (checked by
+    :func:`require_layout` where records come from a caller)."""
+
+    pressure: Callable[..., None]
+    perceive: Callable[..., None]
+    assess: Callable[..., None]
+    update: Callable[..., None]
+
+
+_ENTRIES: dict[np.dtype[Any], Compiled] = {}
+_LAYOUTS: dict[tuple[type, np.dtype[Any]], tuple[tuple[str, np.dtype[Any], int], ...]] = {}
+
+
+def _layout(record: tuple[Any, ...]) -> tuple[tuple[str, np.dtype[Any], int], ...]:
+    """Each array field's name, dtype and number of dimensions."""
+    names = getattr(record, "_fields", ())
+    return tuple(
+        (name, a.dtype, a.ndim)
+        for name, a in zip(names, record, strict=True)
+        if isinstance(a, np.ndarray)
+    )
+
+
+def compiled(dtype: Any) -> Compiled:
+    """The step kernels' entry points for arrays of ``dtype`` (after :func:`ready`)."""
+    return _ENTRIES[np.dtype(dtype)]
+
+
+def require_layout(record: tuple[Any, ...], dtype: Any) -> None:
+    """Refuse a record (a :class:`~security_dilemma.engine.state.State`, decisions, draws...)
+    whose arrays are not those the kernels were compiled for: each field C-contiguous, of its
+    dtype and number of dimensions. The compiled entry points do not check (numba's dispatcher
+    did, at ten times the cost), and a wrong layout would be read silently."""
+    layout = _LAYOUTS.get((type(record), np.dtype(dtype)))
+    if layout is None:
+        raise TypeError(f"no compiled kernel takes a {type(record).__name__} of {dtype}")
+    for name, want, ndim in layout:
+        a = getattr(record, name)
+        if not (
+            isinstance(a, np.ndarray) and a.dtype == want and a.ndim == ndim
+            and a.flags.c_contiguous
+        ):  # fmt: skip
+            got = f"{a.dtype}, {a.ndim}-d" if isinstance(a, np.ndarray) else type(a).__name__
+            raise TypeError(
+                f"{type(record).__name__}.{name} must be a C-contiguous {ndim}-d array of "
+                f"{want} (got {got})"
+            )

@@ -304,8 +304,10 @@ def _view(setting: Setting, state: State, seen: Appraisal) -> tuple[Perception, 
 def perceive(params: Params, setting: Setting, state: State) -> Sight:
     """4.1: capabilities, potential attacks, guards, and the lenses' view of them."""
     _ready()
-    seen = Appraisal.empty(state.n, state.batch, state.effort.dtype)
-    kernels.perceive(state, setting, seen)
+    dtype = state.effort.dtype
+    kernels.require_layout(state, dtype)
+    seen = Appraisal.empty(state.n, state.batch, dtype)
+    kernels.compiled(dtype).perceive(state, setting, seen)
     perception, assessment = _view(setting, state, seen)
     prepared: list[Array | None] = []
     for g in params.groups:
@@ -326,14 +328,15 @@ def assess(params: Params, setting: Setting, state: State, sight: Sight) -> None
         rule = g.lens.hostility
         if is_dyadic(rule):
             kernel = kernels.hostility_kernel(rule.rule, prep is not None)  # type: ignore[attr-defined]
-            kernel(g.compiled, g.idx, state, setting, seen, seen.attack if prep is None else prep)
+            extra = seen.attack if prep is None else prep
+            kernels.run_lens(kernel, g.compiled, g.idx, state, setting, seen, extra)
         else:
             v = sight.perception if g.everyone else sight.perception.rows(g.idx)
             rows = np.array(np.broadcast_to(rule(v, g.params), v.belief.shape), seen.attack.dtype)
             _clip(rows, 0.0, 1.0)
             rows[np.arange(len(g.idx)), g.idx] = 0.0
             seen.hostility[g.idx] = rows
-    kernels.assess(state, setting, seen)
+    kernels.compiled(seen.attack.dtype).assess(state, setting, seen)
     np.tanh(seen.crisis_half, out=seen.crisis_half)  # logistic(x) = (1 + tanh(x / 2)) / 2
 
 
@@ -374,7 +377,7 @@ def decide(
                 prep is not None,
             )
             extra = seen.attack if prep is None else prep
-            kernel(g.compiled, g.idx, state, setting, seen, extra, decided)
+            kernels.run_lens(kernel, g.compiled, g.idx, state, setting, seen, extra, decided)
         else:
             greedy = state.motive[g.idx][:, None]
             cooperation = lens.cooperation(v, a, g.params)
@@ -399,7 +402,10 @@ def update(
     draws: Draws,
 ) -> tuple[State, Outcome]:
     """4.3 to 4.7: crises, arms, beliefs, identities and alliances; the next state."""
+    _ready()
     n, batch, dtype = state.n, state.batch, state.effort.dtype
+    for record in (state, decided, draws, occurred):
+        kernels.require_layout(record, dtype)
     dyads = np.empty((7, n, n, batch), dtype=dtype)
     actors = np.empty((10, n, batch), dtype=dtype)
     flags = np.empty((2, n, n, batch), dtype=np.bool_)
@@ -420,7 +426,7 @@ def update(
     )
     out = Outcome(crisis_prob, war_prob, flags[0], flags[1], risk, pressure, abandonment,
                   entrapment, tests)  # fmt: skip
-    kernels.update(state, setting, seen, decided, occurred, draws, nxt, out)
+    kernels.compiled(dtype).update(state, setting, seen, decided, occurred, draws, nxt, out)
     np.tanh(belief, out=belief)  # logistic(log_odds) = (1 + tanh(log_odds / 2)) / 2
     belief *= 0.5
     belief += 0.5

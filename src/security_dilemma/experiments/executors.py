@@ -114,10 +114,13 @@ class SerialExecutor:
         self.close()
 
 
-def _exit_with_parent() -> None:
+def _exit_with_parent(nice: int = 0) -> None:
     """Worker initializer: exit as soon as the coordinating process dies (even by SIGKILL);
-    Ctrl-C is the coordinator's to handle (it stops the pool), not each worker's."""
+    Ctrl-C is the coordinator's to handle (it stops the pool), not each worker's. ``nice``
+    lowers the worker's priority (a server keeps a core for its pages)."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if nice:
+        os.nice(nice)
     parent = multiprocessing.parent_process()
     if parent is None:  # pragma: no cover - always set in a pool worker
         return
@@ -157,12 +160,13 @@ def _context() -> multiprocessing.context.BaseContext:
 class LocalExecutor:
     """A pool of ``workers`` processes on this machine (forkserver, or spawn on Windows).
 
-    Workers exit by themselves when this process dies, even by SIGKILL.
+    Workers exit by themselves when this process dies, even by SIGKILL; ``nice`` lowers
+    their priority (``os.nice``).
     """
 
     name = "local"
 
-    def __init__(self, workers: int | None = None) -> None:
+    def __init__(self, workers: int | None = None, *, nice: int = 0) -> None:
         self.workers = workers or available_cores()
         if self.workers < 1:
             raise BadInput(Problem("must be at least 1", path="workers"))
@@ -170,6 +174,7 @@ class LocalExecutor:
             max_workers=self.workers,
             mp_context=_context(),
             initializer=_exit_with_parent,
+            initargs=(nice,),
         )
 
     def map_unordered(

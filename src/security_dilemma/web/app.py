@@ -9,12 +9,15 @@ the API and the security model.
 from __future__ import annotations
 
 import asyncio
+import collections
 import datetime as dt
 import functools
+import hashlib
 import io
 import json
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
+from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -22,6 +25,7 @@ from urllib.parse import urlsplit
 
 from fastapi import APIRouter, Depends, FastAPI, Form, Query, Request, UploadFile
 from fastapi import Path as PathParam
+from fastapi.concurrency import run_in_threadpool
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import (
     HTMLResponse,
@@ -39,16 +43,29 @@ from starlette.exceptions import HTTPException
 from .._version import __version__
 from ..cli._common import LensRun, to_jsonable
 from ..errors import BadInput, Problem
+from .analyses import (
+    MAX_ANALYSIS_REPLICATES,
+    Analyses,
+    AnalysisStatus,
+    BacktestSettings,
+    WhatifSettings,
+    run_backtest,
+    run_whatif,
+)
 from .config import WebConfig
 from .figures import (
     DILEMMA_MEASURES,
     Series,
+    calibration_frame,
     measures_frame,
     network_matrices,
     render,
     render_network,
+    save,
     series_frame,
     series_options,
+    skill_figure,
+    skill_frame,
 )
 from .library import CASE_ID, CaseLibrary, check_text
 from .runs import QueueFull, RunManager, plan_from_store
@@ -119,6 +136,45 @@ class RunRequest(BaseModel):
 # --- the application ------------------------------------------------------------------------
 
 
+MAX_KEPT = 512
+"""Responses of complete runs kept in memory (the oldest go first)."""
+
+_CSRF_MARK = b"\x00csrf\x00"
+
+
+@dataclass(frozen=True, slots=True)
+class Kept:
+    """A complete run's response, kept with its CSRF token cut out (each request puts its own
+    back)."""
+
+    parts: tuple[bytes, ...]
+    media_type: str | None
+    headers: dict[str, str]
+    digest: str
+
+    @classmethod
+    def of(cls, response: Response, csrf: str) -> Kept:
+        """Keep ``response`` (rendered for a request whose CSRF token was ``csrf``)."""
+        body = bytes(response.body)
+        headers = {
+            k: v
+            for k, v in response.headers.items()
+            if k.lower() not in ("content-length", "content-type", "set-cookie")
+        }
+        digest = hashlib.sha256(body.replace(csrf.encode(), _CSRF_MARK)).hexdigest()[:20]
+        return cls(tuple(body.split(csrf.encode())), response.media_type, headers, digest)
+
+    def body(self, csrf: str) -> bytes:
+        """The body with this request's CSRF token."""
+        return csrf.encode().join(self.parts) if len(self.parts) > 1 else self.parts[0]
+
+    def etag(self, csrf: str) -> str:
+        """The entity tag of the body with this CSRF token."""
+        if len(self.parts) == 1:
+            return f'"{self.digest}"'
+        return f'"{self.digest}-{hashlib.sha256(csrf.encode()).hexdigest()[:8]}"'
+
+
 class Services:
     """What the routes share: settings, case library, runs and templates."""
 
@@ -131,12 +187,16 @@ class Services:
             executor=config.executor,
             workers=config.workers,
         )
+        self.analyses = Analyses(config.executor)
         self.templates = Jinja2Templates(directory=str(_package_dir("templates")))
         self.templates.env.filters["safe_url"] = safe_url
         self.templates.env.globals["version"] = __version__
         self.templates.env.globals["csrf_field"] = CSRF_FIELD
         self._stored: dict[tuple[str, int, int], tuple[dict[str, Any], Any, list[Series], Any]] = {}
         self._figures: dict[tuple[str, Series, str | None, str, int], bytes] = {}
+        self._drawn: dict[tuple[object, ...], bytes] = {}
+        self._complete: set[str] = set()
+        self._kept: collections.OrderedDict[tuple[str, str], Kept] = collections.OrderedDict()
 
     def page(self, request: Request, name: str, status: int = 200, **context: Any) -> HTMLResponse:
         """A page rendered from its template, with the request's CSRF token."""
@@ -229,6 +289,32 @@ class Services:
                 self._stored[key] = hit
         return hit
 
+    async def finished(
+        self, request: Request, run_id: str, make: Callable[[], Response]
+    ) -> Response:
+        """``make()``'s response (computed in a thread), kept once the run is complete (it
+        never changes again): later requests get it from memory, with the request's own CSRF
+        token, an ``ETag`` and 304 for a matching ``If-None-Match``."""
+        key = (request.url.path, request.url.query)
+        kept = self._kept.get(key) if run_id in self._complete else None
+        csrf: str = request.state.csrf
+        if kept is None:
+            response = await run_in_threadpool(make)
+            if run_id not in self._complete or response.status_code != 200:
+                return response
+            kept = Kept.of(response, csrf)
+            self._kept[key] = kept
+            if len(self._kept) > MAX_KEPT:
+                self._kept.popitem(last=False)
+        etag = kept.etag(csrf)
+        if etag in request.headers.get("if-none-match", ""):
+            return Response(status_code=304, headers={"ETag": etag})
+        return Response(
+            kept.body(csrf),
+            media_type=kept.media_type,
+            headers={**kept.headers, "ETag": etag, "Cache-Control": "no-cache"},
+        )
+
     def run_doc(self, run_id: str) -> dict[str, Any]:
         job = self.runs.job(run_id)  # before the store: the store is then at least as new
         found = self.stored(run_id)
@@ -237,10 +323,13 @@ class Services:
                 raise BadInput(Problem(f"no run '{run_id}'", path="run_id"))
             return {"run_id": run_id, "state": job.state, "job": job.to_json(), "points": []}
         info, points, _, _ = found
+        state = self.runs.state_of(job, info["chunks_done"], info["n_chunks"])
+        if state == "complete":
+            self._complete.add(run_id)
         return {
             **info,
             "points": points,
-            "state": self.runs.state_of(job, info["chunks_done"], info["n_chunks"]),
+            "state": state,
             "job": job.to_json() if job else None,
         }
 
@@ -274,6 +363,26 @@ class Services:
         title = f"run {run_id}" + (f", {lens or 'case lenses'}" if lens is not None else "")
         self._figures[key] = render(frame, series, title + " (mean, band: ±1 sd)", fmt)
         return self._figures[key]
+
+    def backtest(self, case_id: str, settings: BacktestSettings) -> AnalysisStatus:
+        """The case's rolling-origin backtest with these settings (computed once)."""
+        case = self.library.get(case_id).case
+        return self.analyses.status("backtest", case, settings.check(), run_backtest)
+
+    def whatif(self, case_id: str, settings: WhatifSettings) -> AnalysisStatus:
+        """The case against one of its what-if worlds (computed once)."""
+        case = self.library.get(case_id).case
+        return self.analyses.status("whatif", case, settings.check(case), run_whatif)
+
+    def drawn(self, key: tuple[object, ...], fmt: Literal["svg", "png"], draw: Any) -> bytes:
+        """A figure of an analysis, drawn once per ``key`` (``draw()`` gives the Figure)."""
+        key = (*key, fmt)
+        hit = self._drawn.get(key)
+        if hit is None:
+            if len(self._drawn) >= 128:
+                self._drawn.clear()
+            hit = self._drawn[key] = save(draw(), fmt)
+        return hit
 
     def chunks_done(self, run_id: str) -> int:
         with self.runs.reader() as store:
@@ -315,6 +424,7 @@ def create_app(config: WebConfig) -> FastAPI:
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         yield
+        services.analyses.close()
         services.runs.close()
 
     app = FastAPI(
@@ -428,18 +538,48 @@ def case_download(svc: Svc, case_id: CaseId) -> PlainTextResponse:
     )
 
 
+def _editor_context(svc: Services, text: str, file: str, problems: list[Problem]) -> dict[str, Any]:
+    """What the editor's panes show for ``text``: the problems, the form and each field's
+    problem (``problems``: those of form fields that could not be read)."""
+    from ..lenses import lens_names
+    from .caseform import EVENT_KINDS, field_of, form_of
+
+    doc = svc.validation_doc(text, file)
+    form = form_of(text, file)
+    names = [f.name for f in form.fields]
+    errors: dict[str, str] = {}
+    for p in [*problems, *(Problem(**x) for x in doc["files"][0]["problems"])]:
+        name = field_of(p.path, names)
+        if name is not None:
+            errors.setdefault(name, p.message)
+    if problems:
+        doc = {
+            "ok": False,
+            "files": [
+                {
+                    **doc["files"][0],
+                    "ok": False,
+                    "problems": [*_problems_json(problems), *doc["files"][0]["problems"]],
+                }
+            ],
+        }
+    return {
+        "text": text,
+        "doc": doc,
+        "form": form,
+        "errors": errors,
+        "lens_names": lens_names(),
+        "event_kinds": EVENT_KINDS,
+    }
+
+
 @router.get("/editor", response_class=HTMLResponse, include_in_schema=False)
 def editor_page(
     svc: Svc, request: Request, case: Annotated[str, Query(pattern=CASE_ID)] = "bmd-europe"
 ) -> HTMLResponse:
     text = svc.library.text(case)
-    return svc.page(
-        request,
-        "editor.html",
-        text=text,
-        case_id=case,
-        doc=svc.validation_doc(text, f"{case}.yaml"),
-    )
+    context = _editor_context(svc, text, f"{case}.yaml", [])
+    return svc.page(request, "editor.html", case_id=case, **context)
 
 
 @router.post("/editor/validate", response_class=HTMLResponse, include_in_schema=False)
@@ -449,21 +589,37 @@ def editor_validate(
     yaml: Annotated[str, Form()],
     file: Annotated[str, Form(max_length=100)] = "case.yaml",
 ) -> HTMLResponse:
-    return svc.page(request, "_problems.html", doc=svc.validation_doc(yaml, file))
+    """The YAML's problems, and the form read from it (swapped in out of band)."""
+    context = _editor_context(svc, yaml, Path(file).name, [])
+    return svc.page(request, "_form_sync.html", replace_yaml=False, **context)
+
+
+@router.post("/editor/form", response_class=HTMLResponse, include_in_schema=False)
+async def editor_form(svc: Svc, request: Request) -> HTMLResponse:
+    """The form's fields written into the YAML: the new YAML (swapped in out of band), its
+    problems and the form, each field's problem at the field."""
+    from .caseform import apply_form
+
+    form = await request.form()
+    text = str(form.get("yaml", ""))
+    fields = {str(k): str(v) for k, v in form.items() if k not in ("yaml", CSRF_FIELD)}
+    problems: list[Problem] = []
+    try:
+        text, problems = await run_in_threadpool(apply_form, text, fields)
+    except BadInput as exc:  # the YAML itself cannot be read: the form cannot apply
+        problems = list(exc.problems)
+    context = _editor_context(svc, text, "case.yaml", problems)
+    if request.headers.get("hx-request"):
+        return svc.page(request, "_form_sync.html", replace_yaml=True, **context)
+    return svc.page(request, "editor.html", case_id="", **context)
 
 
 @router.post("/editor/save", include_in_schema=False)
 def editor_save(svc: Svc, request: Request, yaml: Annotated[str, Form()]) -> Response:
     _, problems = check_text(yaml, "case.yaml")
     if problems:
-        return svc.page(
-            request,
-            "editor.html",
-            400,
-            text=yaml,
-            case_id="",
-            doc=svc.validation_doc(yaml, "case.yaml"),
-        )
+        context = _editor_context(svc, yaml, "case.yaml", [])
+        return svc.page(request, "editor.html", 400, case_id="", **context)
     entry = svc.library.add(yaml, "case.yaml")
     target = f"/cases/{entry.key}"
     if request.headers.get("hx-request"):
@@ -551,7 +707,7 @@ def runs_page(svc: Svc, request: Request) -> HTMLResponse:
 
 
 @router.get("/runs/{run_id}", response_class=HTMLResponse, include_in_schema=False)
-def run_page(
+async def run_page(
     svc: Svc,
     request: Request,
     run_id: RunId,
@@ -560,14 +716,24 @@ def run_page(
     actor: Name = "",
     counterpart: Name = "",
     lens: Annotated[str | None, Query(max_length=200)] = None,
+) -> Response:
+    return await svc.finished(
+        request,
+        run_id,
+        lambda: _run_page(svc, request, run_id, Series(metric, actor, counterpart), lens),
+    )
+
+
+def _run_page(
+    svc: Services, request: Request, run_id: str, chosen: Series, lens: str | None
 ) -> HTMLResponse:
+    metric, actor = chosen.metric, chosen.actor
     if lens == "*":
         lens = None
     doc = svc.run_doc(run_id)
     found = svc.stored(run_id)
     options = found[2] if found is not None else []
     measures = found[3] if found is not None else None
-    chosen = Series(metric, actor, counterpart)
     if options and chosen not in options:
         near = [s for s in options if s.metric == metric] or options
         chosen = next((s for s in near if s.actor == actor), near[0])
@@ -582,11 +748,20 @@ def run_page(
                     [run_id],
                 ).fetchall()
             ]
+    from urllib.parse import urlencode
+
+    from ..lenses import lens_names
+
+    case_key = doc["job"]["case"] if doc.get("job") else str(doc.get("case_id", ""))
+    named = [x for x in lenses if x in lens_names()] or ["realism"]
+    analysis_query = urlencode([("lens", x) for x in named])
     return svc.page(
         request,
         "results.html",
         doc=doc,
         run_id=run_id,
+        case_key=case_key,
+        analysis_query=analysis_query,
         metrics=sorted({s.metric for s in options}),
         actors=sorted({s.actor for s in options if s.metric == chosen.metric}),
         counterparts=sorted(
@@ -646,8 +821,9 @@ def run_resume_page(svc: Svc, run_id: RunId) -> RedirectResponse:
 
 
 @router.get("/runs/{run_id}/figure.{fmt}", include_in_schema=False)
-def run_figure(
+async def run_figure(
     svc: Svc,
+    request: Request,
     run_id: RunId,
     fmt: Literal["svg", "png", "csv"],
     *,
@@ -657,6 +833,12 @@ def run_figure(
     lens: Annotated[str | None, Query(max_length=200)] = None,
 ) -> Response:
     series = Series(metric, actor, counterpart)
+    return await svc.finished(request, run_id, lambda: _run_figure(svc, run_id, fmt, series, lens))
+
+
+def _run_figure(
+    svc: Services, run_id: str, fmt: Literal["svg", "png", "csv"], series: Series, lens: str | None
+) -> Response:
     name = f"{run_id}-{series.label.replace(': ', '-')}"
     if fmt == "csv":
         frame = svc.figure_data(run_id, series, lens)
@@ -840,6 +1022,198 @@ def games_classify(
     return svc.page(request, "_classify.html", classified=_classify(r, s, t, p))
 
 
+# --- a case's analyses: the rolling-origin backtest and the what-if worlds ---------------------
+
+
+class BacktestQuery(BaseModel):
+    """A backtest's settings in a URL's query (``lens`` repeated)."""
+
+    lens: list[str] = Field(default_factory=list, max_length=5, description="Lens names.")
+    replicates: int = Field(40, ge=2, le=MAX_ANALYSIS_REPLICATES, description="Per lens.")
+    horizon: int = Field(2, ge=1, le=10, description="Years forecast from each origin.")
+    seed: int = Field(0, ge=0, le=2**63 - 1, description="Random seed.")
+
+    def settings(self) -> BacktestSettings:
+        """The analysis's settings (default lens: realism)."""
+        lenses = tuple(dict.fromkeys(self.lens or ["realism"]))
+        return BacktestSettings(lenses, self.replicates, self.horizon, self.seed)
+
+
+class WhatifQuery(BaseModel):
+    """A what-if comparison's settings in a URL's query (``lens`` repeated)."""
+
+    world: str = Field("", max_length=64, description="A counterfactual id (default: the first).")
+    lens: list[str] = Field(default_factory=list, max_length=5, description="Lens names, or case.")
+    replicates: int = Field(40, ge=2, le=MAX_ANALYSIS_REPLICATES, description="Per lens.")
+    seed: int = Field(0, ge=0, le=2**63 - 1, description="Random seed.")
+    metric: str = Field("security", max_length=64, description="The table's metric (pages).")
+
+    def settings(self, case: Any) -> WhatifSettings:
+        """The analysis's settings (default world: the case's first; lens: realism)."""
+        world = self.world or (case.counterfactuals[0].id if case.counterfactuals else "")
+        lenses = tuple(dict.fromkeys(self.lens or ["realism"]))
+        return WhatifSettings(world, lenses, self.replicates, self.seed)
+
+
+BacktestQ = Annotated[BacktestQuery, Query()]
+WhatifQ = Annotated[WhatifQuery, Query()]
+
+
+def _download(body: bytes | str, fmt: str, name: str) -> Response:
+    media = {"svg": "image/svg+xml", "png": "image/png", "csv": "text/csv"}[fmt]
+    how = "attachment" if fmt == "csv" else "inline"
+    return Response(
+        body, media_type=media, headers={"Content-Disposition": f'{how}; filename="{name}.{fmt}"'}
+    )
+
+
+def _done(status: AnalysisStatus) -> Any:
+    """The analysis's result; :class:`BadInput` while it computes or when it failed."""
+    if status.state != "done":
+        raise BadInput(
+            Problem(status.message or "still computing; try again in a moment", path="analysis")
+        )
+    return status.result
+
+
+def _query(request: Request) -> str:
+    """The request's query without ``part`` (the links of a page's figures)."""
+    from urllib.parse import urlencode
+
+    return urlencode([(k, v) for k, v in request.query_params.multi_items() if k != "part"])
+
+
+def _analysis_json(status: AnalysisStatus, doc: Any) -> JSONResponse:
+    if status.state == "running":
+        return JSONResponse({"ok": True, "state": "running"}, status_code=202)
+    if status.state == "failed":
+        return JSONResponse(
+            {"ok": False, "state": "failed", "error": "failed", "message": status.message},
+            status_code=409,
+        )
+    return JSONResponse(to_jsonable({"ok": True, "state": "done", **doc(status.result)}))
+
+
+def _analysis_page(
+    svc: Services,
+    request: Request,
+    name: str,
+    entry: Any,
+    settings: object,
+    status: AnalysisStatus | None,
+    **more: Any,
+) -> HTMLResponse:
+    """A backtest or what-if page (or its part that polls): the case, the settings form, the
+    analysis's state and ``more``."""
+    from ..lenses import lens_names
+
+    return svc.page(
+        request,
+        name,
+        entry=entry,
+        case=entry.case,
+        settings=settings,
+        analysis=status,
+        lens_names=lens_names(),
+        query=_query(request),
+        nav="case",
+        **more,
+    )
+
+
+@router.get("/cases/{case_id}/backtest", response_class=HTMLResponse, include_in_schema=False)
+def backtest_page(
+    svc: Svc, request: Request, case_id: CaseId, q: BacktestQ, part: bool = False
+) -> HTMLResponse:
+
+    entry = svc.library.get(case_id)
+    settings = q.settings()
+    status = svc.backtest(entry.key, settings)
+    fc = status.result
+    skills = skill_frame(fc).to_dict(orient="records") if fc is not None else []
+    page = "_backtest.html" if part else "backtest.html"
+    return _analysis_page(svc, request, page, entry, settings, status, fc=fc, skills=skills)
+
+
+@router.get("/cases/{case_id}/backtest/{name}.{fmt}", include_in_schema=False)
+def backtest_figure(
+    svc: Svc,
+    case_id: CaseId,
+    name: Literal["skill", "reliability"],
+    fmt: Literal["svg", "png", "csv"],
+    q: BacktestQ,
+) -> Response:
+    from ..report.figures import forecast_figure
+
+    settings = q.settings()
+    fc = _done(svc.backtest(case_id, settings))
+    file = f"{case_id}-backtest-{name}"
+    if fmt == "csv":
+        frame = skill_frame(fc) if name == "skill" else calibration_frame(fc)
+        return _download(frame.to_csv(index=False), fmt, file)
+    draw = (lambda: skill_figure(fc)) if name == "skill" else (lambda: forecast_figure(fc))
+    return _download(svc.drawn(("backtest", case_id, settings, name), fmt, draw), fmt, file)
+
+
+@router.get("/api/cases/{case_id}/backtest", tags=["cases"])
+def api_backtest(svc: Svc, case_id: CaseId, q: BacktestQ) -> JSONResponse:
+    """The case's rolling-origin backtest, as ``dilemma backtest CASE --origins ... --json``
+    (default origins): 202 with ``state`` while it computes, then 200 with the document."""
+    return _analysis_json(svc.backtest(case_id, q.settings()), lambda fc: fc.to_json())
+
+
+@router.get("/cases/{case_id}/whatif", response_class=HTMLResponse, include_in_schema=False)
+def whatif_page(
+    svc: Svc, request: Request, case_id: CaseId, q: WhatifQ, part: bool = False
+) -> HTMLResponse:
+
+    entry = svc.library.get(case_id)
+    settings = q.settings(entry.case)
+    status = svc.whatif(entry.key, settings) if entry.case.counterfactuals else None
+    cmp = status.result if status is not None else None
+    rows: list[dict[str, Any]] = []
+    metrics: list[str] = []
+    if cmp is not None:
+        final = cmp.final()
+        metrics = sorted(set(final["metric"]))
+        if q.metric not in metrics:
+            raise BadInput(Problem(f"no metric '{q.metric}' in this comparison", path="metric"))
+        rows = final[final["metric"] == q.metric].to_dict(orient="records")
+        for r in rows:
+            r["verdict"] = cmp.verdict(r["lens"], r["actor"]) if q.metric == "security" else ""
+    page = "_whatif.html" if part else "whatif.html"
+    return _analysis_page(
+        svc, request, page, entry, settings, status, cmp=cmp, rows=rows, metrics=metrics,
+        metric=q.metric,
+    )  # fmt: skip
+
+
+@router.get("/cases/{case_id}/whatif/figure.{fmt}", include_in_schema=False)
+def whatif_figure_file(
+    svc: Svc, case_id: CaseId, fmt: Literal["svg", "png", "csv"], q: WhatifQ
+) -> Response:
+    from ..report.findings import key_actors, key_dyads
+    from ..report.whatif import whatif_figure
+
+    case = svc.library.get(case_id).case
+    settings = q.settings(case)
+    cmp = _done(svc.whatif(case_id, settings))
+    file = f"{case_id}-whatif-{settings.world}"
+    if fmt == "csv":
+        return _download(cmp.frame.to_csv(index=False), fmt, file)
+    key = key_actors(case, key_dyads(case), limit=4)
+    body = svc.drawn(("whatif", case_id, settings), fmt, lambda: whatif_figure(cmp, key))
+    return _download(body, fmt, file)
+
+
+@router.get("/api/cases/{case_id}/whatif", tags=["cases"])
+def api_whatif(svc: Svc, case_id: CaseId, q: WhatifQ) -> JSONResponse:
+    """The case against one of its what-if worlds (default: the first), as ``dilemma whatif
+    CASE --json``: 202 with ``state`` while it computes, then 200 with the document."""
+    case = svc.library.get(case_id).case
+    return _analysis_json(svc.whatif(case_id, q.settings(case)), lambda cmp: cmp.to_json())
+
+
 # --- the JSON API -----------------------------------------------------------------------
 
 
@@ -876,11 +1250,25 @@ def api_validate(svc: Svc, body: CaseText) -> JSONResponse:
 
 
 @router.get("/api/cases/{case_id}/geojson", tags=["maps"])
-def api_geojson(svc: Svc, case_id: CaseId, date: dt.date | None = None) -> JSONResponse:
-    """The case's map features on a date, as ``dilemma map --geojson`` writes them."""
-    from ..geo.maps import case_geojson
+def api_geojson(svc: Svc, case_id: CaseId, date: dt.date | None = None) -> Response:
+    """The case's map features on a date, as ``dilemma map --geojson`` writes them, each with
+    ``sources`` (the ids of the case's sources behind it; the interactive map shows them)."""
+    entry = svc.library.get(case_id)
+    path = svc.library.path(entry.key)
+    body = _geojson_cached(str(path), path.stat().st_mtime, date)
+    return Response(body, media_type="application/json")
 
-    return JSONResponse(to_jsonable(case_geojson(svc.library.get(case_id).case, date)))
+
+@router.get("/api/land.geojson", tags=["maps"])
+def api_land() -> Response:
+    """Natural Earth's countries (1:110m, public domain), the interactive map's land layer."""
+    from ..data.loaders import data_path
+
+    return Response(
+        data_path("countries").read_bytes(),
+        media_type="application/geo+json",
+        headers={"Cache-Control": "max-age=86400"},
+    )
 
 
 @router.get("/api/runs", tags=["runs"])
@@ -974,6 +1362,31 @@ def _map_cached(path: str, mtime: float, date: dt.date | None) -> bytes:
     buffer = io.BytesIO()
     fig.savefig(buffer, format="svg", metadata={"Date": None}, facecolor="white")
     return buffer.getvalue()
+
+
+@functools.lru_cache(maxsize=64)
+def _geojson_cached(path: str, mtime: float, date: dt.date | None) -> bytes:
+    """The case's features on ``date`` with the sources behind each (JSON bytes)."""
+    from ..geo.maps import case_geojson
+    from ..scenario.loader import load_case_file
+
+    case = load_case_file(path)
+    doc = case_geojson(case, date)
+    sources = {
+        **{("capital", a.id): a.source for a in case.actors},
+        **{("site", s.id): s.source for s in case.defence_sites},
+        **{("missile", m.id): m.source for m in case.missiles},
+    }
+    for feature in doc["features"]:
+        props = feature["properties"]
+        key = ("capital", props.get("actor")) if props["kind"] == "capital" else None
+        if "missile" in props:
+            key = ("missile", props["missile"])
+        elif props["kind"] in ("site", "flyout", "radar"):
+            key = ("site", props["id"])
+        found = sources.get(key) if key else None
+        props["sources"] = [found] if isinstance(found, str) else list(found or [])
+    return json.dumps(to_jsonable(doc), separators=(",", ":")).encode("utf-8")
 
 
 def _map_image(library: CaseLibrary, key: str, date: dt.date | None) -> bytes:

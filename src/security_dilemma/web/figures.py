@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import io
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import pandas as pd
 from matplotlib.backends.backend_agg import FigureCanvasAgg
@@ -20,15 +20,22 @@ from matplotlib.figure import Figure
 from ..experiments import Store
 from ..report.figures import LENS_COLOURS, PALETTE, plain_text
 
+if TYPE_CHECKING:
+    from ..history.forecast import RollingForecast
+
 __all__ = [
     "DILEMMA_MEASURES",
     "Series",
+    "calibration_frame",
     "measures_frame",
     "network_matrices",
     "render",
     "render_network",
+    "save",
     "series_frame",
     "series_options",
+    "skill_figure",
+    "skill_frame",
 ]
 
 DILEMMA_MEASURES = ("harm_done", "self_defeat", "belief_entropy", "no_adequate_policy")
@@ -126,15 +133,20 @@ def _figure(frame: pd.DataFrame, series: Series, title: str) -> Figure:
     return fig
 
 
-def render(frame: pd.DataFrame, series: Series, title: str, fmt: Format) -> bytes:
-    """The series' figure as SVG or PNG bytes (mean line, band of ±1 sd per lens, within the
-    metric's bounds)."""
-    fig = _figure(frame, series, title)
+def save(fig: Figure, fmt: Format) -> bytes:
+    """A figure as SVG or PNG bytes (no date or software stamp: the same figure, the same
+    bytes)."""
     buffer = io.BytesIO()
     meta = {"Date": None} if fmt == "svg" else {"Software": None}
     with plain_text():
         fig.savefig(buffer, format=fmt, dpi=110, facecolor="white", metadata=meta)
     return buffer.getvalue()
+
+
+def render(frame: pd.DataFrame, series: Series, title: str, fmt: Format) -> bytes:
+    """The series' figure as SVG or PNG bytes (mean line, band of ±1 sd per lens, within the
+    metric's bounds)."""
+    return save(_figure(frame, series, title), fmt)
 
 
 def network_matrices(
@@ -176,7 +188,90 @@ def render_network(
         fig = Figure(figsize=(5.2, 5.0), layout="constrained")
         FigureCanvasAgg(fig)
         draw(fig.subplots(), labels, identity, commitment, title, mpl.colormaps["RdBu"])
-        buffer = io.BytesIO()
-        meta = {"Date": None} if fmt == "svg" else {"Software": None}
-        fig.savefig(buffer, format=fmt, dpi=110, facecolor="white", metadata=meta)
-    return buffer.getvalue()
+    return save(fig, fmt)
+
+
+# --- the rolling-origin backtest and the what-if worlds ---------------------------------------
+
+
+def skill_frame(fc: RollingForecast) -> pd.DataFrame:
+    """Each lens against each baseline (:data:`~security_dilemma.history.baselines.BASELINES`):
+    both Brier scores and the difference, lens minus baseline, with its bootstrap interval
+    (years resampled)."""
+    from ..history.baselines import BASELINES
+
+    rows = []
+    for lens in fc.lenses:
+        for b in BASELINES:
+            d = fc.skill(lens, b).brier
+            rows.append(
+                {
+                    "lens": lens,
+                    "baseline": b,
+                    "brier_lens": fc.scores[lens].brier,
+                    "brier_baseline": fc.scores[b].brier,
+                    "difference": d.estimate,
+                    "low": d.low,
+                    "high": d.high,
+                    "level": d.level,
+                    "resamples": d.resamples,
+                }
+            )
+    return pd.DataFrame(rows)
+
+
+def calibration_frame(fc: RollingForecast) -> pd.DataFrame:
+    """The reliability diagram's data: every forecaster's bins (range, forecasts in the bin,
+    mean forecast, share that happened)."""
+    return pd.DataFrame(
+        [
+            {
+                "forecaster": f,
+                "lower": b.lower,
+                "upper": b.upper,
+                "count": b.count,
+                "mean_p": b.mean_p,
+                "observed": b.observed,
+            }
+            for f in fc.forecasters
+            for b in fc.calibration[f]
+        ]
+    )
+
+
+def skill_figure(fc: RollingForecast) -> Figure:
+    """Each lens's Brier score against each baseline's: the difference (dot) with its bootstrap
+    interval (bar), one row per baseline, one panel per lens; left of 0 the lens is better."""
+    frame = skill_frame(fc)
+    n = len(fc.lenses)
+    with plain_text():
+        fig = Figure(figsize=(3.3 * n + 1.2, 2.8), layout="constrained")
+        axes = fig.subplots(1, n, squeeze=False, sharex=True)[0]
+        for k, lens in enumerate(fc.lenses):
+            ax = axes[k]
+            rows = frame[frame["lens"] == lens].reset_index(drop=True)
+            colour = LENS_COLOURS.get(lens, PALETTE[k % len(PALETTE)])
+            y = list(range(len(rows)))
+            ax.hlines(y, rows["low"], rows["high"], color=colour, linewidth=3)
+            ax.scatter(rows["difference"], y, color="black", s=16, zorder=3)
+            ax.axvline(0.0, color="#333333", linewidth=0.8)
+            ax.set_yticks(
+                y,
+                [
+                    f"{b} ({v:.3f})"
+                    for b, v in zip(rows["baseline"], rows["brier_baseline"], strict=True)
+                ],
+            )
+            ax.invert_yaxis()
+            ax.set_title(f"{lens} (Brier {fc.scores[lens].brier:.3f})", fontsize=10)
+            ax.set_xlabel("Δ Brier, lens − baseline")
+            ax.grid(axis="x", alpha=0.3, linewidth=0.5)
+        level = float(frame["level"].iloc[0]) if len(frame) else 0.9
+        fig.suptitle(
+            f"Rolling-origin Brier score of each lens against each baseline "
+            f"({level:.0%} intervals resampling years; below 0 the lens is better)",
+            fontsize=9,
+            x=0.02,
+            ha="left",
+        )
+    return fig

@@ -21,9 +21,13 @@ from typing import Any, Literal
 
 from ..errors import BadInput, Problem
 from ..experiments import Plan, Store, run_plan
-from ..experiments.executors import Executor, make_executor
+from ..experiments.executors import Executor, LocalExecutor, make_executor
 
-__all__ = ["Job", "JobState", "QueueFull", "RunManager", "plan_from_store"]
+__all__ = ["NICE", "Job", "JobState", "QueueFull", "RunManager", "plan_from_store"]
+
+NICE = 10
+"""How much lower than the server's the priority of a process computing runs or analyses is:
+the server keeps a core for its pages while a large run computes."""
 
 JobState = Literal["queued", "running", "complete", "failed", "cancelled", "interrupted"]
 
@@ -107,7 +111,8 @@ def plan_from_store(store: Store, run_id: str) -> Plan:
 class RunManager:
     """The server's runs: at most ``max_queue`` waiting, one computing at a time.
 
-    ``executor`` is ``local`` (a process pool of ``workers``, started with the first run) or
+    ``executor`` is ``local`` (a process pool of ``workers`` at a lower priority,
+    :data:`NICE`, started with the first run) or
     ``serial`` (this process; for tests and tiny runs).
     """
 
@@ -244,7 +249,11 @@ class RunManager:
 
             try:
                 if self._executor is None:
-                    self._executor = make_executor(self._executor_name, workers=self._workers)
+                    self._executor = (
+                        LocalExecutor(self._workers, nice=NICE)
+                        if self._executor_name == "local"
+                        else make_executor(self._executor_name, workers=self._workers)
+                    )
                 run_plan(
                     plan,
                     self._writer,
