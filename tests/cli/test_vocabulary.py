@@ -142,9 +142,10 @@ def test_shared_options_are_defined_once() -> None:
             assert long in shared or long in SAME_WORD, f"{long} is defined in {sorted(modules)}"
 
 
-SAME_WORD = {"--out", "--method", "--start", "--end"}
-"""Options several modules spell alike for their own file, algorithm or years (each command
-says which), rather than one definition."""
+SAME_WORD = {"--out", "--method", "--start", "--end", "--workers"}
+"""Options several modules spell alike for their own file, algorithm, years or worker
+processes (a sweep's, or ``serve``'s app workers; each command says which), rather than one
+definition."""
 
 
 @pytest.mark.parametrize("name", sorted(n for n, c in COMMANDS.items() if "--seed" in options(c)))

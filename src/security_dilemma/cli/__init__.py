@@ -12,7 +12,21 @@ import typer
 from typer._click.exceptions import ClickException, NoArgsIsHelpError, NoSuchOption, UsageError
 
 from ..errors import BadInput, Problem
-from . import bench, build, case, check, experiments, fit, games, geo, history, run, serve, whatif
+from . import (
+    bench,
+    build,
+    case,
+    check,
+    classroom,
+    experiments,
+    fit,
+    games,
+    geo,
+    history,
+    run,
+    serve,
+    whatif,
+)
 from ._common import (
     EXIT_BAD_INPUT,
     EXIT_FAILURE,
@@ -60,6 +74,7 @@ def _root(
 for module in (case, build, run, whatif, games, geo, history, fit, experiments, check, bench):
     module.register(app)
 serve.register(app)
+classroom.register(app)
 use_command_class(app)
 
 

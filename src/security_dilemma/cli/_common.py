@@ -57,6 +57,7 @@ __all__ = [
     "EXIT_INTERRUPTED",
     "CaseArg",
     "Command",
+    "DatabaseOpt",
     "JsonOpt",
     "LensRun",
     "LensesOpt",
@@ -137,6 +138,14 @@ RestraintOpt = Annotated[
         "--restraint/--no-restraint",
         help="Run the restraint copies the harm/self-defeat measures need (harm_done, "
         "self_defeat, no_adequate_policy; n + 1 times the work); --no-restraint drops them.",
+    ),
+]
+DatabaseOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--database",
+        help="Classroom database: sqlite:///PATH or postgresql://USER@HOST/DB (default: a "
+        "SQLite file next to --store).",
     ),
 ]
 StoreOpt = Annotated[

@@ -448,6 +448,9 @@ def create_app(config: WebConfig) -> FastAPI:
     app.add_exception_handler(HTTPException, http_error)  # type: ignore[arg-type]
     app.add_exception_handler(QueueFull, queue_full)  # type: ignore[arg-type]
     app.include_router(router)
+    from .classroom import install as install_classroom  # classroom mode (docs/classroom.md)
+
+    install_classroom(app)
     return app
 
 

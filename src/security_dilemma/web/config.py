@@ -51,6 +51,8 @@ class WebConfig:
     max_replicates: int = 2000
     executor: str = "local"
     workers: int | None = None
+    database: str | None = None
+    """The classroom's database URL; None: a SQLite file next to the run store."""
 
     def __post_init__(self) -> None:
         problems = []
