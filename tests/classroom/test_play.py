@@ -299,7 +299,8 @@ def test_lens_moves_of_an_unseated_actor_are_what_the_engine_did(game0: Game) ->
     draws = split_draws(
         step_uniforms(TABLE.seed, 0, len(game.actors), game.period), len(game.actors)
     )
-    shock = 0.02 * rec.effort[i] * float(draws.effort[i, 0])
+    sd = load_case(TABLE.case).parameters.richardson.shock  # the case's calibrated shock
+    shock = sd * rec.effort[i] * float(draws.effort[i, 0])
     assert rec.effort_next[i] == pytest.approx(rec.effort[i] + own.effort + shock, abs=1e-6)
     # allocation: the share moved toward the lens's target at allocation_rate
     share = view(game, "DEU").share
