@@ -30,9 +30,24 @@ from rich.measure import Measurement
 from rich.table import Table
 from rich.text import Text
 
-__all__ = ["Column", "FitTable"]
+__all__ = ["Column", "FitTable", "fixed"]
 
 Justify = Literal["left", "right", "center"]
+
+
+def fixed(x: float | None, digits: int = 3, *, sign: bool = False) -> str:
+    """``x`` with ``digits`` decimals (a ``+`` before positive numbers if ``sign``), without the
+    negative zero a rounded tiny number shows (``-0.000`` is ``0.000``); ``-`` for none or NaN.
+
+    >>> fixed(-0.0001), fixed(0.01234, 2, sign=True), fixed(-2.5, 1), fixed(float("nan"))
+    ('0.000', '+0.01', '-2.5', '-')
+    """
+    if x is None or x != x or x in (float("inf"), float("-inf")):
+        return "-"
+    text = f"{x:+.{digits}f}" if sign else f"{x:.{digits}f}"
+    if float(text) == 0.0:
+        return f"{0.0:.{digits}f}"
+    return text
 
 
 @dataclass(frozen=True, slots=True)

@@ -60,6 +60,10 @@ def test_bots_play_a_session_and_the_log_replays_it(client: TestClient) -> None:
         f"/api/classroom/teach/{teacher}/debrief", params={"group": 1, "replicates": 4}
     ).json()["record"]
     assert any(p["state"] == "accepted" for p in record["proposals"])
+    page = client.get(
+        f"/classroom/teach/{teacher}/debrief", params={"group": 1, "replicates": 4}
+    ).text
+    assert "0.000" in page and "-0.000" not in page and "e-0" not in page  # no -0, no 1e-09
     csv = client.get(
         f"/classroom/teach/{teacher}/debrief.csv",
         params={"group": 2, "table": "decisions", "replicates": 4},

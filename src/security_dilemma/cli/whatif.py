@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 from rich.markup import escape
 
-from .._tables import Column, FitTable
+from .._tables import Column, FitTable, fixed
 from ..errors import BadInput, Problem
 from ._common import (
     CaseArg,
@@ -166,15 +166,6 @@ def worlds_from_options(
     return [world]
 
 
-def _signed(x: float, digits: int = 3) -> str:
-    if not math.isfinite(x):
-        return "-"
-    text = f"{x:+.{digits}f}"
-    return text.replace("-0." + "0" * digits, "0." + "0" * digits).replace(
-        "+0." + "0" * digits, "0." + "0" * digits
-    )
-
-
 def _style(verdict: str) -> str:
     return {"less secure": "red", "more secure": "green"}.get(verdict, "")
 
@@ -209,12 +200,14 @@ def comparison_tables(
             style = _style(v)
             table.add_row(
                 actor,
-                f"[{style}]{_signed(s['mean'], 4)}[/{style}]" if style else _signed(s["mean"], 4),
-                f"[{_signed(s['low'])}, {_signed(s['high'])}]",
-                f"[{_signed(s['ci_low'])}, {_signed(s['ci_high'])}]",
+                f"[{style}]{fixed(s['mean'], 4, sign=True)}[/{style}]"
+                if style
+                else fixed(s["mean"], 4, sign=True),
+                f"[{fixed(s['low'], sign=True)}, {fixed(s['high'], sign=True)}]",
+                f"[{fixed(s['ci_low'], sign=True)}, {fixed(s['ci_high'], sign=True)}]",
                 f"{s['p_below']:.0%}",
-                _signed(span["mean"], 4),
-                _signed(effort["mean"]),
+                fixed(span["mean"], 4, sign=True),
+                fixed(effort["mean"], sign=True),
                 f"{100 * risk['mean']:+.2f}pp",
             )
         tables.append(table)

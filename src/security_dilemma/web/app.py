@@ -40,6 +40,7 @@ from fastapi.templating import Jinja2Templates
 from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException
 
+from .._tables import fixed
 from .._version import __version__
 from ..cli._common import LensRun, to_jsonable
 from ..errors import BadInput, Problem
@@ -190,6 +191,7 @@ class Services:
         self.analyses = Analyses(config.executor)
         self.templates = Jinja2Templates(directory=str(_package_dir("templates")))
         self.templates.env.filters["safe_url"] = safe_url
+        self.templates.env.filters["fixed"] = fixed
         self.templates.env.globals["version"] = __version__
         self.templates.env.globals["csrf_field"] = CSRF_FIELD
         self._stored: dict[tuple[str, int, int], tuple[dict[str, Any], Any, list[Series], Any]] = {}
