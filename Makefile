@@ -65,5 +65,10 @@ bench: setup-dev
 serve: setup
 	$(BIN)/dilemma serve
 
+# A class on the room's network: set up, then serve beyond loopback (it prints the address
+# with its access token; students open /classroom on it).
+classroom: setup
+	$(BIN)/dilemma serve --host 0.0.0.0
+
 clean:
 	rm -rf $(VENV) build dist src/*.egg-info
