@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from .._tables import Column, FitTable
+from .._tables import Column, FitTable, fixed
 from ..errors import BadInput, Problem
 from ._common import (
     CaseArg,
@@ -112,7 +112,7 @@ def summary_table(result: Result) -> FitTable:
             _num(row["effort"]),
             f"{_num(row['security_start'])}→{_num(row['security_end'])}",
             _pct(row["less_secure"]),
-            "-" if row["harm_done"] is None else f"{row['harm_done']:+.3f}",
+            fixed(row["harm_done"], sign=True),
             _pct(row["self_defeat"]),
             _pct(row["no_adequate_policy"]),
             _num(row["belief_entropy"]),

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from rich.markup import escape
 
-from .._tables import Column, FitTable
+from .._tables import Column, FitTable, fixed
 
 if TYPE_CHECKING:
     from ..history.uncertainty import ParameterSpread
@@ -48,10 +48,13 @@ class Delta:
 
     def text(self, digits: int = 3) -> str:
         """Three lines: the mean, ``[replicates' interval]``, ``{parameters' spread}``."""
-        f = f"+.{digits}f"
-        out = f"{self.mean:{f}}\n[{self.ci_low:{f}}, {self.ci_high:{f}}]"
+
+        def f(x: float) -> str:
+            return fixed(x, digits, sign=True)
+
+        out = f"{f(self.mean)}\n[{f(self.ci_low)}, {f(self.ci_high)}]"
         if math.isfinite(self.spread_low):
-            out += f"\n{{{self.spread_low:{f}}, {self.spread_high:{f}}}}"
+            out += f"\n{{{f(self.spread_low)}, {f(self.spread_high)}}}"
         return out
 
     def to_json(self) -> dict[str, float | None]:
@@ -179,7 +182,7 @@ def question_table(answer: QuestionAnswer) -> FitTable:
         if answer.spread_samples
         else ""
     )
-    source = f" (asked by {', '.join(answer.source)})" if answer.source else ""
+    source = f" (source: {', '.join(answer.source)})" if answer.source else ""
     table = FitTable(
         [Column("year"), *(Column(lens, "right") for lens in answer.lenses)],
         title=f"[bold]{escape(answer.text)}[/bold]{escape(source)}",
