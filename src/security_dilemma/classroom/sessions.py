@@ -65,7 +65,11 @@ class SessionSettings(BaseModel):
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    case: str = Field(min_length=1, max_length=64, description="Built-in case id.")
+    case: str = Field(
+        min_length=1,
+        max_length=64,
+        description="Case id: a built-in case, or (in the web app) an uploaded case (u-...).",
+    )
     seats: tuple[str, ...] = Field(min_length=1, max_length=16, description="Played actor ids.")
     groups: int = Field(1, ge=1, le=20, description="Parallel worlds (groups) of the class.")
     turn_minutes: float = Field(10.0, gt=0, le=24 * 60, description="Minutes per turn.")
@@ -151,9 +155,13 @@ class Classroom:
 
     # --- sessions -------------------------------------------------------------------------
 
-    def create(self, settings: SessionSettings) -> Created:
-        """A new session with one world per group, each at period 0, the clock running."""
-        table = self._table(settings)
+    def create(self, settings: SessionSettings, case_yaml: str | None = None) -> Created:
+        """A new session with one world per group, each at period 0, the clock running.
+
+        ``case_yaml``: the YAML text of a case that is not built in (an uploaded case, a
+        file), validated with its problems located in ``settings.case`` (its id or file name).
+        """
+        table = self._table(settings, case_yaml)
         game = serial(game_rules.start, table)
         state = game.to_json()
         now = self.clock()
@@ -191,20 +199,23 @@ class Classroom:
             self._audit(con, created.session_id, "create", {"settings": settings.model_dump()})
         return created
 
-    def _table(self, settings: SessionSettings) -> game_rules.Table:
+    def _table(self, settings: SessionSettings, case_yaml: str | None) -> game_rules.Table:
         from ..lenses import lens_names
-        from ..scenario import load_case
+        from ..scenario import load_case, parse_case_text
         from ..scenario.library import builtin_case_names
 
         cases = builtin_case_names()
-        if settings.case not in cases:
+        if case_yaml is not None:
+            actors = parse_case_text(case_yaml, settings.case).actor_ids()
+        elif settings.case in cases:
+            actors = load_case(settings.case).actor_ids()
+        else:
             raise BadInput(
                 Problem(
                     f"no built-in case '{settings.case}'{did_you_mean(settings.case, cases)}",
                     path="case",
                 )
             )
-        actors = load_case(settings.case).actor_ids()
         problems = [
             Problem(
                 f"'{a}' is not an actor of {settings.case}{did_you_mean(a, actors)}",
@@ -225,7 +236,10 @@ class Classroom:
         if problems:
             raise BadInput(problems)
         return game_rules.Table(
-            case=settings.case, seats=settings.seats, lens=settings.lens, seed=settings.seed
+            case=case_yaml if case_yaml is not None else settings.case,
+            seats=settings.seats,
+            lens=settings.lens,
+            seed=settings.seed,
         )
 
     def _code(self) -> str:
