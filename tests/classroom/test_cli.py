@@ -88,7 +88,7 @@ def test_create_from_a_case_file(dilemma: Run, tmp_path: Path) -> None:
     engine = open_database(url)
     overview = Classroom(engine).overview(token)
     engine.dispose()
-    assert overview["title"] == "minimal.yaml: AAA, BBB"
+    assert overview["title"] == "minimal: AAA, BBB"  # the case's id
     assert overview["table"]["case"] == MINIMAL.read_text("utf-8")
     assert set(overview["worlds"][0]["overview"]["actors"]) == {"AAA", "BBB", "CCC"}
     # a bad file: every problem located in it (file, line, field), exit 2, nothing made

@@ -269,6 +269,7 @@ def test_a_session_of_an_uploaded_case_by_its_id(client: TestClient) -> None:
     overview = client.get(f"/api/classroom/teach/{doc['instructor_token']}").json()
     assert set(overview["worlds"][0]["overview"]["actors"]) == {"AAA", "BBB", "CCC"}
     assert "title: A minimal two-state case" in overview["table"]["case"]  # its YAML text
+    assert overview["title"] == "minimal: AAA, BBB"
     seat = client.post(
         "/api/classroom/join", json={"code": doc["code"], "name": "a", "seat": "AAA"}
     )

@@ -20,7 +20,7 @@ import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, ParamSpec, TypeVar
+from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import Connection, Engine, and_, func, insert, select, update
@@ -29,6 +29,9 @@ from sqlalchemy.exc import IntegrityError
 from ..errors import BadInput, Problem, did_you_mean
 from . import play as game_rules
 from . import schema as s
+
+if TYPE_CHECKING:
+    from ..scenario import Case
 
 __all__ = [
     "MESSAGES_PER_MINUTE",
@@ -161,12 +164,13 @@ class Classroom:
         ``case_yaml``: the YAML text of a case that is not built in (an uploaded case, a
         file), validated with its problems located in ``settings.case`` (its id or file name).
         """
-        table = self._table(settings, case_yaml)
+        case = self._case(settings, case_yaml)
+        table = self._table(settings, case_yaml, case)
         game = serial(game_rules.start, table)
         state = game.to_json()
         now = self.clock()
         created = Created(secrets.token_hex(6), self._code(), secrets.token_urlsafe(24))
-        title = settings.title or f"{settings.case}: {', '.join(table.seats)}"
+        title = settings.title or f"{case.id}: {', '.join(table.seats)}"
         with self.engine.begin() as con:
             con.execute(
                 insert(s.sessions).values(
@@ -199,26 +203,34 @@ class Classroom:
             self._audit(con, created.session_id, "create", {"settings": settings.model_dump()})
         return created
 
-    def _table(self, settings: SessionSettings, case_yaml: str | None) -> game_rules.Table:
-        from ..lenses import lens_names
+    @staticmethod
+    def _case(settings: SessionSettings, case_yaml: str | None) -> Case:
+        """The session's case: ``case_yaml`` parsed (problems located in ``settings.case``),
+        or the built-in case ``settings.case``."""
         from ..scenario import load_case, parse_case_text
         from ..scenario.library import builtin_case_names
 
-        cases = builtin_case_names()
         if case_yaml is not None:
-            actors = parse_case_text(case_yaml, settings.case).actor_ids()
-        elif settings.case in cases:
-            actors = load_case(settings.case).actor_ids()
-        else:
+            return parse_case_text(case_yaml, settings.case)
+        cases = builtin_case_names()
+        if settings.case not in cases:
             raise BadInput(
                 Problem(
                     f"no built-in case '{settings.case}'{did_you_mean(settings.case, cases)}",
                     path="case",
                 )
             )
+        return load_case(settings.case)
+
+    def _table(
+        self, settings: SessionSettings, case_yaml: str | None, case: Case
+    ) -> game_rules.Table:
+        from ..lenses import lens_names
+
+        actors = case.actor_ids()
         problems = [
             Problem(
-                f"'{a}' is not an actor of {settings.case}{did_you_mean(a, actors)}",
+                f"'{a}' is not an actor of {case.id}{did_you_mean(a, actors)}",
                 path=f"seats[{i}]",
             )
             for i, a in enumerate(settings.seats)
