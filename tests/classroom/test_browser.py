@@ -134,3 +134,35 @@ def test_a_class_plays_two_turns_and_reads_the_debrief(people: People, shots: Pa
     expect(teacher.locator("#record-proposals")).to_contain_text("accepted")
     expect(teacher.locator("#record-messages")).to_contain_text("for POL only")
     teacher.screenshot(path=shots / "classroom-debrief.png", full_page=False)
+
+
+def test_a_slider_sets_the_number_and_the_move_is_stored(people: People) -> None:
+    teacher = people.page()
+    teacher.goto("/classroom")
+    teacher.fill("#create-form input[name=seats]", "USA,RUS")
+    teacher.click("#create")
+    code = teacher.locator("#join-code").inner_text()
+    usa = people.page()
+    _join(usa, code, "Sam", "USA")
+    share = "Defence share of the effort (0–1)"
+    slider = usa.get_by_label(f"{share} (slider)")
+    number = usa.get_by_label(share, exact=True)  # both labelled: the number for keyboards
+    expect(number).to_have_attribute("type", "number")
+    slider.focus()
+    usa.keyboard.press("Home")
+    for _ in range(3):
+        usa.keyboard.press("ArrowRight")
+    expect(number).to_have_value("0.15")  # the number next to the slider follows it
+    rus = usa.locator("#f-cooperation-RUS-slider")
+    rus.focus()
+    usa.keyboard.press("End")
+    expect(usa.locator("#f-cooperation-RUS")).to_have_value("1")
+    usa.locator("#f-effort").fill("-0.05")  # and typing a number moves the slider
+    expect(usa.locator("#f-effort-slider")).to_have_value("-0.05")
+    usa.click("#submit-move")
+    expect(usa.locator("#move-state")).to_have_text("move submitted")
+    token = usa.url.rsplit("/", 1)[1]
+    stored = usa.request.get(f"/api/classroom/seat/{token}").json()["move"]
+    assert stored["allocation"] == 0.15 and stored["cooperation"]["RUS"] == 1.0
+    assert stored["effort"] == -0.05
+    expect(usa.get_by_label(f"{share} (slider)")).to_have_value("0.15")  # shown after reload

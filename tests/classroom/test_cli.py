@@ -73,3 +73,46 @@ def test_bad_input_names_the_flag(dilemma: Run, tmp_path: Path) -> None:
     assert done.code == 2 and "--workers" in done.err and "--database" in done.err
     done = dilemma("serve", "--database", "oracle://x")
     assert done.code == 2 and "--database" in done.err
+
+
+MINIMAL = Path(__file__).parents[1] / "scenario" / "fixtures" / "minimal.yaml"
+
+
+def test_create_from_a_case_file(dilemma: Run, tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'class.sqlite'}"
+    done = dilemma(
+        "classroom", "create", str(MINIMAL), "--seats", "AAA,BBB", "--database", url, "--json"
+    )
+    assert done.code == 0, done.err
+    token = json.loads(done.out)["instructor_url"].rsplit("/", 1)[1]
+    engine = open_database(url)
+    overview = Classroom(engine).overview(token)
+    engine.dispose()
+    assert overview["title"] == "minimal: AAA, BBB"  # the case's id
+    assert overview["table"]["case"] == MINIMAL.read_text("utf-8")
+    assert set(overview["worlds"][0]["overview"]["actors"]) == {"AAA", "BBB", "CCC"}
+    # a bad file: every problem located in it (file, line, field), exit 2, nothing made
+    text = MINIMAL.read_text("utf-8")
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(text.replace("range_km: 2000", "range_km: -5"), encoding="utf-8")
+    line = 1 + next(i for i, x in enumerate(text.splitlines()) if "range_km: 2000" in x)
+    done = dilemma("classroom", "create", str(bad), "--seats", "AAA", "--database", url, "--json")
+    assert done.code == 2, done.out
+    problem = json.loads(done.out)["problems"][0]
+    assert problem["file"] == str(bad) and problem["line"] == line, problem
+    assert problem["path"].startswith("missiles[0]"), problem
+    done = dilemma("classroom", "create", str(bad), "--seats", "AAA", "--database", url)
+    assert done.code == 2 and f"bad.yaml:{line}" in done.err and "Traceback" not in done.err
+    for args, path in [
+        ([str(tmp_path / "missing.yaml"), "--seats", "AAA"], None),
+        ([str(MINIMAL), "--seats", "AAA,USA"], "--seats"),
+    ]:
+        done = dilemma("classroom", "create", *args, "--database", url, "--json")
+        assert done.code == 2, (args, done.out)
+        if path:
+            assert json.loads(done.out)["problems"][0]["path"] == path, done.out
+    engine = open_database(url)
+    with engine.connect() as con:
+        sessions = con.exec_driver_sql("SELECT count(*) FROM sessions").scalar()
+    engine.dispose()
+    assert sessions == 1

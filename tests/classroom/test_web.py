@@ -254,3 +254,48 @@ def test_pages_render(client: TestClient, session: dict[str, Any]) -> None:
         data={"period": "0", "effort": "lots", "csrf_token": csrf},
     )
     assert bad.status_code == 400 and "move.effort" in bad.text
+
+
+MINIMAL = Path(__file__).parents[1] / "scenario" / "fixtures" / "minimal.yaml"
+
+
+def test_a_session_of_an_uploaded_case_by_its_id(client: TestClient) -> None:
+    up = client.post("/api/cases", json={"yaml": MINIMAL.read_text("utf-8"), "file": "m.yaml"})
+    assert up.status_code == 201, up.text
+    key = up.json()["id"]
+    r = client.post("/api/classroom/sessions", json={"case": key, "seats": ["AAA", "BBB"]})
+    assert r.status_code == 201, r.text
+    doc = r.json()
+    overview = client.get(f"/api/classroom/teach/{doc['instructor_token']}").json()
+    assert set(overview["worlds"][0]["overview"]["actors"]) == {"AAA", "BBB", "CCC"}
+    assert "title: A minimal two-state case" in overview["table"]["case"]  # its YAML text
+    assert overview["title"] == "minimal: AAA, BBB"
+    seat = client.post(
+        "/api/classroom/join", json={"code": doc["code"], "name": "a", "seat": "AAA"}
+    )
+    token = seat.json()["token"]
+    move = {"period": 0, "move": {"effort": 0.1, "cooperation": {"BBB": 0.7}}}
+    assert client.post(f"/api/classroom/seat/{token}/move", json=move).status_code == 200
+    teach = f"/api/classroom/teach/{doc['instructor_token']}"
+    assert client.post(f"{teach}/control", json={"action": "advance"}).status_code == 200
+    assert client.get(f"/api/classroom/seat/{token}").json()["period"] == 1
+    # the instructor's form offers it and makes a session of it
+    home = client.get("/classroom").text
+    assert f'<option value="{key}">A minimal two-state case ({key})</option>' in home
+    made = client.post(
+        "/classroom/create",
+        data={"case": key, "seats": "BBB,CCC", "csrf_token": _csrf(client)},
+        follow_redirects=False,
+    )
+    assert made.status_code == 303 and made.headers["location"].startswith("/classroom/teach/")
+    # by id, never by path; an actor of another case is located
+    for case, seats, path, status in [
+        ("../uploads/" + key, ["AAA"], "case", 404),
+        ("u-../../etc/passwd", ["AAA"], "case", 404),
+        ("u-000000000000", ["AAA"], "case", 404),
+        (str(MINIMAL)[-64:], ["AAA"], "case", 404),
+        (key, ["AAA", "USA"], "seats[1]", 400),
+    ]:
+        r = client.post("/api/classroom/sessions", json={"case": case, "seats": seats})
+        assert r.status_code == status, (case, r.text)
+        assert r.json()["problems"][0]["path"] == path, (case, r.text)

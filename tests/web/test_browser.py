@@ -101,12 +101,24 @@ def test_every_page_opens(page: Page, shots: Path) -> None:
         ("/games", "Games"),
         ("/cases/bmd-europe/backtest?replicates=4", "Backtest"),
         ("/cases/bmd-europe/whatif?replicates=4", "What if"),
+        ("/classroom", "Classroom"),
     ]:
         page.goto(url)
         expect(page.locator("h1")).to_contain_text(heading)
         page.screenshot(
             path=shots / f"page{url.replace('/', '_').split('?')[0]}.png", full_page=False
         )
+
+
+def test_the_navigation_reaches_the_classroom(page: Page) -> None:
+    page.goto("/cases")
+    link = page.locator("header nav a", has_text="Classroom")
+    expect(link).not_to_have_class("on")
+    link.click()
+    expect(page.locator("h1")).to_have_text("Classroom")
+    expect(page.locator("header nav a.on")).to_have_text("Classroom")
+    box = page.locator("header").bounding_box()
+    assert box is not None and box["height"] < 80, box  # the links stay on one line
 
 
 def _drawn(page: Page) -> int:

@@ -20,7 +20,7 @@ import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, ParamSpec, TypeVar
+from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import Connection, Engine, and_, func, insert, select, update
@@ -29,6 +29,9 @@ from sqlalchemy.exc import IntegrityError
 from ..errors import BadInput, Problem, did_you_mean
 from . import play as game_rules
 from . import schema as s
+
+if TYPE_CHECKING:
+    from ..scenario import Case
 
 __all__ = [
     "MESSAGES_PER_MINUTE",
@@ -65,7 +68,11 @@ class SessionSettings(BaseModel):
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    case: str = Field(min_length=1, max_length=64, description="Built-in case id.")
+    case: str = Field(
+        min_length=1,
+        max_length=64,
+        description="Case id: a built-in case, or (in the web app) an uploaded case (u-...).",
+    )
     seats: tuple[str, ...] = Field(min_length=1, max_length=16, description="Played actor ids.")
     groups: int = Field(1, ge=1, le=20, description="Parallel worlds (groups) of the class.")
     turn_minutes: float = Field(10.0, gt=0, le=24 * 60, description="Minutes per turn.")
@@ -151,14 +158,19 @@ class Classroom:
 
     # --- sessions -------------------------------------------------------------------------
 
-    def create(self, settings: SessionSettings) -> Created:
-        """A new session with one world per group, each at period 0, the clock running."""
-        table = self._table(settings)
+    def create(self, settings: SessionSettings, case_yaml: str | None = None) -> Created:
+        """A new session with one world per group, each at period 0, the clock running.
+
+        ``case_yaml``: the YAML text of a case that is not built in (an uploaded case, a
+        file), validated with its problems located in ``settings.case`` (its id or file name).
+        """
+        case = self._case(settings, case_yaml)
+        table = self._table(settings, case_yaml, case)
         game = serial(game_rules.start, table)
         state = game.to_json()
         now = self.clock()
         created = Created(secrets.token_hex(6), self._code(), secrets.token_urlsafe(24))
-        title = settings.title or f"{settings.case}: {', '.join(table.seats)}"
+        title = settings.title or f"{case.id}: {', '.join(table.seats)}"
         with self.engine.begin() as con:
             con.execute(
                 insert(s.sessions).values(
@@ -191,11 +203,15 @@ class Classroom:
             self._audit(con, created.session_id, "create", {"settings": settings.model_dump()})
         return created
 
-    def _table(self, settings: SessionSettings) -> game_rules.Table:
-        from ..lenses import lens_names
-        from ..scenario import load_case
+    @staticmethod
+    def _case(settings: SessionSettings, case_yaml: str | None) -> Case:
+        """The session's case: ``case_yaml`` parsed (problems located in ``settings.case``),
+        or the built-in case ``settings.case``."""
+        from ..scenario import load_case, parse_case_text
         from ..scenario.library import builtin_case_names
 
+        if case_yaml is not None:
+            return parse_case_text(case_yaml, settings.case)
         cases = builtin_case_names()
         if settings.case not in cases:
             raise BadInput(
@@ -204,10 +220,17 @@ class Classroom:
                     path="case",
                 )
             )
-        actors = load_case(settings.case).actor_ids()
+        return load_case(settings.case)
+
+    def _table(
+        self, settings: SessionSettings, case_yaml: str | None, case: Case
+    ) -> game_rules.Table:
+        from ..lenses import lens_names
+
+        actors = case.actor_ids()
         problems = [
             Problem(
-                f"'{a}' is not an actor of {settings.case}{did_you_mean(a, actors)}",
+                f"'{a}' is not an actor of {case.id}{did_you_mean(a, actors)}",
                 path=f"seats[{i}]",
             )
             for i, a in enumerate(settings.seats)
@@ -225,7 +248,10 @@ class Classroom:
         if problems:
             raise BadInput(problems)
         return game_rules.Table(
-            case=settings.case, seats=settings.seats, lens=settings.lens, seed=settings.seed
+            case=case_yaml if case_yaml is not None else settings.case,
+            seats=settings.seats,
+            lens=settings.lens,
+            seed=settings.seed,
         )
 
     def _code(self) -> str:

@@ -30,7 +30,9 @@ app = typer.Typer(
 
 @app.command()
 def create(
-    case: Annotated[str, typer.Argument(help="Built-in case id (dilemma cases).")],
+    case: Annotated[
+        str, typer.Argument(help="Built-in case id (dilemma cases) or a case file (FILE.yaml).")
+    ],
     seats: Annotated[
         str, typer.Option("--seats", help="Played actor ids, comma-separated: USA,RUS,POL,IRN.")
     ],
@@ -55,7 +57,15 @@ def create(
     """Create a session: print the instructor's link and the students' join code."""
     from ..classroom.sessions import Classroom, SessionSettings
     from ..classroom.store import database_for_store, open_database
+    from ..scenario.loader import load_case_file
     from .serve import checked_database
+
+    case_yaml: str | None = None
+    file = Path(case)
+    if file.suffix.lower() in (".yaml", ".yml") or file.is_file():
+        load_case_file(file)  # every problem, located in the file, before anything is made
+        case_yaml = file.read_text(encoding="utf-8").removeprefix("\ufeff")
+        case = file.name[:64]
 
     chosen = tuple(a.strip() for a in seats.split(",") if a.strip())
     if not chosen:
@@ -76,7 +86,7 @@ def create(
             lens=lenses[0],
             seed=seed,
         )
-        created = Classroom(engine).create(settings)
+        created = Classroom(engine).create(settings, case_yaml)
     finally:
         engine.dispose()
     base = url.rstrip("/")

@@ -12,7 +12,7 @@ from rich.console import Console
 from rich.markup import escape
 
 from .._tables import Column, FitTable
-from .findings import LensFindings, key_actors, key_dyads, rate_text
+from .findings import LensFindings, TableRow, key_actors, key_dyads, rate_text, split_rows
 from .whatif import answers_table
 
 if TYPE_CHECKING:
@@ -59,27 +59,27 @@ def summary_table(findings: Sequence[LensFindings], title: str) -> FitTable:
         title=title,
         box=box.SIMPLE_HEAD,
     )
-    rows: list[tuple[str, list[str]]] = []
+    rows: list[TableRow] = []
     if any(f.brier is not None for f in findings):
         rows.append(
-            (
+            TableRow(
                 "in-sample Brier (skill)",
                 [f"{_f(f.brier)} ({_f(f.brier_skill, 2)})" for f in findings],
             )
         )
     rows += [
-        ("who arms", [_names([a for a, _ in f.arms]) for f in findings]),
-        ("ends less secure", [_names([a for a, _ in f.less_secure]) for f in findings]),
-        ("Jervis's world (input)", [_world(f) for f in findings]),
-        ("culture", [f.culture for f in findings]),
-        ("(a) harm to others", [_f(f.harm, 4) for f in findings]),
-        ("(b) self-defeat", [_pct(f.self_defeat_all) for f in findings]),
-        (
+        TableRow("who arms", [_names([a for a, _ in f.arms]) for f in findings]),
+        TableRow("ends less secure", [_names([a for a, _ in f.less_secure]) for f in findings]),
+        TableRow("Jervis's world (input)", [_world(f) for f in findings]),
+        TableRow("culture", [f.culture for f in findings]),
+        TableRow("(a) harm to others", [_f(f.harm, 4) for f in findings]),
+        TableRow("(b) self-defeat", [_pct(f.self_defeat_all) for f in findings]),
+        TableRow(
             "(c) entropy · misread",
             [f"{_f(f.belief_entropy, 2)} bits · {_pct(f.misperception)}" for f in findings],
         ),
-        ("(d) no adequate policy", [_pct(f.no_adequate_policy) for f in findings]),
-        (
+        TableRow("(d) no adequate policy", [_pct(f.no_adequate_policy) for f in findings]),
+        TableRow(
             "top crisis risk",
             [
                 rate_text(f.top_crisis, f.step, short=True) if f.top_crisis else "-"
@@ -87,12 +87,11 @@ def summary_table(findings: Sequence[LensFindings], title: str) -> FitTable:
             ],
         ),
     ]
-    same = [(label, cells[0]) for label, cells in rows if len(findings) > 1 == len(set(cells))]
-    for label, cells in rows:
-        if len(findings) == 1 or len(set(cells)) > 1:  # what distinguishes the lenses
-            table.add_row(f"[bold]{label}[/bold]", *cells)
-    if same:
-        table.caption = "The same under every lens: " + "; ".join(f"{k}: {v}" for k, v in same)
+    split = split_rows(rows)
+    for row in split.distinct:  # what distinguishes the lenses
+        table.add_row(f"[bold]{row.label}[/bold]", *row.cells)
+    if split.same:
+        table.caption = split.caption()
     return table
 
 

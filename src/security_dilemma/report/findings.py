@@ -40,6 +40,8 @@ __all__ = [
     "DyadRisk",
     "LensFindings",
     "LowStart",
+    "SplitRows",
+    "TableRow",
     "findings",
     "key_actors",
     "key_dyads",
@@ -47,6 +49,7 @@ __all__ = [
     "low_start_text",
     "rate_text",
     "share",
+    "split_rows",
 ]
 
 CONFLICT_KINDS = ("opposes", "counter_deploys", "crisis", "war")
@@ -90,6 +93,41 @@ class DyadRisk(NamedTuple):
     def to_json(self) -> dict[str, Any]:
         """JSON-ready fields."""
         return self._asdict()
+
+
+class TableRow(NamedTuple):
+    """A row of a table with one column per lens: its label and one cell per lens."""
+
+    label: str
+    cells: Sequence[str]
+
+
+class SplitRows(NamedTuple):
+    """A lens table's rows: those that tell the lenses apart, and those the same under all."""
+
+    distinct: list[TableRow]
+    same: list[TableRow]
+
+    def caption(self) -> str:
+        """The rows the same under every lens, as one line under the table ("" if none)."""
+        if not self.same:
+            return ""
+        return "The same under every lens: " + "; ".join(
+            f"{row.label}: {row.cells[0]}" for row in self.same
+        )
+
+
+def split_rows(rows: Sequence[TableRow]) -> SplitRows:
+    """Keep in the table the rows that differ between lenses; a row with the same cell under
+    every lens (of two or more) goes under it, so that the table shows what distinguishes the
+    lenses. The one rule of the console's and the HTML report's findings tables.
+
+    >>> split = split_rows([TableRow("arms", ["USA", "USA"]), TableRow("harm", ["0.1", "0.2"])])
+    >>> [row.label for row in split.distinct], split.caption()
+    (['harm'], 'The same under every lens: arms: USA')
+    """
+    same = [row for row in rows if len(row.cells) > 1 and len(set(row.cells)) == 1]
+    return SplitRows([row for row in rows if row not in same], same)
 
 
 def share(x: float) -> str:

@@ -11,13 +11,13 @@ from __future__ import annotations
 
 import datetime as dt
 import platform
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from jinja2 import Environment, PackageLoader, select_autoescape
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from ..history.backtest import CLIMATOLOGY_DEFINITION
 from ..history.baselines import BASELINES, STATISTICAL_MODEL
@@ -34,12 +34,15 @@ from .figures import (
 from .findings import (
     DyadRisk,
     LensFindings,
+    SplitRows,
+    TableRow,
     findings_by_lens,
     key_actors,
     key_dyads,
     low_start,
     low_start_text,
     share,
+    split_rows,
 )
 from .forecast import spread_answer
 from .question import year_ranges
@@ -91,6 +94,67 @@ def _crisis_rate(risk: DyadRisk) -> str:
     if risk.per_step == risk.yearly:
         return f"{risk.per_step:.1%}"
     return f"{risk.per_step:.1%} · {share(risk.yearly)}"
+
+
+def _findings_rows(findings: Sequence[LensFindings], unit: str) -> SplitRows:
+    """The headline findings table's rows (labels and cells as escaped HTML), split by
+    :func:`~.findings.split_rows`: rows the same under every lens go in the caption."""
+
+    def row(label: Markup, cell: Callable[[LensFindings], str]) -> TableRow:
+        return TableRow(label, [escape(cell(f)) for f in findings])  # Markup stays as it is
+
+    def names(items: Sequence[tuple[str, float]], effort: bool = False) -> str:
+        if not items:
+            return "nobody"
+        return ", ".join(f"{a} ×{_num(e, 2)}" if effort else a for a, e in items)
+
+    def world(f: LensFindings) -> str:
+        start = f.jervis_world_start
+        moved = f"{start} → " if start is not None and start != f.jervis_world else ""
+        return f"{moved}{f.jervis_world}: {f.jervis_description}"
+
+    def restrained(f: LensFindings) -> str:
+        better = f"; better off restrained: {', '.join(f.self_defeating)}"
+        return _pct(f.self_defeat_all) + (better if f.self_defeating else "")
+
+    def no_policy(f: LensFindings) -> str:
+        who = f" ({', '.join(f.no_adequate_actors)})" if f.no_adequate_actors else ""
+        return _pct(f.no_adequate_policy) + who
+
+    def crisis(f: LensFindings) -> Markup:
+        return Markup("<br>").join(f"{r.actor}-{r.counterpart} {_crisis_rate(r)}" for r in f.crisis)
+
+    def top(f: LensFindings) -> str:
+        r = f.top_crisis
+        return f"{r.actor}-{r.counterpart} {_crisis_rate(r)}" if r else ""
+
+    rows = []
+    if any(f.brier is not None for f in findings):
+        rows.append(
+            row(
+                Markup("Backtest Brier (skill vs climatology)"),
+                lambda f: f"{_num(f.brier)} ({_num(f.brier_skill, 2)})",
+            )
+        )
+    jervis = (
+        "Jervis's world (start → end; an input: the case's offence-defence setting, not a result)"
+    )
+    rows += [
+        row(Markup("Who arms (final effort)"), lambda f: names(f.arms, effort=True)),
+        row(Markup("Who ends less secure"), lambda f: names(f.less_secure)),
+        row(Markup(jervis), world),
+        row(Markup("Culture of anarchy"), lambda f: f.culture),
+        row(Markup("(a) Harm to others (mean Δ security)"), lambda f: _num(f.harm, 4)),
+        row(Markup("(b) Self-defeat: all who armed end less secure"), restrained),
+        row(
+            Markup("(c) Uncertainty: belief entropy · types misread"),
+            lambda f: f"{_num(f.belief_entropy, 2)} bits · {_pct(f.misperception)}",
+        ),
+        row(Markup("(d) No adequate policy"), no_policy),
+        row(Markup("Crisis probability, key dyads ({})").format(unit), crisis),
+        row(Markup("Highest crisis risk ({})").format(unit), top),
+    ]
+    return split_rows(rows)
 
 
 def _num(value: Any, digits: int = 3) -> str:
@@ -296,8 +360,12 @@ def build_report(
     import numpy
     import scipy
 
+    crisis_unit = (
+        "per year" if first.step == "year" else f"per {first.step} · per year at that rate"
+    )
     context = {
         "case": case,
+        "findings_rows": _findings_rows(lens_findings, crisis_unit),
         "span": f"{case.span.start.isoformat()} – {case.span.end.isoformat()} ({case.span.step})",
         "results": results_by_lens,
         "findings": lens_findings,
@@ -351,9 +419,7 @@ def build_report(
         "network_matrix": len(case.actors) > NETWORK_MAX_ACTORS,
         "step": first.step,
         "steps_per_year": first.steps_per_year,
-        "crisis_unit": "per year"
-        if first.step == "year"
-        else f"per {first.step} · per year at that rate",
+        "crisis_unit": crisis_unit,
         "whatif": whatif_context(comparisons, actors) if comparisons else [],
         "whatif_title": section_title(comparisons),
     }

@@ -86,6 +86,15 @@ def _group(text: str) -> int | None:
     return int(text)
 
 
+def _uploaded(request: Request, case: str) -> str | None:
+    """The YAML text of an uploaded case named by its id (``u-...``; the server's library
+    validated it when it was uploaded), or None for a built-in case's id."""
+    if not case.startswith("u-"):
+        return None
+    text: str = request.app.state.services.library.text(case)
+    return text
+
+
 def _back(url: str) -> RedirectResponse:
     return RedirectResponse(url, status_code=303)
 
@@ -222,8 +231,9 @@ def _cell(value: Any) -> Any:
 
 @router.post("/api/classroom/sessions", status_code=201, tags=["classroom"])
 def api_create(room: Room, request: Request, settings: SessionSettings) -> dict[str, Any]:
-    """Create a session: its join code and the instructor's link."""
-    created = room.create(settings)
+    """Create a session (of a built-in or an uploaded case, by id): its join code and the
+    instructor's link."""
+    created = room.create(settings, _uploaded(request, settings.case))
     return {
         "ok": True,
         "session": created.session_id,
@@ -356,14 +366,15 @@ def classroom_home(
     request: Request, code: Annotated[str, Query(max_length=16)] = ""
 ) -> HTMLResponse:
     from ..lenses import lens_names
-    from ..scenario.library import builtin_case_names
 
-    return _page(request, "home.html", code=code, cases=builtin_case_names(), lenses=lens_names())
+    entries = request.app.state.services.library.entries()
+    return _page(request, "home.html", code=code, cases=entries, lenses=lens_names())
 
 
 @router.post("/classroom/create", include_in_schema=False)
 def create_page(  # noqa: PLR0917 - one parameter per form field
     room: Room,
+    request: Request,
     case: Annotated[str, Form(max_length=64)],
     seats: Annotated[str, Form(max_length=400)],
     turn_minutes: Annotated[float, Form()] = 10.0,
@@ -379,7 +390,7 @@ def create_page(  # noqa: PLR0917 - one parameter per form field
         turns=turns,
         lens=lens,
     )
-    created = room.create(settings)
+    created = room.create(settings, _uploaded(request, settings.case))
     return _back(f"/classroom/teach/{created.instructor_token}")
 
 

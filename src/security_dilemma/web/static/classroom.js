@@ -25,7 +25,23 @@ function countdown() {
   }, 1000);
 }
 
+function sliders() {
+  // A move's bounded field: the slider (not submitted) and the number input next to it (the
+  // field the form sends) show one value; an empty number leaves the decision to the lens.
+  for (const slider of document.querySelectorAll("input[type=range][data-number]")) {
+    const number = document.getElementById(slider.dataset.number);
+    if (!number) continue;
+    slider.addEventListener("input", () => {
+      number.value = slider.value;
+    });
+    number.addEventListener("input", () => {
+      if (number.value !== "") slider.value = number.value;
+    });
+  }
+}
+
 document.addEventListener("DOMContentLoaded", () => {
   classroomLive();
   countdown();
+  sliders();
 });
