@@ -51,9 +51,9 @@ def _same(a: list[dict[str, Any]], b: list[dict[str, Any]]) -> None:
 def test_a_cached_world_is_bit_identical_to_an_uncached_one(case: Case) -> None:
     _uncached()
     cold = _settings(case)
-    hits = g._intercept.cache_info().hits
+    hits = g._defences.cache_info().hits
     warm = _settings(case)
-    assert g._intercept.cache_info().hits > hits  # the second world came from the cache
+    assert g._defences.cache_info().hits > hits  # the second world came from the cache
     _same(cold, warm)
     _uncached()
     _same(cold, _settings(case))
@@ -78,9 +78,9 @@ def test_cached_matrices_are_read_only(case: Case) -> None:
 def test_a_parameter_sample_reuses_the_geography(case: Case) -> None:
     clear_cache()
     compile_world(case)
-    misses = g._erosion.cache_info().misses
+    misses = g._defences.cache_info().misses
     compile_world(with_parameters(case, {"richardson.k": 0.3, "noise": 0.2}))
-    assert g._erosion.cache_info().misses == misses
+    assert g._defences.cache_info().misses == misses
 
 
 def test_the_conventional_reach_follows_projection_km(case: Case) -> None:

@@ -22,10 +22,10 @@ same geography once. :func:`clear_cache` empties it.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 import numpy.typing as npt
@@ -75,7 +75,7 @@ def _frozen(a: Matrix) -> Matrix:
 
 def clear_cache() -> None:
     """Forget the cached matrices (the next calls compute them again)."""
-    for cached in (_distances, _missile_reach, _intercept, _erosion):
+    for cached in (_distances, _missile_reach, _defences):
         cached.cache_clear()
 
 
@@ -176,16 +176,7 @@ def intercept_matrix(
 ) -> tuple[Matrix, str]:
     """Interception by the operational sites (ids) of the active missiles, and the method
     (cached, read-only)."""
-    return _intercept(_of(case), tuple(sorted(sites)), tuple(sorted(missiles)))
-
-
-@lru_cache(maxsize=CACHE_SIZE)
-def _intercept(
-    g: _Geographic, sites: tuple[str, ...], missiles: tuple[str, ...]
-) -> tuple[Matrix, str]:
-    from ..geo import intercept_matrix as geo_intercept
-
-    return _defences(g.case, sites, missiles, geo_intercept, "geo.intercept_matrix")
+    return _defences(_of(case), "intercept", tuple(sorted(sites)), tuple(sorted(missiles)))
 
 
 def erosion_matrix(
@@ -193,29 +184,23 @@ def erosion_matrix(
 ) -> tuple[Matrix, str]:
     """Deterrent erosion by the standing (not cancelled) sites, and the method (``intercept``
     is not used; cached, read-only)."""
-    return _erosion(_of(case), tuple(sorted(sites)), tuple(sorted(missiles)))
+    return _defences(_of(case), "erosion", tuple(sorted(sites)), tuple(sorted(missiles)))
 
 
-@lru_cache(maxsize=CACHE_SIZE)
-def _erosion(
-    g: _Geographic, sites: tuple[str, ...], missiles: tuple[str, ...]
-) -> tuple[Matrix, str]:
-    from ..geo import erosion_matrix as geo_erosion
-
-    return _defences(g.case, sites, missiles, geo_erosion, "geo.erosion_matrix")
-
-
+@lru_cache(maxsize=2 * CACHE_SIZE)
 def _defences(
-    case: Case,
+    g: _Geographic,
+    which: Literal["intercept", "erosion"],
     sites: tuple[str, ...],
     missiles: tuple[str, ...],
-    compute: Callable[..., Any],
-    method: str,
 ) -> tuple[Matrix, str]:
-    """``compute(case, sites=..., missiles=...)`` as a read-only float64 matrix (zeros, method
-    ``none``, without sites or missiles)."""
-    n = len(case.actors)
+    """``geo.intercept_matrix`` or ``geo.erosion_matrix`` of the sites and missiles as a
+    read-only float64 matrix (zeros, method ``none``, without sites or missiles)."""
+    from .. import geo
+
+    n = len(g.case.actors)
     if not sites or not missiles:
         return _frozen(np.zeros((n, n))), "none"
-    out = np.array(compute(case, sites=sites, missiles=missiles), dtype=np.float64)
-    return _frozen(out), method
+    compute = geo.intercept_matrix if which == "intercept" else geo.erosion_matrix
+    out = np.array(compute(g.case, sites=sites, missiles=missiles), dtype=np.float64)
+    return _frozen(out), f"geo.{which}_matrix"
