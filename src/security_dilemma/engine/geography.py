@@ -12,13 +12,20 @@
 * ``erosion[i, j]``: the share of j's *retaliatory* warheads that i's defences could stop,
   counting every site not cancelled (planned ones too: a state judges its deterrent by the
   defences it sees coming), from ``security_dilemma.geo.erosion_matrix``.
+
+The results depend on the case's geographic content only (not on its parameters: the
+conventional reach's ``projection_km`` is applied by the caller), so each is cached per
+:func:`~security_dilemma.geo.casegeometry.geometry_key` of the case (and the statuses asked
+for), in a bounded LRU cache, as read-only arrays: a sweep or a parameter sample compiles the
+same geography once. :func:`clear_cache` empties it.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 import numpy.typing as npt
@@ -28,6 +35,7 @@ from ..scenario.schema import Case
 __all__ = [
     "ACTIVE_MISSILE_STATUSES",
     "capital_distances",
+    "clear_cache",
     "conventional_reach",
     "erosion_matrix",
     "intercept_matrix",
@@ -38,6 +46,37 @@ Matrix = npt.NDArray[np.float64]
 
 ACTIVE_MISSILE_STATUSES = ("deployed", "tested")
 """Missile statuses that count as a capability."""
+
+CACHE_SIZE = 512
+"""Matrices kept per kind (a case has one per distinct set of site and missile statuses)."""
+
+
+@dataclass(frozen=True)
+class _Geographic:
+    """A case standing for its geographic content in a cache key: equal, and hashed, by
+    ``key`` (its :func:`~security_dilemma.geo.casegeometry.geometry_key` and what else the
+    computation reads), whatever the rest of the case."""
+
+    key: tuple[Any, ...]
+    case: Case = field(compare=False, hash=False)
+
+
+def _of(case: Case, *extra: Any) -> _Geographic:
+    from ..geo.casegeometry import geometry_key
+
+    return _Geographic((geometry_key(case), *extra), case)
+
+
+def _frozen(a: Matrix) -> Matrix:
+    """``a`` as a read-only array (a cached result is shared by every caller)."""
+    a.setflags(write=False)
+    return a
+
+
+def clear_cache() -> None:
+    """Forget the cached matrices (the next calls compute them again)."""
+    for cached in (_distances, _missile_reach, _defences):
+        cached.cache_clear()
 
 
 def _capital(case: Case, actor_id: str) -> tuple[float, float] | None:
@@ -75,8 +114,17 @@ def _cached_gazetteer(places: tuple[tuple[str, float, float], ...], cls: Any) ->
 
 
 def capital_distances(case: Case) -> tuple[Matrix, list[str]]:
-    """Geodesic distances between capitals, km (NaN where a capital is unknown), and notes."""
+    """Geodesic distances between capitals, km (NaN where a capital is unknown), and notes.
+    Cached per geography and start year (capitals move): the matrix is read-only."""
+    out, notes = _distances(_of(case, case.span.start.year))
+    return out, list(notes)
+
+
+@lru_cache(maxsize=CACHE_SIZE)
+def _distances(g: _Geographic) -> tuple[Matrix, tuple[str, ...]]:
     from pyproj import Geod
+
+    case = g.case
 
     ids = case.actor_ids()
     points = [_capital(case, a) for a in ids]
@@ -97,7 +145,7 @@ def capital_distances(case: Case) -> tuple[Matrix, list[str]]:
             elif j > i:
                 _, _, metres = geod.inv(p[1], p[0], q[1], q[0])
                 out[i, j] = out[j, i] = metres / 1000.0
-    return out, notes
+    return _frozen(out), tuple(notes)
 
 
 def conventional_reach(distances_km: Matrix, projection_km: float) -> Matrix:
@@ -107,40 +155,52 @@ def conventional_reach(distances_km: Matrix, projection_km: float) -> Matrix:
 
 
 def missile_reach(case: Case, active: Iterable[str]) -> tuple[Matrix, str]:
-    """Reach of the active missile systems (ids), and which method computed it."""
-    active = tuple(sorted(active))
-    n = len(case.actors)
+    """Reach of the active missile systems (ids), and which method computed it (cached,
+    read-only)."""
+    return _missile_reach(_of(case), tuple(sorted(active)))
+
+
+@lru_cache(maxsize=CACHE_SIZE)
+def _missile_reach(g: _Geographic, active: tuple[str, ...]) -> tuple[Matrix, str]:
+    n = len(g.case.actors)
     if not active:
-        return np.zeros((n, n)), "none"
+        return _frozen(np.zeros((n, n))), "none"
     from ..geo import reach_matrix
 
-    return np.asarray(reach_matrix(case, missiles=active), dtype=np.float64), "geo.reach_matrix"
+    out = np.array(reach_matrix(g.case, missiles=active), dtype=np.float64)
+    return _frozen(out), "geo.reach_matrix"
 
 
 def intercept_matrix(
     case: Case, sites: Iterable[str], missiles: Iterable[str]
 ) -> tuple[Matrix, str]:
-    """Interception by the operational sites (ids) of the active missiles, and the method."""
-    sites, missiles = tuple(sorted(sites)), tuple(sorted(missiles))
-    n = len(case.actors)
-    if not sites or not missiles:
-        return np.zeros((n, n)), "none"
-    from ..geo import intercept_matrix as geo_intercept
-
-    out = geo_intercept(case, sites=sites, missiles=missiles)
-    return np.asarray(out, dtype=np.float64), "geo.intercept_matrix"
+    """Interception by the operational sites (ids) of the active missiles, and the method
+    (cached, read-only)."""
+    return _defences(_of(case), "intercept", tuple(sorted(sites)), tuple(sorted(missiles)))
 
 
 def erosion_matrix(
     case: Case, sites: Iterable[str], missiles: Iterable[str], intercept: Matrix
 ) -> tuple[Matrix, str]:
     """Deterrent erosion by the standing (not cancelled) sites, and the method (``intercept``
-    is not used)."""
-    sites, missiles = tuple(sorted(sites)), tuple(sorted(missiles))
-    n = len(case.actors)
-    if not sites or not missiles:
-        return np.zeros((n, n)), "none"
-    from ..geo import erosion_matrix as geo_erosion
+    is not used; cached, read-only)."""
+    return _defences(_of(case), "erosion", tuple(sorted(sites)), tuple(sorted(missiles)))
 
-    out = geo_erosion(case, sites=sites, missiles=missiles)
-    return np.asarray(out, dtype=np.float64), "geo.erosion_matrix"
+
+@lru_cache(maxsize=2 * CACHE_SIZE)
+def _defences(
+    g: _Geographic,
+    which: Literal["intercept", "erosion"],
+    sites: tuple[str, ...],
+    missiles: tuple[str, ...],
+) -> tuple[Matrix, str]:
+    """``geo.intercept_matrix`` or ``geo.erosion_matrix`` of the sites and missiles as a
+    read-only float64 matrix (zeros, method ``none``, without sites or missiles)."""
+    from .. import geo
+
+    n = len(g.case.actors)
+    if not sites or not missiles:
+        return _frozen(np.zeros((n, n))), "none"
+    compute = geo.intercept_matrix if which == "intercept" else geo.erosion_matrix
+    out = np.array(compute(g.case, sites=sites, missiles=missiles), dtype=np.float64)
+    return _frozen(out), f"geo.{which}_matrix"

@@ -30,10 +30,15 @@ the records' fields, as long as a whole step at ten states and one replicate; in
 checks the records that come from its caller once (:func:`require_layout`). The lens kernels,
 which inline a lens's dyadic rules, are compiled once per lens and process (about a second
 each).
+
+Preparing the kernels is thread-safe: :func:`ready`, the lens kernels' creation and their first
+call for a set of lens parameters run under one lock (:data:`_PREPARING`), taken only on those
+slow paths (double-checked: the step's every-step :func:`ready` is a set membership test).
 """
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 from functools import cache
 from typing import Any, NamedTuple
@@ -70,6 +75,8 @@ TINY = 1e-12
 """Floor of denominators (what a state can oppose to a threat, total commitments)."""
 
 _JIT: dict[str, Any] = {"cache": True, "nogil": True, "error_model": "numpy"}
+_PREPARING = threading.RLock()
+"""Held while kernels are compiled or looked up for the first time (module docstring)."""
 _LENS_JIT: dict[str, Any] = {"nogil": True, "error_model": "numpy"}
 
 
@@ -650,7 +657,8 @@ def hostility_kernel(rule: Callable[..., Any], prepared: bool) -> Any:
     ``seen.hostility``, clipped to [0, 1], 0 toward themselves. Compiled once per rule and
     process (kept on disk for the built-in lenses): ``kernel(q, rows, state, setting, seen,
     prep)``."""
-    return _hostility_kernel(rule, prepared)
+    with _PREPARING:  # functools.cache would let two threads build two dispatchers
+        return _hostility_kernel(rule, prepared)
 
 
 def _on_disk(*rules: Callable[..., Any]) -> bool:
@@ -690,7 +698,8 @@ def decisions_kernel(
     defection, ``1 - defection * motive``. Compiled once per pair of rules and process (kept on
     disk for the built-in lenses):
     ``kernel(q, rows, state, setting, seen, prep, decided)``."""
-    return _decisions_kernel(cooperation_rule, commitment_rule, prepared)
+    with _PREPARING:
+        return _decisions_kernel(cooperation_rule, commitment_rule, prepared)
 
 
 @cache
@@ -733,13 +742,14 @@ def run_lens(kernel: Any, q: Any, rows: Any, state: Any, *rest: Any) -> None:
     if hit is not None and hit[0] is q:
         hit[1](q, rows, state, *rest)
         return
-    kernel(q, rows, state, *rest)
-    signature = tuple(numba.typeof(a) for a in (q, rows, state, *rest))  # type: ignore[no-untyped-call]
-    result = kernel.overloads.get(signature)
-    if result is not None:
-        if len(_LENS_ENTRIES) >= 256:  # parameters of worlds long gone
-            _LENS_ENTRIES.clear()
-        _LENS_ENTRIES[key] = (q, result.entry_point)
+    with _PREPARING:  # the first call compiles: one thread at a time
+        kernel(q, rows, state, *rest)
+        signature = tuple(numba.typeof(a) for a in (q, rows, state, *rest))  # type: ignore[no-untyped-call]
+        result = kernel.overloads.get(signature)
+        if result is not None:
+            if len(_LENS_ENTRIES) >= 256:  # parameters of worlds long gone
+                _LENS_ENTRIES.clear()
+            _LENS_ENTRIES[key] = (q, result.entry_point)
 
 
 # --- compiling the engine kernels in a fixed order ----------------------------------------------
@@ -764,8 +774,17 @@ def ready(examples: Callable[[Any], dict[Any, tuple[Any, ...]]] | None = None) -
     step kernels for float32 then float64 arrays. Each set is compiled once per process, in a
     fixed order: that keeps numba's cache consistent when several processes fill it at once.
     The step kernels then compile nothing else: arrays of another layout (a transposed, not
-    C-contiguous array) are refused instead of silently getting a slower variant.
+    C-contiguous array) are refused instead of silently getting a slower variant. Thread-safe;
+    once done, a call is a set membership test.
     """
+    if "uniforms" in _COMPILED and (examples is None or "step" in _COMPILED):
+        return
+    with _PREPARING:
+        _prepare(examples)
+
+
+def _prepare(examples: Callable[[Any], dict[Any, tuple[Any, ...]]] | None) -> None:
+    """:func:`ready`'s work, under the lock: what another thread has done is not redone."""
     register_all()
     if "uniforms" not in _COMPILED:
         for kernel, signature in _uniform_signatures().items():

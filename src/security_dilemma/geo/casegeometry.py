@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import threading
 from collections import OrderedDict
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -40,6 +41,7 @@ __all__ = ["CaseGeometry", "case_geometry", "geometry_key"]
 _GEO_FIELDS = {"id", "actors", "missiles", "defence_sites", "places", "alliances"}
 _CACHE: OrderedDict[str, CaseGeometry] = OrderedDict()
 _CACHE_SIZE = 32
+_CACHE_LOCK = threading.Lock()
 
 
 def geometry_key(case: Case) -> str:
@@ -52,14 +54,16 @@ def geometry_key(case: Case) -> str:
 def case_geometry(case: Case) -> CaseGeometry:
     """The (cached) :class:`CaseGeometry` of a case."""
     key = geometry_key(case)
-    geo = _CACHE.get(key)
-    if geo is None:
-        geo = CaseGeometry.build(case, key)
-        _CACHE[key] = geo
+    with _CACHE_LOCK:  # threads share the cache (two may build the same geometry at once)
+        geo = _CACHE.get(key)
+        if geo is not None:
+            _CACHE.move_to_end(key)
+            return geo
+    geo = CaseGeometry.build(case, key)
+    with _CACHE_LOCK:
+        geo = _CACHE.setdefault(key, geo)
         while len(_CACHE) > _CACHE_SIZE:
             _CACHE.popitem(last=False)
-    else:
-        _CACHE.move_to_end(key)
     return geo
 
 

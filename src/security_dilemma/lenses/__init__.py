@@ -48,13 +48,15 @@ _EXTRA: dict[str, Lens] = {}
 
 def _discover() -> dict[str, Lens]:
     if not _BUILTIN:
+        found: dict[str, Lens] = {}
         for info in sorted(pkgutil.iter_modules(__path__), key=lambda m: m.name):
             if info.name.startswith("_") or info.name == "base":
                 continue
             module = importlib.import_module(f"{__name__}.{info.name}")
             lens = getattr(module, "LENS", None)
             if isinstance(lens, Lens):
-                _BUILTIN[lens.name] = lens
+                found[lens.name] = lens
+        _BUILTIN.update(found)  # all at once: another thread never sees some of them
     return _BUILTIN
 
 
