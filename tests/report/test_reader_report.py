@@ -7,6 +7,7 @@ import re
 
 import pytest
 
+from security_dilemma._tables import fixed
 from security_dilemma.engine import Result, simulate
 from security_dilemma.geo.engagement import envelope
 from security_dilemma.geo.maps import _features, case_map, site_years
@@ -78,8 +79,8 @@ def test_each_whatif_number_is_shown_once(html: str, comparison: CounterfactualC
             e = comparison.effect(lens, actor, "security")
             span = comparison.effect(lens, actor, "security", step=None)
             for x in (e["mean"], e["ci_low"], e["ci_high"], span["mean"]):
-                expected[f"{x:+.4f}"] += 1
-    shown = Counter(re.findall(r"[+-]\d\.\d{4}(?!\d)", section))
+                expected[fixed(x, 4, sign=True)] += 1  # the report's number format
+    shown = Counter(re.findall(r"(?<![\d.])[+-]?\d\.\d{4}(?!\d)", section))
     assert shown == expected
 
 

@@ -7,6 +7,7 @@ from html.parser import HTMLParser
 import pytest
 from rich.console import Console
 
+from security_dilemma._tables import fixed
 from security_dilemma.engine import simulate
 from security_dilemma.report import answers_table, build_report, section_title, whatif_figure
 from security_dilemma.report.whatif import ANSWER_WORDS
@@ -99,7 +100,7 @@ def test_section_is_there_and_asks_the_question(
         for actor in cmp.actors:
             verdict = cmp.verdict(lens, actor)
             assert f"{year}: {ANSWER_WORDS[verdict]}" in html
-            number = f"{cmp.effect(lens, actor, 'security')['mean']:+.4f}"
+            number = fixed(cmp.effect(lens, actor, "security")["mean"], 4, sign=True)
             assert (number if verdict != "unaffected" else "unaffected") in html
 
 

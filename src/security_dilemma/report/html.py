@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 from jinja2 import Environment, PackageLoader, select_autoescape
 from markupsafe import Markup, escape
 
+from .._tables import fixed
 from ..history.backtest import CLIMATOLOGY_DEFINITION
 from ..history.baselines import BASELINES, STATISTICAL_MODEL
 from ..history.forecast import interval_text
@@ -157,17 +158,14 @@ def _findings_rows(findings: Sequence[LensFindings], unit: str) -> SplitRows:
     return split_rows(rows)
 
 
-def _num(value: Any, digits: int = 3) -> str:
+def _num(value: Any, digits: int = 3, *, sign: bool = False) -> str:
     if value is None:
         return "–"
     try:
         x = float(value)
     except (TypeError, ValueError):
         return str(value)
-    if x != x:  # NaN
-        return "–"
-    text = f"{x:.{digits}f}"
-    return text[1:] if text.startswith("-") and float(text) == 0.0 else text
+    return "–" if x != x else fixed(x, digits, sign=sign)
 
 
 def _pct(value: Any, digits: int = 0) -> str:
