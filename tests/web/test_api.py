@@ -18,7 +18,10 @@ from security_dilemma.web.security import CSP
 from ..conftest import Run
 from .conftest import BASE, csrf_of, make_config, wait_done
 
-PAGES = ["/cases", "/cases/bmd-europe", "/editor", "/map/bmd-europe", "/run", "/runs", "/games"]
+PAGES = [
+    "/cases", "/cases/bmd-europe", "/editor", "/map/bmd-europe", "/run", "/runs", "/games",
+    "/classroom", "/cases/bmd-europe/backtest", "/cases/bmd-europe/whatif",
+]  # fmt: skip
 
 HOSTILE = """\
 schema_version: 1
@@ -47,6 +50,8 @@ def test_every_page_renders_with_a_strict_csp(client: TestClient) -> None:
         scripts = re.findall(r"<script[^>]*>", r.text)
         assert scripts and all(" src=" in s for s in scripts), url  # no inline script
         assert re.search(r'<script src="https?:', r.text) is None  # nothing from a CDN
+        title = re.search(r"<title>(.*?)</title>", r.text, re.S)
+        assert title and "<" not in title[1] and "\n" not in title[1], url  # a page's name
     assert client.get("/").status_code == 200  # redirects to the cases
     assert client.get("/static/htmx.min.js").status_code == 200
 
