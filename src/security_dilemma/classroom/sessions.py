@@ -16,11 +16,10 @@ from __future__ import annotations
 
 import json
 import secrets
-import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
+from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import Connection, Engine, and_, func, insert, select, update
@@ -42,7 +41,6 @@ __all__ = [
     "SeatAccess",
     "SessionSettings",
     "agreement_moves",
-    "serial",
 ]
 
 PROPOSAL_KINDS = ("treaty", "alliance", "arms_control")
@@ -105,19 +103,6 @@ class SeatAccess:
     session_id: str
 
 
-P = ParamSpec("P")
-R = TypeVar("R")
-_ENGINE = threading.RLock()
-
-
-def serial(fn: Callable[P, R], *args: P.args, **kwargs: P.kwargs) -> R:
-    """``fn(*args)`` while no other thread of this process calls the game: the engine compiles
-    and prepares its kernels on first use, which is not thread-safe (the app serves requests
-    from a thread pool)."""
-    with _ENGINE:
-        return fn(*args, **kwargs)
-
-
 def agreement_moves(
     moves: Mapping[str, game_rules.Move], accepted: Sequence[tuple[str, str, str]]
 ) -> dict[str, game_rules.Move]:
@@ -166,7 +151,7 @@ class Classroom:
         """
         case = self._case(settings, case_yaml)
         table = self._table(settings, case_yaml, case)
-        game = serial(game_rules.start, table)
+        game = game_rules.start(table)
         state = game.to_json()
         now = self.clock()
         created = Created(secrets.token_hex(6), self._code(), secrets.token_urlsafe(24))
@@ -403,7 +388,7 @@ class Classroom:
                 )
                 game = self._game(con, world_id, period)
                 moves, injects = self._turn_inputs(con, world_id, period, game)
-                after = serial(game_rules.play, game, moves, injects)
+                after = game_rules.play(game, moves, injects)
                 now = self.clock()
                 con.execute(
                     insert(s.turns).values(
@@ -474,7 +459,7 @@ class Classroom:
                 )
             )
         }
-        moves = {a: submitted.get(a) or serial(game_rules.default_move, game, a) for a in seated}
+        moves = {a: submitted.get(a) or game_rules.default_move(game, a) for a in seated}
         accepted = [
             (r.kind, r.sender, r.recipient)
             for r in con.execute(
@@ -490,7 +475,7 @@ class Classroom:
             )
         ]
         moves = agreement_moves(moves, accepted)
-        moves = {a: serial(game_rules.validate_move, game, a, m) for a, m in moves.items()}
+        moves = {a: game_rules.validate_move(game, a, m) for a, m in moves.items()}
         injects = [
             game_rules.Inject.model_validate_json(text)
             for text in con.execute(
@@ -553,7 +538,7 @@ class Classroom:
         with self.engine.begin() as con:
             self._open_turn(con, access, period)
             game = self._game(con, access.world_id, period)
-            checked = serial(game_rules.validate_move, game, access.actor, parsed)
+            checked = game_rules.validate_move(game, access.actor, parsed)
             text = checked.model_dump_json()
             now = self.clock()
             updated = con.execute(
@@ -790,11 +775,9 @@ class Classroom:
             "seconds_left": None
             if world.deadline is None
             else max(0.0, world.deadline - self.clock()),
-            "view": serial(game_rules.view, game, access.actor).model_dump(mode="json"),
+            "view": game_rules.view(game, access.actor).model_dump(mode="json"),
             "move": json.loads(mine.move_json) if mine else None,
-            "default_move": serial(game_rules.default_move, game, access.actor).model_dump(
-                mode="json"
-            ),
+            "default_move": game_rules.default_move(game, access.actor).model_dump(mode="json"),
             "messages": messages,
             "proposals": proposals,
         }
@@ -861,7 +844,7 @@ class Classroom:
                         }
                         for seat in seats
                     ],
-                    "overview": serial(game_rules.overview, game).model_dump(mode="json"),
+                    "overview": game_rules.overview(game).model_dump(mode="json"),
                 }
             )
         return {
@@ -939,7 +922,7 @@ class Classroom:
                 if w["done"]:
                     continue
                 game = self._game(con, w["id"], w["period"])
-                serial(game_rules.play, game, {}, [parsed])  # a dry run checks its references
+                game_rules.play(game, {}, [parsed])  # a dry run checks its references
                 checked = parsed
                 con.execute(
                     insert(s.injects).values(
@@ -997,7 +980,7 @@ class Classroom:
             ).all()
             for m in members:
                 game = self._game(con, m.world_id)
-                outcome = serial(game_rules.view, game, m.actor).model_dump(mode="json")
+                outcome = game_rules.view(game, m.actor).model_dump(mode="json")
                 rows.append(
                     {
                         "group": m.group_no,

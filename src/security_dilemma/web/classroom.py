@@ -24,7 +24,6 @@ from ..classroom.sessions import (
     Classroom,
     Refused,
     SessionSettings,
-    serial,
 )
 from ..errors import BadInput, Problem
 
@@ -196,7 +195,7 @@ def _debriefed(room: Classroom, token: str, group: int, replicates: int) -> tupl
     from ..classroom.debrief import debrief
 
     world = room.worlds(session["id"], group)[0]
-    doc = serial(debrief, room.table(session), room.log(world["id"]), replicates=replicates)
+    doc = debrief(room.table(session), room.log(world["id"]), replicates=replicates)
     return doc, int(world["id"])
 
 
