@@ -110,6 +110,21 @@ def test_every_page_opens(page: Page, shots: Path) -> None:
         )
 
 
+def test_no_page_is_wider_than_a_phone(page: Page, shots: Path) -> None:
+    """At 390 px a wide table scrolls inside itself and a long source URL breaks: the page
+    itself never scrolls sideways."""
+    page.set_viewport_size({"width": 390, "height": 844})
+    for url in ["/cases", "/cases/bmd-europe", "/editor?case=bmd-europe", "/map/bmd-europe",
+                "/run?case=bmd-europe", "/runs", "/games", "/classroom"]:  # fmt: skip
+        page.goto(url)
+        wider = page.evaluate(
+            "document.documentElement.scrollWidth - document.documentElement.clientWidth"
+        )
+        assert wider == 0, (url, wider)
+    page.goto("/cases/bmd-europe")
+    page.screenshot(path=shots / "case-390.png", full_page=False)
+
+
 def test_the_navigation_reaches_the_classroom(page: Page) -> None:
     page.goto("/cases")
     link = page.locator("header nav a", has_text="Classroom")
