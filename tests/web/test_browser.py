@@ -146,6 +146,21 @@ def _drawn(page: Page) -> int:
     return int(page.locator("#map-live").get_attribute("data-features") or 0)
 
 
+def _settled_zoom(page: Page) -> int:
+    """The map's zoom once it has stopped moving (its first fit may still be animating on a
+    busy machine, and a click then is lost)."""
+    page.wait_for_function(
+        """() => new Promise(done => {
+            const m = document.getElementById('map-live');
+            const z = m.dataset.zoom;
+            setTimeout(() => done(!m.classList.contains('leaflet-zoom-anim')
+                                  && m.dataset.zoom === z), 400);
+        })""",
+        timeout=15_000,
+    )
+    return int(page.locator("#map-live").get_attribute("data-zoom") or 0)
+
+
 def test_the_interactive_map_pans_zooms_and_names_what_is_on_it(page: Page, shots: Path) -> None:
     page.goto("/map/bmd-europe")
     live = page.locator("#map-live")
@@ -155,7 +170,7 @@ def test_the_interactive_map_pans_zooms_and_names_what_is_on_it(page: Page, shot
     sites = page.locator("path.leaflet-interactive[stroke='#fff']")  # defence-site markers
     expect(sites.first).to_be_visible()
     page.screenshot(path=shots / "map-interactive.png", full_page=False)
-    zoom = int(live.get_attribute("data-zoom") or 0)
+    zoom = _settled_zoom(page)
     page.locator(".leaflet-control-zoom-in").click()
     expect(live).to_have_attribute("data-zoom", str(zoom + 1), timeout=5_000)
     centre = live.get_attribute("data-center")
