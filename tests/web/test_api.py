@@ -56,6 +56,12 @@ def test_every_page_renders_with_a_strict_csp(client: TestClient) -> None:
     assert client.get("/static/htmx.min.js").status_code == 200
 
 
+def test_the_case_page_shows_capitals_and_the_lens_in_force(client: TestClient) -> None:
+    actors = client.get("/cases/bmd-europe").text.split('id="actors"')[1].split("</table>")[0]
+    assert "Moscow" in actors and "Washington" in actors  # resolved as the engine does
+    assert actors.count("pyramid (default)") == 13  # no actor of bmd-europe names its lens
+
+
 def test_api_mirrors_the_cli_json(client: TestClient, dilemma: Run) -> None:
     cases = client.get("/api/cases").json()
     assert cases["cases"] == json.loads(dilemma("cases", "--json").out)["cases"]

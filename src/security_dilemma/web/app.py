@@ -527,8 +527,23 @@ async def upload_page(svc: Svc, request: Request, file: UploadFile) -> Response:
 
 @router.get("/cases/{case_id}", response_class=HTMLResponse, include_in_schema=False)
 def case_page(svc: Svc, request: Request, case_id: CaseId) -> HTMLResponse:
+    from ..engine.params import DEFAULT_LENS
+    from ..geo.casegeometry import case_geometry
+
     entry = svc.library.get(case_id)
-    return svc.page(request, "case.html", entry=entry, case=entry.case)
+    try:  # the capitals the engine targets (the actor's own, else its country's)
+        targets = case_geometry(entry.case).targets
+    except BadInput:  # an uploaded case with an unknown place: its page still opens
+        targets = {}
+    capitals = {a: ", ".join(loc.name for loc in locs) for a, locs in targets.items()}
+    return svc.page(
+        request,
+        "case.html",
+        entry=entry,
+        case=entry.case,
+        capitals=capitals,
+        default_lens=DEFAULT_LENS,
+    )
 
 
 @router.get("/cases/{case_id}/download", include_in_schema=False)
